@@ -1,0 +1,1 @@
+"""Read models kept up to date from the tenants' logs, exactly once."""

@@ -1,0 +1,1 @@
+"""Multi-tenant event store, tenant ledgers and their registry."""

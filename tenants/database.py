@@ -1,0 +1,64 @@
+"""One SQLAlchemy engine per process, for SQLite (embedded) or PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+DEFAULT_DATABASE_URL = "sqlite:///./gongjian.db"
+DATABASE_URL_SETTING = "GONGJIAN_DATABASE_URL"
+
+
+def database_url() -> str:
+    """Return the configured database URL (the embedded SQLite file by default)."""
+    return os.environ.get(DATABASE_URL_SETTING, DEFAULT_DATABASE_URL)
+
+
+def make_engine(url: str | None = None, *, pool_size: int = 20) -> Engine:
+    """Build the engine that every ledger, projector and query in a process shares."""
+    parsed = make_url(url or database_url())
+    if parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+        # FastAPI's thread pool runs 40 requests at once: size the pool for it.
+        return create_engine(
+            parsed, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        )
+    if parsed.drivername.startswith("sqlite"):
+        return _sqlite_engine(parsed.render_as_string(hide_password=False))
+    raise ValueError(f"unsupported database URL: {parsed.drivername}")
+
+
+def is_sqlite(engine: Engine) -> bool:
+    """Tell whether the engine talks to SQLite."""
+    return engine.dialect.name == "sqlite"
+
+
+def _sqlite_engine(url: str) -> Engine:
+    engine = create_engine(
+        url,
+        connect_args={"timeout": 30, "check_same_thread": False},
+        pool_size=10,
+        max_overflow=20,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        # Hand transaction control to SQLAlchemy so that BEGIN IMMEDIATE can be
+        # issued below; pysqlite's own implicit BEGIN defers the write lock and
+        # lets two appenders deadlock on upgrade.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        # Every transaction that may write takes the write lock up front.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine

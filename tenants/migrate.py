@@ -1,0 +1,14 @@
+"""Create the store and read-model tables: the only place tables are created."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from projections.tables import read_metadata
+from tenants.schema import store_metadata
+
+
+def migrate(engine: Engine) -> None:
+    """Create every table and index that does not exist yet."""
+    store_metadata.create_all(engine)
+    read_metadata.create_all(engine)
