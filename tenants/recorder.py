@@ -166,9 +166,7 @@ class TenantRecorder(ApplicationRecorder):
         query = select(events).where(events.c.tenant_id == self.tenant_id)
         if start is not None:
             query = query.where(
-                events.c.position >= start
-                if inclusive_of_start
-                else events.c.position > start
+                events.c.position >= start if inclusive_of_start else events.c.position > start
             )
         if stop is not None:
             query = query.where(events.c.position <= stop)

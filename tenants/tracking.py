@@ -39,9 +39,7 @@ def claim_tracking(conn: Connection, tenant_id: str, projection: str) -> int | N
     return None if exists else 0
 
 
-def advance_tracking(
-    conn: Connection, tenant_id: str, projection: str, position: int
-) -> None:
+def advance_tracking(conn: Connection, tenant_id: str, projection: str, position: int) -> None:
     """Record that ``projection`` processed the log up to ``position``.
 
     Refuses (IntegrityError) to record a position at or behind the current one,
@@ -54,9 +52,7 @@ def advance_tracking(
     ).scalar()
     if current is None:
         conn.execute(
-            insert(tracking).values(
-                tenant_id=tenant_id, projection=projection, position=position
-            )
+            insert(tracking).values(tenant_id=tenant_id, projection=projection, position=position)
         )
         return
     if position <= current:

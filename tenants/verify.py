@@ -8,9 +8,7 @@ from tenants.chain import GENESIS, ChainBreak, canonical_bytes, link
 from tenants.schema import events, tenant_heads
 
 
-def verify_tenant(
-    engine: Engine, tenant_id: str, batch: int = 1000
-) -> ChainBreak | None:
+def verify_tenant(engine: Engine, tenant_id: str, batch: int = 1000) -> ChainBreak | None:
     """Replay the tenant's chain from position 1; return the first break, if any."""
     previous, expected = GENESIS, 1
     with engine.connect() as conn:

@@ -1,0 +1,96 @@
+"""A tenant's charter: how often it meets, how far ahead it gives notice, how it decides."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+from domain.errors import InvalidValue
+
+
+class LabelledEnum(StrEnum):
+    """A string enum whose members carry a Chinese display label."""
+
+    @property
+    def label(self) -> str:
+        """The member's Chinese display label."""
+        labels: dict[str, str] = getattr(type(self), "_labels", {})
+        return labels.get(self.value, self.value)
+
+
+E = type[LabelledEnum]
+
+
+def labelled(labels: dict[str, str]) -> Callable[[E], E]:
+    """Attach Chinese display labels to a LabelledEnum's members."""
+
+    def attach(cls: E) -> E:
+        missing = {m.value for m in cls} - set(labels)
+        assert not missing, f"{cls.__name__} lacks labels for {missing}"
+        cls._labels = labels  # type: ignore[attr-defined]
+        return cls
+
+    return attach
+
+
+@labelled(
+    {"half_monthly": "每半月", "monthly": "每月", "quarterly": "每季度", "half_yearly": "每半年"}
+)
+class Cadence(LabelledEnum):
+    HALF_MONTHLY = "half_monthly"
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    HALF_YEARLY = "half_yearly"
+
+
+@labelled({"consensus": "协商一致", "majority": "过半数同意", "two_thirds": "三分之二同意"})
+class DecisionRule(LabelledEnum):
+    CONSENSUS = "consensus"
+    MAJORITY = "majority"
+    TWO_THIRDS = "two_thirds"
+
+
+@dataclass(frozen=True)
+class Charter:
+    """The rules a tenant's joint meetings follow."""
+
+    cadence: Cadence = Cadence.QUARTERLY
+    notice_days: int = 3
+    quorum: Decimal = Decimal("0.5")
+    decision_rule: DecisionRule = DecisionRule.CONSENSUS
+    max_active_claims: int = 2
+
+    def __post_init__(self) -> None:
+        if self.notice_days < 0 or self.notice_days > 365:
+            raise InvalidValue("notice_days must be between 0 and 365")
+        if not Decimal(0) < self.quorum <= Decimal(1):
+            raise InvalidValue("quorum must be a share in (0, 1]")
+        if self.max_active_claims < 1:
+            raise InvalidValue("max_active_claims must be at least 1")
+
+    def as_dict(self) -> dict[str, Any]:
+        """Encode as plain data for an event."""
+        return {
+            "cadence": self.cadence.value,
+            "notice_days": self.notice_days,
+            "quorum": str(self.quorum),
+            "decision_rule": self.decision_rule.value,
+            "max_active_claims": self.max_active_claims,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Charter:
+        """Decode (and validate) plain data."""
+        try:
+            return cls(
+                cadence=Cadence(data.get("cadence", Cadence.QUARTERLY.value)),
+                notice_days=int(data.get("notice_days", 3)),
+                quorum=Decimal(str(data.get("quorum", "0.5"))),
+                decision_rule=DecisionRule(data.get("decision_rule", DecisionRule.CONSENSUS.value)),
+                max_active_claims=int(data.get("max_active_claims", 2)),
+            )
+        except (ValueError, InvalidOperation) as error:
+            raise InvalidValue(f"invalid charter: {error}") from error

@@ -1,0 +1,152 @@
+"""Every rule violation the domain can report.
+
+DomainError
+├── NotFound                      an id that the tenant's log does not hold
+├── InvalidValue                  a value outside what the rule accepts
+└── RuleViolation                 a command refused by a business rule
+    ├── TenantRuleViolation       tenants and charters
+    ├── UnitRuleViolation         member units
+    ├── MeetingRuleViolation      meetings, agenda, notice, attendance, decisions
+    └── ResolutionRuleViolation   resolutions and their execution
+
+Each concrete error has a stable ``code`` that the API publishes as the
+problem-details ``type``; never rename a code.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every domain error."""
+
+    code = "domain-error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(DomainError):
+    """The record does not exist in this tenant."""
+
+    code = "not-found"
+
+
+class InvalidValue(DomainError):
+    """A value is outside what a rule accepts."""
+
+    code = "invalid-value"
+
+
+class RuleViolation(DomainError):
+    """A business rule refused the command."""
+
+    code = "rule-violation"
+
+
+class TenantRuleViolation(RuleViolation):
+    code = "tenant-rule"
+
+
+class TenantAlreadyRegistered(TenantRuleViolation):
+    code = "tenant-already-registered"
+
+
+class ParentMustBeStreet(TenantRuleViolation):
+    code = "parent-must-be-street"
+
+
+class UnitRuleViolation(RuleViolation):
+    code = "unit-rule"
+
+
+class UnitHasLeft(UnitRuleViolation):
+    code = "unit-has-left"
+
+
+class MeetingRuleViolation(RuleViolation):
+    code = "meeting-rule"
+
+
+class MeetingNotInState(MeetingRuleViolation):
+    code = "meeting-not-in-state"
+
+
+class AgendaClosed(MeetingRuleViolation):
+    code = "agenda-closed"
+
+
+class AgendaEmpty(MeetingRuleViolation):
+    code = "agenda-empty"
+
+
+class UnknownAgendaItem(MeetingRuleViolation):
+    code = "unknown-agenda-item"
+
+
+class AgendaItemNotOpen(MeetingRuleViolation):
+    code = "agenda-item-not-open"
+
+
+class NoticePeriodNotMet(MeetingRuleViolation):
+    code = "notice-period-not-met"
+
+
+class ReasonRequired(RuleViolation):
+    code = "reason-required"
+
+
+class NotNotified(MeetingRuleViolation):
+    code = "unit-not-notified"
+
+
+class AlreadySignedIn(MeetingRuleViolation):
+    code = "already-signed-in"
+
+
+class NotSignedIn(MeetingRuleViolation):
+    code = "unit-not-signed-in"
+
+
+class AlreadyOnLeave(MeetingRuleViolation):
+    code = "already-on-leave"
+
+
+class QuorumNotMet(MeetingRuleViolation):
+    code = "quorum-not-met"
+
+
+class OpinionsNotSolicited(MeetingRuleViolation):
+    code = "opinions-not-solicited"
+
+
+class MinutesAlreadyIssued(MeetingRuleViolation):
+    code = "minutes-already-issued"
+
+
+class MinutesNotIssued(MeetingRuleViolation):
+    code = "minutes-not-issued"
+
+
+class CannotCarryAgreedItem(MeetingRuleViolation):
+    code = "cannot-carry-agreed-item"
+
+
+class ResolutionRuleViolation(RuleViolation):
+    code = "resolution-rule"
+
+
+class NotResponsible(ResolutionRuleViolation):
+    code = "unit-not-responsible"
+
+
+class ResolutionClosed(ResolutionRuleViolation):
+    code = "resolution-closed"
+
+
+class ExecutionIncomplete(ResolutionRuleViolation):
+    code = "execution-incomplete"
+
+
+class NothingToReturn(ResolutionRuleViolation):
+    code = "nothing-to-return"

@@ -1,0 +1,402 @@
+"""The joint meeting: agenda, written notice, opinions, leave, sign-in, decisions, minutes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain import errors
+from domain.charters import Charter, LabelledEnum, labelled
+from domain.decisions import Outcome, Position, Tally, decide
+from domain.stamp import Stamp
+
+
+@labelled({"plenary": "全体会议", "regular": "例会", "thematic": "专题会议"})
+class MeetingKind(LabelledEnum):
+    PLENARY = "plenary"
+    REGULAR = "regular"
+    THEMATIC = "thematic"
+
+
+@labelled(
+    {
+        "scheduled": "已安排",
+        "noticed": "已通知",
+        "open": "进行中",
+        "closed": "已结束",
+        "cancelled": "已取消",
+    }
+)
+class MeetingStatus(LabelledEnum):
+    SCHEDULED = "scheduled"
+    NOTICED = "noticed"
+    OPEN = "open"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+@labelled({"proposed": "待议", "withdrawn": "已撤回", "decided": "已议决"})
+class ItemStatus(LabelledEnum):
+    PROPOSED = "proposed"
+    WITHDRAWN = "withdrawn"
+    DECIDED = "decided"
+
+
+@labelled({"topic": "议题", "execution_review": "决议落实情况汇报"})
+class ItemKind(LabelledEnum):
+    TOPIC = "topic"
+    EXECUTION_REVIEW = "execution_review"
+
+
+S = MeetingStatus
+
+
+class Meeting(Aggregate):
+    """One joint meeting of a tenant, from scheduling to minutes."""
+
+    TOPIC = "gongjian.Meeting"
+
+    class Created(Aggregate.Created):
+        TOPIC = "gongjian.Meeting.Created"
+
+    @event("Scheduled", topic="gongjian.Meeting.Scheduled")
+    def __init__(
+        self,
+        id: UUID,
+        stamp: Stamp,
+        kind: str,
+        title: str,
+        scheduled_for: datetime,
+        location: str,
+        charter: dict[str, Any],
+    ) -> None:
+        self.tenant_id = stamp.tenant_id
+        self.kind = MeetingKind(kind)
+        self.title = title
+        self.scheduled_for = scheduled_for
+        self.location = location
+        self.charter = Charter.from_dict(charter)
+        self.status = S.SCHEDULED
+        self.items: dict[str, dict[str, Any]] = {}
+        self.recipients: list[str] = []
+        self.solicited: set[str] = set()
+        self.leave: dict[str, str] = {}
+        self.present: dict[str, dict[str, Any]] = {}
+        self.positions: dict[str, dict[str, str]] = {}
+        self.minutes: str | None = None
+
+    @classmethod
+    def schedule(
+        cls,
+        stamp: Stamp,
+        *,
+        meeting_id: UUID,
+        kind: MeetingKind,
+        title: str,
+        scheduled_for: datetime,
+        location: str,
+        charter: Charter,
+    ) -> Meeting:
+        """Schedule a meeting under the tenant's current charter."""
+        if not title.strip():
+            raise errors.InvalidValue("a meeting needs a title")
+        return cls(
+            id=meeting_id,
+            stamp=stamp,
+            kind=kind.value,
+            title=title.strip(),
+            scheduled_for=scheduled_for,
+            location=location,
+            charter=charter.as_dict(),
+        )
+
+    # -- agenda ---------------------------------------------------------------
+
+    def add_item(
+        self,
+        stamp: Stamp,
+        item_id: str,
+        title: str,
+        kind: ItemKind = ItemKind.TOPIC,
+        carried_from: str | None = None,
+    ) -> None:
+        """Add an agenda item; only before the written notice goes out."""
+        self._require(S.SCHEDULED, error=errors.AgendaClosed)
+        if not title.strip():
+            raise errors.InvalidValue("an agenda item needs a title")
+        if item_id in self.items:
+            raise errors.InvalidValue(f"agenda item {item_id} already exists")
+        self._item_added(stamp, item_id, title.strip(), kind.value, carried_from)
+
+    def withdraw_item(self, stamp: Stamp, item_id: str) -> None:
+        """Withdraw an agenda item before notice, with a reason."""
+        self._require(S.SCHEDULED, error=errors.AgendaClosed)
+        self._open_item(item_id)
+        stamp.require_reason("withdrawing an agenda item")
+        self._item_withdrawn(stamp, item_id)
+
+    # -- notice, opinions, leave ----------------------------------------------
+
+    def issue_notice(
+        self, stamp: Stamp, issued_at: datetime, recipients: list[str], extraordinary: bool
+    ) -> None:
+        """Send the written notice to every member unit, respecting the notice period."""
+        self._require(S.SCHEDULED)
+        if not self.open_items():
+            raise errors.AgendaEmpty("the notice needs at least one agenda item")
+        if not recipients:
+            raise errors.InvalidValue("the notice needs at least one member unit")
+        period = timedelta(days=self.charter.notice_days)
+        if self.scheduled_for - issued_at < period:
+            if not extraordinary:
+                raise errors.NoticePeriodNotMet(
+                    f"the charter requires {self.charter.notice_days} days of notice"
+                )
+            stamp.require_reason("an extraordinary meeting")
+        self._notice_issued(stamp, issued_at, sorted(set(recipients)), extraordinary)
+
+    def solicit_opinions(self, stamp: Stamp, item_id: str, due: datetime) -> None:
+        """Ask the units for written opinions on an item before the meeting."""
+        self._require(S.SCHEDULED, S.NOTICED)
+        self._open_item(item_id)
+        self._opinions_solicited(stamp, item_id, due)
+
+    def submit_opinion(self, stamp: Stamp, unit_id: str, item_id: str, text: str) -> None:
+        """Record a unit's written opinion on a solicited item."""
+        self._require(S.NOTICED, S.OPEN)
+        self._notified(unit_id)
+        self._open_item(item_id)
+        if item_id not in self.solicited:
+            raise errors.OpinionsNotSolicited(f"opinions on {item_id} were not solicited")
+        if not text.strip():
+            raise errors.InvalidValue("an opinion needs text")
+        self._opinion_submitted(stamp, unit_id, item_id, text.strip())
+
+    def request_leave(self, stamp: Stamp, unit_id: str, opinions: dict[str, str]) -> None:
+        """Excuse a unit from the meeting, with its reason and written opinions."""
+        self._require(S.NOTICED)
+        self._notified(unit_id)
+        stamp.require_reason("a leave request")
+        if unit_id in self.leave:
+            raise errors.AlreadyOnLeave(f"unit {unit_id} is already on leave")
+        if unit_id in self.present:
+            raise errors.AlreadySignedIn(f"unit {unit_id} has signed in")
+        for item_id in opinions:
+            self._open_item(item_id)
+        self._leave_requested(stamp, unit_id, stamp.reason or "", opinions)
+
+    # -- the meeting itself ---------------------------------------------------
+
+    def sign_in(self, stamp: Stamp, unit_id: str, attendee: str, substitute: bool) -> None:
+        """Sign in a unit's representative or named substitute, once."""
+        self._require(S.NOTICED, S.OPEN)
+        self._notified(unit_id)
+        if unit_id in self.present:
+            raise errors.AlreadySignedIn(f"unit {unit_id} has already signed in")
+        if not attendee.strip():
+            raise errors.InvalidValue("sign-in needs the attendee's name")
+        self._signed_in(stamp, unit_id, attendee.strip(), substitute)
+
+    def open(self, stamp: Stamp) -> None:
+        """Open the meeting, refused below the charter's quorum."""
+        self._require(S.NOTICED)
+        needed = self.charter.quorum * len(self.recipients)
+        if Decimal(len(self.present)) < needed:
+            raise errors.QuorumNotMet(
+                f"{len(self.present)} of {len(self.recipients)} units present, "
+                f"quorum is {self.charter.quorum}"
+            )
+        self._opened(stamp)
+
+    def record_position(self, stamp: Stamp, item_id: str, unit_id: str, position: Position) -> None:
+        """Record a present unit's position on an item; an objection needs a reason."""
+        self._require(S.OPEN)
+        self._open_item(item_id)
+        if unit_id not in self.present:
+            raise errors.NotSignedIn(f"unit {unit_id} is not signed in")
+        if position is Position.OBJECT:
+            stamp.require_reason("an objection")
+        self._position_recorded(stamp, item_id, unit_id, position.value)
+
+    def tally(self, item_id: str) -> Tally:
+        """Count the present units' positions on an item."""
+        return Tally.count(len(self.present), self.positions.get(item_id, {}))
+
+    def decide_item(self, stamp: Stamp, item_id: str, resolution_id: UUID | None) -> Outcome:
+        """Decide an item by the charter's rule; only an agreed item gets a resolution."""
+        self._require(S.OPEN)
+        self._open_item(item_id)
+        tally = self.tally(item_id)
+        outcome = decide(self.charter.decision_rule, tally)
+        adopted = resolution_id if outcome is Outcome.AGREED else None
+        counts = {
+            "present": tally.present,
+            "agree": tally.agree,
+            "object": tally.object,
+            "abstain": tally.abstain,
+        }
+        self._item_decided(stamp, item_id, outcome.value, counts, adopted)
+        return outcome
+
+    def close(self, stamp: Stamp) -> None:
+        """Close the meeting."""
+        self._require(S.OPEN)
+        self._closed(stamp)
+
+    def issue_minutes(self, stamp: Stamp, text: str) -> None:
+        """Issue the minutes once; later changes are corrections."""
+        self._require(S.OPEN, S.CLOSED)
+        if self.minutes is not None:
+            raise errors.MinutesAlreadyIssued("minutes were issued; correct them instead")
+        if not text.strip():
+            raise errors.InvalidValue("minutes need text")
+        self._minutes_issued(stamp, text.strip())
+
+    def correct_minutes(self, stamp: Stamp, text: str) -> None:
+        """Correct issued minutes, with a reason; the original stays in history."""
+        if self.minutes is None:
+            raise errors.MinutesNotIssued("no minutes have been issued")
+        stamp.require_reason("correcting minutes")
+        if not text.strip():
+            raise errors.InvalidValue("minutes need text")
+        self._minutes_corrected(stamp, text.strip())
+
+    def postpone(self, stamp: Stamp, scheduled_for: datetime) -> None:
+        """Move the meeting to a new time; a new written notice is then required."""
+        self._require(S.SCHEDULED, S.NOTICED)
+        stamp.require_reason("postponing")
+        self._postponed(stamp, scheduled_for)
+
+    def cancel(self, stamp: Stamp) -> None:
+        """Cancel the meeting with a reason."""
+        self._require(S.SCHEDULED, S.NOTICED, S.OPEN)
+        stamp.require_reason("cancelling")
+        self._cancelled(stamp)
+
+    # -- derived --------------------------------------------------------------
+
+    def open_items(self) -> list[str]:
+        """Items neither withdrawn nor decided."""
+        return [k for k, v in self.items.items() if v["status"] == ItemStatus.PROPOSED.value]
+
+    def absent_without_leave(self) -> list[str]:
+        """Notified units that neither signed in nor were excused."""
+        return [u for u in self.recipients if u not in self.present and u not in self.leave]
+
+    def item_outcome(self, item_id: str) -> str | None:
+        """The outcome recorded for an item, if decided."""
+        item = self.items.get(item_id)
+        if item is None:
+            raise errors.UnknownAgendaItem(f"no agenda item {item_id}")
+        return item.get("outcome")
+
+    # -- guards ---------------------------------------------------------------
+
+    def _require(
+        self, *allowed: MeetingStatus, error: type[errors.DomainError] = errors.MeetingNotInState
+    ) -> None:
+        if self.status not in allowed:
+            wanted = " or ".join(s.value for s in allowed)
+            raise error(f"meeting is {self.status.value}, must be {wanted}")
+
+    def _open_item(self, item_id: str) -> None:
+        item = self.items.get(item_id)
+        if item is None:
+            raise errors.UnknownAgendaItem(f"no agenda item {item_id}")
+        if item["status"] != ItemStatus.PROPOSED.value:
+            raise errors.AgendaItemNotOpen(f"agenda item {item_id} is {item['status']}")
+
+    def _notified(self, unit_id: str) -> None:
+        if unit_id not in self.recipients:
+            raise errors.NotNotified(f"unit {unit_id} was not notified of this meeting")
+
+    # -- events ---------------------------------------------------------------
+
+    @event("AgendaItemAdded", topic="gongjian.Meeting.AgendaItemAdded")
+    def _item_added(
+        self, stamp: Stamp, item_id: str, title: str, kind: str, carried_from: str | None
+    ) -> None:
+        self.items[item_id] = {
+            "kind": kind,
+            "title": title,
+            "status": ItemStatus.PROPOSED.value,
+            "carried_from": carried_from,
+        }
+
+    @event("AgendaItemWithdrawn", topic="gongjian.Meeting.AgendaItemWithdrawn")
+    def _item_withdrawn(self, stamp: Stamp, item_id: str) -> None:
+        self.items[item_id]["status"] = ItemStatus.WITHDRAWN.value
+
+    @event("NoticeIssued", topic="gongjian.Meeting.NoticeIssued")
+    def _notice_issued(
+        self, stamp: Stamp, issued_at: datetime, recipients: list[str], extraordinary: bool
+    ) -> None:
+        self.status = S.NOTICED
+        self.recipients = recipients
+
+    @event("OpinionsSolicited", topic="gongjian.Meeting.OpinionsSolicited")
+    def _opinions_solicited(self, stamp: Stamp, item_id: str, due: datetime) -> None:
+        self.solicited.add(item_id)
+
+    @event("OpinionSubmitted", topic="gongjian.Meeting.OpinionSubmitted")
+    def _opinion_submitted(self, stamp: Stamp, unit_id: str, item_id: str, text: str) -> None:
+        pass
+
+    @event("LeaveRequested", topic="gongjian.Meeting.LeaveRequested")
+    def _leave_requested(
+        self, stamp: Stamp, unit_id: str, reason: str, opinions: dict[str, str]
+    ) -> None:
+        self.leave[unit_id] = reason
+
+    @event("SignedIn", topic="gongjian.Meeting.SignedIn")
+    def _signed_in(self, stamp: Stamp, unit_id: str, attendee: str, substitute: bool) -> None:
+        # Signing in withdraws a leave request: the unit came after all.
+        self.leave.pop(unit_id, None)
+        self.present[unit_id] = {"attendee": attendee, "substitute": substitute}
+
+    @event("Opened", topic="gongjian.Meeting.Opened")
+    def _opened(self, stamp: Stamp) -> None:
+        self.status = S.OPEN
+
+    @event("PositionRecorded", topic="gongjian.Meeting.PositionRecorded")
+    def _position_recorded(self, stamp: Stamp, item_id: str, unit_id: str, position: str) -> None:
+        self.positions.setdefault(item_id, {})[unit_id] = position
+
+    @event("ItemDecided", topic="gongjian.Meeting.ItemDecided")
+    def _item_decided(
+        self,
+        stamp: Stamp,
+        item_id: str,
+        outcome: str,
+        tally: dict[str, int],
+        resolution_id: UUID | None,
+    ) -> None:
+        self.items[item_id].update(
+            status=ItemStatus.DECIDED.value, outcome=outcome, resolution_id=resolution_id
+        )
+
+    @event("Closed", topic="gongjian.Meeting.Closed")
+    def _closed(self, stamp: Stamp) -> None:
+        self.status = S.CLOSED
+
+    @event("MinutesIssued", topic="gongjian.Meeting.MinutesIssued")
+    def _minutes_issued(self, stamp: Stamp, text: str) -> None:
+        self.minutes = text
+
+    @event("MinutesCorrected", topic="gongjian.Meeting.MinutesCorrected")
+    def _minutes_corrected(self, stamp: Stamp, text: str) -> None:
+        self.minutes = text
+
+    @event("Postponed", topic="gongjian.Meeting.Postponed")
+    def _postponed(self, stamp: Stamp, scheduled_for: datetime) -> None:
+        self.scheduled_for = scheduled_for
+        self.status = S.SCHEDULED
+        self.recipients = []
+
+    @event("Cancelled", topic="gongjian.Meeting.Cancelled")
+    def _cancelled(self, stamp: Stamp) -> None:
+        self.status = S.CANCELLED

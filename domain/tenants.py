@@ -1,0 +1,86 @@
+"""Streets and communities: the tenants, each with its charter."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.charters import Charter, LabelledEnum, labelled
+from domain.errors import InvalidValue, ParentMustBeStreet
+from domain.stamp import Stamp
+
+
+@labelled({"street": "街道", "community": "社区"})
+class TenantKind(LabelledEnum):
+    STREET = "street"
+    COMMUNITY = "community"
+
+
+def tenant_aggregate_id(tenant_id: str) -> UUID:
+    """The fixed id of the Tenant aggregate inside its own log."""
+    return uuid5(NAMESPACE_URL, f"gongjian:tenant:{tenant_id}")
+
+
+class Tenant(Aggregate):
+    """A street or a community: owner of one event log and one charter."""
+
+    TOPIC = "gongjian.Tenant"
+
+    class Created(Aggregate.Created):
+        TOPIC = "gongjian.Tenant.Created"
+
+    @staticmethod
+    def create_id(stamp: Stamp, **_: Any) -> UUID:
+        return tenant_aggregate_id(stamp.tenant_id)
+
+    @event("Registered", topic="gongjian.Tenant.Registered")
+    def __init__(
+        self,
+        stamp: Stamp,
+        kind: str,
+        name: str,
+        parent_id: str | None,
+        charter: dict[str, Any],
+    ) -> None:
+        self.tenant_id = stamp.tenant_id
+        self.kind = TenantKind(kind)
+        self.name = name
+        self.parent_id = parent_id
+        self.charter = Charter.from_dict(charter)
+
+    @classmethod
+    def register(
+        cls,
+        stamp: Stamp,
+        *,
+        kind: TenantKind,
+        name: str,
+        charter: Charter,
+        parent: Tenant | None = None,
+    ) -> Tenant:
+        """Register a street, or a community under its street."""
+        if not name.strip():
+            raise InvalidValue("a tenant needs a name")
+        if kind is TenantKind.COMMUNITY:
+            if parent is None or parent.kind is not TenantKind.STREET:
+                raise ParentMustBeStreet("a community is registered under a street")
+        elif parent is not None:
+            raise ParentMustBeStreet("a street has no parent tenant")
+        return cls(
+            stamp,
+            kind=kind.value,
+            name=name.strip(),
+            parent_id=parent.tenant_id if parent else None,
+            charter=charter.as_dict(),
+        )
+
+    def amend_charter(self, stamp: Stamp, charter: Charter) -> None:
+        """Replace the charter; the amendment needs a reason."""
+        stamp.require_reason("amending the charter")
+        self._charter_amended(stamp, charter.as_dict())
+
+    @event("CharterAmended", topic="gongjian.Tenant.CharterAmended")
+    def _charter_amended(self, stamp: Stamp, charter: dict[str, Any]) -> None:
+        self.charter = Charter.from_dict(charter)

@@ -1,0 +1,100 @@
+"""A tenant's ledger: the eventsourcing Application that appends to its log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import ApplicationRecorder, JSONTranscoder
+from sqlalchemy import Engine
+
+from domain.errors import DomainError, NotFound
+from domain.tenants import Tenant, tenant_aggregate_id
+from tenants.recorder import IdempotentCommand, TenantRecorder
+from tenants.transcodings import register_domain_transcodings
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class VersionConflict(DomainError):
+    """The record changed since the version the command expected."""
+
+    code = "version-conflict"
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a command returns: the record, its new version, the log position."""
+
+    record_id: UUID
+    version: int
+    position: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """Encode for an HTTP response."""
+        return {
+            "record_id": str(self.record_id),
+            "version": self.version,
+            "position": self.position,
+        }
+
+
+class LedgerBase(Application[UUID]):
+    """Loads and saves one tenant's aggregates through its own recorder."""
+
+    name = "Ledger"
+    # The library's "plain old Python objects" factory is only used for its
+    # mapper and transcoder; the recorder is the tenant-keyed one below.
+    env = {"PERSISTENCE_MODULE": "eventsourcing.popo"}  # noqa: RUF012
+
+    def __init__(self, engine: Engine, tenant_id: str) -> None:
+        self.engine = engine
+        self.tenant_id = tenant_id
+        super().__init__()
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        return TenantRecorder(self.engine, self.tenant_id)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_domain_transcodings(transcoder)
+
+    def load(self, cls: type[A], record_id: UUID, expected_version: int | None = None) -> A:
+        """Load a record of the given type from this tenant's log, or raise NotFound."""
+        try:
+            aggregate: Any = self.repository.get(record_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"no {cls.__name__} {record_id} in tenant {self.tenant_id}") from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(f"no {cls.__name__} {record_id} in tenant {self.tenant_id}")
+        if expected_version is not None and aggregate.version != expected_version:
+            raise VersionConflict(
+                f"{cls.__name__} {record_id} is at version {aggregate.version}, "
+                f"not {expected_version}"
+            )
+        return aggregate
+
+    def tenant(self) -> Tenant:
+        """The tenant's own record (its registration and charter)."""
+        return self.load(Tenant, tenant_aggregate_id(self.tenant_id))
+
+    def commit(
+        self, primary: Aggregate, *others: Aggregate, idempotent: IdempotentCommand | None = None
+    ) -> CommandResult:
+        """Append the pending events of every aggregate in one transaction."""
+        result = {"record_id": str(primary.id), "version": primary.version}
+        command = (
+            IdempotentCommand(idempotent.key, idempotent.request_hash, result)
+            if idempotent
+            else None
+        )
+        recordings = self.save(primary, *others, idempotent=command)
+        position = recordings[-1].notification.id if recordings else self.head_position()
+        return CommandResult(primary.id, primary.version, position)
+
+    def head_position(self) -> int:
+        """The position of the last event in this tenant's log."""
+        return self.recorder.max_notification_id() or 0

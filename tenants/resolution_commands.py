@@ -1,0 +1,85 @@
+"""Commands on resolutions: notification, execution reports, verification, supersession."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from domain.resolutions import ReportKind, Resolution
+from domain.stamp import Stamp
+from tenants.ledger import CommandResult
+from tenants.meeting_commands import MeetingCommands
+from tenants.recorder import IdempotentCommand
+
+Idem = IdempotentCommand | None
+
+
+class ResolutionCommands(MeetingCommands):
+    """Following every resolution to verified completion."""
+
+    def notify_resolution(
+        self,
+        stamp: Stamp,
+        resolution_id: UUID,
+        unit_ids: list[str] | None,
+        expected: int | None = None,
+        idem: Idem = None,
+    ) -> CommandResult:
+        """Record the written notification (to every active unit unless named)."""
+        resolution = self.load(Resolution, resolution_id, expected)
+        resolution.notify(stamp, unit_ids or self.active_unit_ids())
+        return self.commit(resolution, idempotent=idem)
+
+    def report_execution(
+        self,
+        stamp: Stamp,
+        resolution_id: UUID,
+        unit_id: str,
+        kind: ReportKind,
+        note: str,
+        evidence: list[str],
+        expected: int | None = None,
+        idem: Idem = None,
+    ) -> CommandResult:
+        """A responsible unit reports progress or completion."""
+        resolution = self.load(Resolution, resolution_id, expected)
+        resolution.report_execution(stamp, unit_id, kind, note, evidence)
+        return self.commit(resolution, idempotent=idem)
+
+    def verify_resolution(
+        self, stamp: Stamp, resolution_id: UUID, expected: int | None = None, idem: Idem = None
+    ) -> CommandResult:
+        """The convener verifies completion."""
+        resolution = self.load(Resolution, resolution_id, expected)
+        resolution.verify(stamp)
+        return self.commit(resolution, idempotent=idem)
+
+    def return_report(
+        self,
+        stamp: Stamp,
+        resolution_id: UUID,
+        unit_id: str,
+        expected: int | None = None,
+        idem: Idem = None,
+    ) -> CommandResult:
+        """The convener sends a completion report back with a reason."""
+        resolution = self.load(Resolution, resolution_id, expected)
+        resolution.return_report(stamp, unit_id)
+        return self.commit(resolution, idempotent=idem)
+
+    def supersede(
+        self,
+        stamp: Stamp,
+        resolution_id: UUID,
+        by_resolution_id: UUID,
+        expected: int | None = None,
+        idem: Idem = None,
+    ) -> CommandResult:
+        """Replace a resolution by a later one (which must exist in this tenant)."""
+        resolution = self.load(Resolution, resolution_id, expected)
+        self.load(Resolution, by_resolution_id)
+        resolution.supersede(stamp, by_resolution_id)
+        return self.commit(resolution, idempotent=idem)
+
+
+class Ledger(ResolutionCommands):
+    """One tenant's ledger with every command."""
