@@ -266,7 +266,7 @@ class Meeting(Aggregate):
         self._minutes_corrected(stamp, text.strip())
 
     def postpone(self, stamp: Stamp, scheduled_for: datetime) -> None:
-        """Move the meeting to a new time; a new written notice is then required."""
+        """Move the meeting to a new time; notice, leave and sign-in start again."""
         self._require(S.SCHEDULED, S.NOTICED)
         stamp.require_reason("postponing")
         self._postponed(stamp, scheduled_for)
@@ -393,9 +393,12 @@ class Meeting(Aggregate):
 
     @event("Postponed", topic="gongjian.Meeting.Postponed")
     def _postponed(self, stamp: Stamp, scheduled_for: datetime) -> None:
+        # A new written notice is needed: leave and sign-ins were for the old date.
         self.scheduled_for = scheduled_for
         self.status = S.SCHEDULED
         self.recipients = []
+        self.leave = {}
+        self.present = {}
 
     @event("Cancelled", topic="gongjian.Meeting.Cancelled")
     def _cancelled(self, stamp: Stamp) -> None:

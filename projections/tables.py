@@ -1,7 +1,212 @@
-"""Read-model tables (placeholder until the projectors land)."""
+"""Read-model tables. Every primary key is led by ``tenant_id``."""
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+)
 
 read_metadata = MetaData()
+
+TENANT = 64
+ID = 64
+
+
+def _tenant() -> Column[str]:
+    return Column("tenant_id", String(TENANT), nullable=False)
+
+
+tenants = Table(
+    "rm_tenants",
+    read_metadata,
+    Column("tenant_id", String(TENANT), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("parent_id", String(TENANT), index=True),
+    Column("charter", JSON, nullable=False),
+    Column("registered_at", DateTime(timezone=True), nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
+units = Table(
+    "rm_units",
+    read_metadata,
+    _tenant(),
+    Column("unit_id", String(ID), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("representative", JSON),
+    Column("liaison", JSON),
+    Column("active", Boolean, nullable=False),
+    Column("joined_at", DateTime(timezone=True), nullable=False),
+    Column("version", Integer, nullable=False),
+    PrimaryKeyConstraint("tenant_id", "unit_id"),
+)
+
+meetings = Table(
+    "rm_meetings",
+    read_metadata,
+    _tenant(),
+    Column("meeting_id", String(ID), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("scheduled_for", DateTime(timezone=True), nullable=False),
+    Column("location", Text, nullable=False),
+    Column("charter", JSON, nullable=False),
+    Column("notice_issued_at", DateTime(timezone=True)),
+    Column("extraordinary", Boolean, nullable=False, default=False),
+    Column("minutes", Text),
+    Column("minutes_issued_at", DateTime(timezone=True)),
+    Column("created_position", BigInteger, nullable=False),
+    Column("version", Integer, nullable=False),
+    PrimaryKeyConstraint("tenant_id", "meeting_id"),
+    Index("rm_meetings_schedule_idx", "tenant_id", "scheduled_for", "meeting_id"),
+)
+
+agenda_items = Table(
+    "rm_agenda_items",
+    read_metadata,
+    _tenant(),
+    Column("meeting_id", String(ID), nullable=False),
+    Column("item_id", String(ID), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("outcome", String(20)),
+    Column("tally", JSON),
+    Column("carried_from", String(200)),
+    Column("resolution_id", String(ID)),
+    Column("opinions_due", DateTime(timezone=True)),
+    PrimaryKeyConstraint("tenant_id", "meeting_id", "item_id"),
+)
+
+attendance = Table(
+    "rm_attendance",
+    read_metadata,
+    _tenant(),
+    Column("meeting_id", String(ID), nullable=False),
+    Column("unit_id", String(ID), nullable=False),
+    Column("notified", Boolean, nullable=False),
+    Column("signed_in", Boolean, nullable=False),
+    Column("attendee", Text),
+    Column("substitute", Boolean, nullable=False),
+    Column("on_leave", Boolean, nullable=False),
+    Column("leave_reason", Text),
+    PrimaryKeyConstraint("tenant_id", "meeting_id", "unit_id"),
+)
+
+opinions = Table(
+    "rm_opinions",
+    read_metadata,
+    _tenant(),
+    Column("meeting_id", String(ID), nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("item_id", String(ID), nullable=False),
+    Column("unit_id", String(ID), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("with_leave", Boolean, nullable=False),
+    PrimaryKeyConstraint("tenant_id", "meeting_id", "position", "item_id"),
+)
+
+positions = Table(
+    "rm_positions",
+    read_metadata,
+    _tenant(),
+    Column("meeting_id", String(ID), nullable=False),
+    Column("item_id", String(ID), nullable=False),
+    Column("unit_id", String(ID), nullable=False),
+    Column("position", String(20), nullable=False),
+    Column("reason", Text),
+    PrimaryKeyConstraint("tenant_id", "meeting_id", "item_id", "unit_id"),
+)
+
+resolutions = Table(
+    "rm_resolutions",
+    read_metadata,
+    _tenant(),
+    Column("resolution_id", String(ID), nullable=False),
+    Column("meeting_id", String(ID), nullable=False),
+    Column("item_id", String(ID), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("responsible", JSON, nullable=False),
+    Column("deadline", Date, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("notified", JSON, nullable=False),
+    Column("completed_by", JSON, nullable=False),
+    Column("superseded_by", String(ID)),
+    Column("adopted_at", DateTime(timezone=True), nullable=False),
+    Column("created_position", BigInteger, nullable=False),
+    Column("version", Integer, nullable=False),
+    PrimaryKeyConstraint("tenant_id", "resolution_id"),
+    Index("rm_resolutions_deadline_idx", "tenant_id", "deadline"),
+)
+
+execution_reports = Table(
+    "rm_execution_reports",
+    read_metadata,
+    _tenant(),
+    Column("resolution_id", String(ID), nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("unit_id", String(ID), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("evidence", JSON, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("returned_reason", Text),
+    PrimaryKeyConstraint("tenant_id", "resolution_id", "position"),
+)
+
+events = Table(
+    "rm_events",
+    read_metadata,
+    _tenant(),
+    Column("position", BigInteger, nullable=False),
+    Column("record_type", String(40), nullable=False),
+    Column("record_id", String(ID), nullable=False),
+    Column("type", String(60), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("occurred_at", DateTime(timezone=True)),
+    Column("actor", JSON, nullable=False),
+    Column("reason", Text),
+    Column("data", JSON, nullable=False),
+    PrimaryKeyConstraint("tenant_id", "position"),
+)
+
+record_events = Table(
+    "rm_record_events",
+    read_metadata,
+    _tenant(),
+    Column("record_id", String(200), nullable=False),
+    Column("position", BigInteger, nullable=False),
+    PrimaryKeyConstraint("tenant_id", "record_id", "position"),
+)
+
+PROJECTED_TABLES = [
+    tenants,
+    units,
+    meetings,
+    agenda_items,
+    attendance,
+    opinions,
+    positions,
+    resolutions,
+    execution_reports,
+    events,
+    record_events,
+]

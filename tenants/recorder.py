@@ -27,7 +27,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tenants.chain import GENESIS, canonical_bytes, link
-from tenants.database import is_sqlite
+from tenants.database import is_sqlite, write_transaction
 from tenants.schema import events, idempotency_keys, tenant_heads
 
 
@@ -74,7 +74,7 @@ class TenantRecorder(ApplicationRecorder):
             return []
         command: IdempotentCommand | None = kwargs.get("idempotent")
         try:
-            with self.engine.begin() as conn:
+            with write_transaction(self.engine) as conn:
                 position, previous = lock_head(conn, self.tenant_id)
                 first = position + 1
                 rows = []

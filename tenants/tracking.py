@@ -6,7 +6,7 @@ from eventsourcing.persistence import IntegrityError, TrackingRecorder
 from eventsourcing.persistence import Tracking as LibraryTracking
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from tenants.database import is_sqlite
+from tenants.database import is_sqlite, write_transaction
 from tenants.schema import tracking
 
 
@@ -75,7 +75,7 @@ class TenantTrackingRecorder(TrackingRecorder):
 
     def insert_tracking(self, tracking: LibraryTracking) -> None:
         """Record a tracking object in its own transaction."""
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             advance_tracking(
                 conn,
                 tracking.application_name,

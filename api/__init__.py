@@ -1,0 +1,1 @@
+"""HTTP (REST commands, GraphQL reads) and the command line."""

@@ -1,0 +1,63 @@
+"""The composition root: one engine, the tenants' ledgers and the projector."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from projections.runner import BackgroundProjector, Projector
+from tenants.database import make_engine
+from tenants.registry import Ledgers
+from tenants.resolution_commands import Ledger
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Platform:
+    """Everything a process needs, built once."""
+
+    engine: Engine
+    embedded: bool = True
+    ledgers: Ledgers = field(init=False)
+    projector: Projector = field(init=False)
+    background: BackgroundProjector | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        self.ledgers = Ledgers(self.engine)
+        # Any ledger's mapper decodes every tenant's events: they share topics.
+        self.projector = Projector(self.engine, Ledger(self.engine, "_").mapper)
+
+    @classmethod
+    def from_url(cls, url: str | None = None, *, embedded: bool = True) -> Platform:
+        """Build the platform on the configured database."""
+        return cls(make_engine(url), embedded=embedded)
+
+    def ledger(self, tenant_id: str) -> Ledger:
+        """The ledger of one tenant."""
+        return self.ledgers[tenant_id]
+
+    def after_command(self, tenant_id: str) -> None:
+        """In embedded mode, project the tenant's new events before answering."""
+        if not self.embedded:
+            return
+        try:
+            self.projector.catch_up(tenant_id)
+        except Exception:
+            # The command is committed; the background projector will retry.
+            logger.exception("in-line projection of %s failed", tenant_id)
+
+    def start(self) -> None:
+        """Start in-process projection (embedded mode only)."""
+        if self.embedded and self.background is None:
+            self.background = BackgroundProjector(self.projector)
+            self.background.start()
+
+    def close(self) -> None:
+        """Stop projecting and release connections."""
+        if self.background is not None:
+            self.background.stop()
+            self.background = None
+        self.engine.dispose()

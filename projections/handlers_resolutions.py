@@ -1,0 +1,126 @@
+"""Projecting resolutions and their execution reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from projections.context import Applied, Handler
+from projections.tables import execution_reports, resolutions
+
+
+def _set(a: Applied, **values: Any) -> None:
+    a.conn.execute(
+        update(resolutions)
+        .where(resolutions.c.tenant_id == a.tenant_id, resolutions.c.resolution_id == a.record_id)
+        .values(version=a.version, **values)
+    )
+
+
+def _get(a: Applied, column: str) -> Any:
+    return a.conn.execute(
+        select(resolutions.c[column]).where(
+            resolutions.c.tenant_id == a.tenant_id, resolutions.c.resolution_id == a.record_id
+        )
+    ).scalar_one()
+
+
+def adopted(a: Applied) -> list[str]:
+    e = a.event
+    a.conn.execute(
+        insert(resolutions).values(
+            tenant_id=a.tenant_id,
+            resolution_id=a.record_id,
+            meeting_id=str(e.meeting_id),
+            item_id=e.item_id,
+            title=e.title,
+            action=e.action,
+            responsible=e.responsible_unit_ids,
+            deadline=e.deadline,
+            status="adopted",
+            notified=[],
+            completed_by=[],
+            adopted_at=a.occurred_at,
+            created_position=a.position,
+            version=a.version,
+        )
+    )
+    return [f"{e.meeting_id}/{e.item_id}"]
+
+
+def notified(a: Applied) -> list[str]:
+    _set(a, notified=sorted(set(_get(a, "notified")) | set(a.event.unit_ids)))
+    return []
+
+
+def execution_reported(a: Applied) -> list[str]:
+    e = a.event
+    a.conn.execute(
+        insert(execution_reports).values(
+            tenant_id=a.tenant_id,
+            resolution_id=a.record_id,
+            position=a.position,
+            unit_id=e.unit_id,
+            kind=e.kind,
+            note=e.note,
+            evidence=list(e.evidence),
+            recorded_at=a.occurred_at,
+        )
+    )
+    completed = set(_get(a, "completed_by"))
+    if e.kind == "completed":
+        completed.add(e.unit_id)
+    responsible = set(_get(a, "responsible"))
+    status = "completed" if responsible <= completed else "in_progress"
+    _set(a, completed_by=sorted(completed), status=status)
+    return []
+
+
+def verified(a: Applied) -> list[str]:
+    _set(a, status="verified")
+    return []
+
+
+def returned(a: Applied) -> list[str]:
+    unit_id = a.event.unit_id
+    completed = set(_get(a, "completed_by")) - {unit_id}
+    _set(a, completed_by=sorted(completed), status="in_progress")
+    last_completion = (
+        select(execution_reports.c.position)
+        .where(
+            execution_reports.c.tenant_id == a.tenant_id,
+            execution_reports.c.resolution_id == a.record_id,
+            execution_reports.c.unit_id == unit_id,
+            execution_reports.c.kind == "completed",
+        )
+        .order_by(execution_reports.c.position.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    a.conn.execute(
+        update(execution_reports)
+        .where(
+            execution_reports.c.tenant_id == a.tenant_id,
+            execution_reports.c.resolution_id == a.record_id,
+            execution_reports.c.position == last_completion,
+        )
+        .values(returned_reason=a.stamp.reason)
+    )
+    return []
+
+
+def superseded(a: Applied) -> list[str]:
+    by = str(a.event.by_resolution_id)
+    _set(a, status="superseded", superseded_by=by)
+    return [by]
+
+
+HANDLERS: dict[str, Handler] = {
+    "gongjian.Resolution.Adopted": adopted,
+    "gongjian.Resolution.Notified": notified,
+    "gongjian.Resolution.ExecutionReported": execution_reported,
+    "gongjian.Resolution.Verified": verified,
+    "gongjian.Resolution.Returned": returned,
+    "gongjian.Resolution.Superseded": superseded,
+}

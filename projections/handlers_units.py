@@ -1,0 +1,82 @@
+"""Projecting tenants and member units."""
+
+from __future__ import annotations
+
+from sqlalchemy import insert, update
+
+from projections.context import Applied, Handler
+from projections.tables import tenants, units
+
+
+def tenant_registered(a: Applied) -> list[str]:
+    e = a.event
+    a.conn.execute(
+        insert(tenants).values(
+            tenant_id=a.tenant_id,
+            kind=e.kind,
+            name=e.name,
+            parent_id=e.parent_id,
+            charter=e.charter,
+            registered_at=a.occurred_at,
+            version=a.version,
+        )
+    )
+    return []
+
+
+def charter_amended(a: Applied) -> list[str]:
+    a.conn.execute(
+        update(tenants)
+        .where(tenants.c.tenant_id == a.tenant_id)
+        .values(charter=a.event.charter, version=a.version)
+    )
+    return []
+
+
+def unit_joined(a: Applied) -> list[str]:
+    e = a.event
+    a.conn.execute(
+        insert(units).values(
+            tenant_id=a.tenant_id,
+            unit_id=a.record_id,
+            name=e.name,
+            kind=e.kind,
+            active=True,
+            joined_at=a.occurred_at,
+            version=a.version,
+        )
+    )
+    return []
+
+
+def _set_unit(a: Applied, **values: object) -> None:
+    a.conn.execute(
+        update(units)
+        .where(units.c.tenant_id == a.tenant_id, units.c.unit_id == a.record_id)
+        .values(version=a.version, **values)
+    )
+
+
+def representative_appointed(a: Applied) -> list[str]:
+    _set_unit(a, representative=a.event.person)
+    return []
+
+
+def liaison_appointed(a: Applied) -> list[str]:
+    _set_unit(a, liaison=a.event.person)
+    return []
+
+
+def unit_left(a: Applied) -> list[str]:
+    _set_unit(a, active=False)
+    return []
+
+
+HANDLERS: dict[str, Handler] = {
+    "gongjian.Tenant.Registered": tenant_registered,
+    "gongjian.Tenant.CharterAmended": charter_amended,
+    "gongjian.MemberUnit.Joined": unit_joined,
+    "gongjian.MemberUnit.RepresentativeAppointed": representative_appointed,
+    "gongjian.MemberUnit.LiaisonAppointed": liaison_appointed,
+    "gongjian.MemberUnit.Left": unit_left,
+}

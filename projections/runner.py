@@ -1,0 +1,169 @@
+"""The projection runner: follows tenants' logs into read models, exactly once.
+
+Each batch of events and the tenant's tracking position are written in one
+transaction. The tracking row is claimed first (``FOR UPDATE SKIP LOCKED`` on
+PostgreSQL), so several runners share tenants without double work, and a
+replayed or crashed batch can never be applied twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from eventsourcing.persistence import Mapper, StoredEvent
+from sqlalchemy import Connection, Engine, delete, func, insert, select
+
+from projections import handlers_meetings, handlers_resolutions, handlers_units
+from projections.context import Applied, Handler
+from projections.tables import PROJECTED_TABLES, events, record_events
+from tenants.database import write_transaction
+from tenants.schema import events as log
+from tenants.schema import tenant_heads, tracking
+from tenants.tracking import advance_tracking, claim_tracking, tracked_position
+
+PROJECTION = "read_models"
+BATCH = 500
+HANDLERS: dict[str, Handler] = {
+    **handlers_units.HANDLERS,
+    **handlers_meetings.HANDLERS,
+    **handlers_resolutions.HANDLERS,
+}
+
+logger = logging.getLogger(__name__)
+
+
+class Projector:
+    """Applies tenants' events to the read models."""
+
+    def __init__(self, engine: Engine, mapper: Mapper[Any]) -> None:
+        self.engine = engine
+        self.mapper = mapper
+
+    def catch_up(self, tenant_id: str) -> int:
+        """Project the tenant's log to its head; return how many events were applied."""
+        applied = 0
+        while True:
+            count = self._one_batch(tenant_id)
+            applied += max(count, 0)
+            if count < BATCH:
+                return applied
+
+    def catch_up_all(self) -> int:
+        """Project every tenant that has unprojected events."""
+        return sum(self.catch_up(tenant) for tenant in self.lagging_tenants())
+
+    def lagging_tenants(self) -> list[str]:
+        """Tenants whose head is past this projection's tracking position."""
+        tracked = (
+            select(tracking.c.position)
+            .where(
+                tracking.c.tenant_id == tenant_heads.c.tenant_id,
+                tracking.c.projection == PROJECTION,
+            )
+            .scalar_subquery()
+        )
+        query = select(tenant_heads.c.tenant_id).where(
+            tenant_heads.c.position > func.coalesce(tracked, 0)
+        )
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).scalars())
+
+    def position(self, tenant_id: str) -> int:
+        """How far the read models reflect the tenant's log."""
+        with self.engine.connect() as conn:
+            return tracked_position(conn, tenant_id, PROJECTION)
+
+    def wait_for(self, tenant_id: str, position: int, timeout: float = 5.0) -> bool:
+        """Block until the tenant is projected up to ``position`` (read-your-writes)."""
+        deadline = time.monotonic() + timeout
+        while self.position(tenant_id) < position:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
+        return True
+
+    def rebuild(self) -> None:
+        """Drop every projected row and tracking position; replay all tenants."""
+        with write_transaction(self.engine) as conn:
+            for table in reversed(PROJECTED_TABLES):
+                conn.execute(delete(table))
+            conn.execute(delete(tracking).where(tracking.c.projection == PROJECTION))
+        self.catch_up_all()
+
+    def _one_batch(self, tenant_id: str) -> int:
+        with write_transaction(self.engine) as conn:
+            start = claim_tracking(conn, tenant_id, PROJECTION)
+            if start is None:
+                return -1  # another runner holds this tenant right now
+            rows = conn.execute(
+                select(log)
+                .where(log.c.tenant_id == tenant_id, log.c.position > start)
+                .order_by(log.c.position)
+                .limit(BATCH)
+            ).all()
+            for row in rows:
+                self._apply(conn, tenant_id, row)
+            if rows:
+                advance_tracking(conn, tenant_id, PROJECTION, rows[-1].position)
+            return len(rows)
+
+    def _apply(self, conn: Connection, tenant_id: str, row: Any) -> None:
+        stored = StoredEvent(row.originator_id, row.originator_version, row.topic, bytes(row.state))
+        event = self.mapper.to_domain_event(stored)
+        applied = Applied(conn, tenant_id, row.position, row.topic, event)
+        handler = HANDLERS.get(row.topic)
+        touched = handler(applied) if handler else []
+        record_type = row.topic.split(".")[1]
+        stamp = applied.stamp
+        conn.execute(
+            insert(events).values(
+                tenant_id=tenant_id,
+                position=row.position,
+                record_type=record_type,
+                record_id=applied.record_id,
+                type=row.topic.rsplit(".", 1)[1],
+                version=applied.version,
+                recorded_at=applied.recorded_at,
+                occurred_at=applied.occurred_at if stamp.occurred_at else None,
+                actor={
+                    "user_id": stamp.actor.user_id,
+                    "role": stamp.actor.role,
+                    "unit_id": stamp.actor.unit_id,
+                },
+                reason=stamp.reason,
+                data=applied.data(),
+            )
+        )
+        refs = {applied.record_id, *touched}
+        conn.execute(
+            insert(record_events),
+            [{"tenant_id": tenant_id, "record_id": ref, "position": row.position} for ref in refs],
+        )
+
+
+class BackgroundProjector:
+    """Runs catch-up in a thread: embedded mode's in-process projection."""
+
+    def __init__(self, projector: Projector, interval: float = 0.2) -> None:
+        self.projector = projector
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="projector", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.projector.catch_up_all()
+            except Exception:  # keep projecting other tenants; the error is logged
+                logger.exception("projection batch failed")
+            self._stop.wait(self.interval)
