@@ -1,0 +1,100 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.fastapi import GraphQLRouter
+
+from api import problems, routes_meetings, routes_resolutions, routes_tenants
+from api.gql_loaders import Context
+from api.gql_schema import schema
+from api.graphql_errors import ProblemGraphQLRouter
+from api.platform import Platform
+
+MAX_BODY_BYTES = 256 * 1024
+
+
+class BodyLimit:
+    """Refuse request bodies over the limit with 413 before anything is parsed."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers", [])).get(b"content-length")
+        if length is not None and int(length) > self.limit:
+            await _too_large(scope, receive, send, self.limit)
+            return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                raise problems.ApiProblem(
+                    413, "payload-too-large", f"request bodies are limited to {self.limit} bytes"
+                )
+            return message
+
+        await self.app(scope, limited, send)
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    response = problems.problem(
+        413,
+        "payload-too-large",
+        "Payload too large",
+        f"request bodies are limited to {limit} bytes",
+    )
+    await response(scope, receive, send)
+
+
+def create_app(platform: Platform | None = None) -> FastAPI:
+    """Build the HTTP app around a platform (the configured database by default)."""
+    owned = platform is None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.platform.start()
+        yield
+        if owned:
+            app.state.platform.close()
+
+    app = FastAPI(
+        title="Gongjian 共建",
+        summary="Joint meetings of streets and communities, recorded as events.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.platform = platform or Platform.from_url()
+    problems.install(app)
+    app.add_middleware(BodyLimit)
+
+    @app.get("/healthz", tags=["operations"])
+    def healthz() -> dict[str, Any]:
+        """Liveness and database reachability."""
+        from sqlalchemy import text
+
+        with app.state.platform.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return {"status": "ok"}
+
+    async def context(request: Request) -> Context:
+        return Context(request.app.state.platform)
+
+    graphql: GraphQLRouter[Context, None] = ProblemGraphQLRouter(
+        schema, context_getter=context, graphql_ide="graphiql"
+    )
+    app.include_router(graphql, prefix="/graphql", tags=["graphql"])
+    for module in (routes_tenants, routes_meetings, routes_resolutions):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,102 @@
+"""The ``gongjian`` command line: migrate, serve, project, demo, verify."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Sequence
+
+from sqlalchemy import inspect
+
+from api.platform import Platform
+from tenants.database import database_url, make_engine
+from tenants.migrate import migrate
+from tenants.verify import all_tenant_ids, verify_tenant
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gongjian", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="create the event store and read-model tables")
+    serve = commands.add_parser("serve", help="run the HTTP API (REST + GraphQL)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--demo", action="store_true", help="load demo data if the store is empty")
+    project = commands.add_parser("project", help="run the projection worker")
+    project.add_argument("--once", action="store_true", help="catch up once and exit")
+    project.add_argument("--interval", type=float, default=0.2)
+    commands.add_parser("demo", help="load the demo data set")
+    verify = commands.add_parser("verify", help="recompute tenants' hash chains")
+    verify.add_argument("--tenant", help="verify one tenant only")
+    return parser
+
+
+def _require_migrated(platform: Platform) -> None:
+    if not inspect(platform.engine).has_table("es_events"):
+        sys.exit(f"the database at {database_url()} is not migrated: run 'gongjian migrate'")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``gongjian`` command."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if args.command == "migrate":
+        migrate(make_engine())
+        print(f"migrated {database_url()}")
+        return 0
+    if args.command == "verify":
+        return _verify(args.tenant)
+    platform = Platform.from_url(embedded=args.command != "project")
+    _require_migrated(platform)
+    if args.command == "demo":
+        return _demo(platform)
+    if args.command == "project":
+        return _project(platform, args.once, args.interval)
+    return _serve(platform, args.host, args.port, args.demo)
+
+
+def _verify(tenant: str | None) -> int:
+    engine = make_engine()
+    tenant_ids = [tenant] if tenant else all_tenant_ids(engine)
+    for tenant_id in tenant_ids:
+        broken = verify_tenant(engine, tenant_id)
+        if broken is not None:
+            print(f"FAIL {tenant_id}: position {broken.position}: {broken.problem}")
+            return 1
+        print(f"ok   {tenant_id}")
+    print(f"{len(tenant_ids)} tenant log(s) verified")
+    return 0
+
+
+def _demo(platform: Platform) -> int:
+    from api.demo import load_demo
+
+    summary = load_demo(platform)
+    platform.projector.catch_up_all()
+    print(summary)
+    return 0
+
+
+def _project(platform: Platform, once: bool, interval: float) -> int:
+    while True:
+        applied = platform.projector.catch_up_all()
+        if once:
+            print(f"projected {applied} event(s)")
+            return 0
+        if not applied:
+            time.sleep(interval)
+
+
+def _serve(platform: Platform, host: str, port: int, demo: bool) -> int:
+    import uvicorn
+
+    from api.app import create_app
+    from api.demo import load_demo
+    from projections.queries import tenant_rows
+
+    if demo and not tenant_rows(platform.engine):
+        print(load_demo(platform))
+    uvicorn.run(create_app(platform), host=host, port=port)
+    return 0

@@ -1,0 +1,70 @@
+"""DataLoaders: a page of records costs a bounded number of SQL queries."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, Row
+from strawberry.dataloader import DataLoader
+from strawberry.fastapi import BaseContext
+
+from projections import queries, tables
+from projections.queries import Key
+
+Rows = list[Row[Any]]
+
+
+def _loader(engine: Engine, table: Any, column: str, order: Any = ()) -> DataLoader[Key, Rows]:
+    async def load(keys: list[Key]) -> list[Rows]:
+        return await asyncio.to_thread(queries.grouped, engine, table, column, keys, order)
+
+    return DataLoader(load_fn=load)
+
+
+def _history(engine: Engine) -> DataLoader[Key, Rows]:
+    async def load(keys: list[Key]) -> list[Rows]:
+        return await asyncio.to_thread(queries.history, engine, keys)
+
+    return DataLoader(load_fn=load)
+
+
+@dataclass
+class Loaders:
+    """One set of loaders per request (they cache)."""
+
+    engine: Engine
+    units: DataLoader[Key, Rows] = field(init=False)
+    meetings: DataLoader[Key, Rows] = field(init=False)
+    agenda: DataLoader[Key, Rows] = field(init=False)
+    attendance: DataLoader[Key, Rows] = field(init=False)
+    opinions: DataLoader[Key, Rows] = field(init=False)
+    positions: DataLoader[Key, Rows] = field(init=False)
+    resolutions: DataLoader[Key, Rows] = field(init=False)
+    reports: DataLoader[Key, Rows] = field(init=False)
+    history: DataLoader[Key, Rows] = field(init=False)
+
+    def __post_init__(self) -> None:
+        e, t = self.engine, tables
+        self.units = _loader(e, t.units, "unit_id")
+        self.meetings = _loader(e, t.meetings, "meeting_id")
+        self.agenda = _loader(e, t.agenda_items, "meeting_id", [t.agenda_items.c.seq])
+        self.attendance = _loader(e, t.attendance, "meeting_id", [t.attendance.c.unit_id])
+        self.opinions = _loader(e, t.opinions, "meeting_id", [t.opinions.c.position])
+        self.positions = _loader(e, t.positions, "meeting_id", [t.positions.c.unit_id])
+        self.resolutions = _loader(e, t.resolutions, "resolution_id")
+        self.reports = _loader(
+            e, t.execution_reports, "resolution_id", [t.execution_reports.c.position]
+        )
+        self.history = _history(e)
+
+
+class Context(BaseContext):
+    """The GraphQL request context: the platform and this request's loaders."""
+
+    def __init__(self, platform: Any) -> None:
+        super().__init__()
+        self.platform = platform
+        self.engine: Engine = platform.engine
+        self.loaders = Loaders(platform.engine)

@@ -1,0 +1,48 @@
+"""Malformed GraphQL gets a 400 with a machine-readable code, not a 200."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Response
+from strawberry.fastapi import GraphQLRouter
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
+
+from api.gql_loaders import Context
+
+CLIENT_ERROR_CODES = {"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT"}
+
+
+class ProblemGraphQLRouter(GraphQLRouter[Context, None]):
+    """Adds an error ``code`` to every GraphQL error; a refused document answers 400."""
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        refused = (
+            isinstance(response_data, dict)
+            and response_data.get("errors")
+            and response_data.get("data") is None
+        )
+        if refused:
+            sub_response.status_code = 400
+        return super().create_response(response_data, sub_response)
+
+    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
+        data: GraphQLHTTPResponse = {"data": result.data}
+        if result.errors:
+            data["errors"] = [_with_code(dict(error.formatted), result.data) for error in result.errors]
+        if result.extensions:
+            data["extensions"] = result.extensions
+        return data
+
+
+def _with_code(formatted: dict[str, Any], data: Any) -> dict[str, Any]:
+    extensions = dict(formatted.get("extensions") or {})
+    if "code" not in extensions:
+        # No data at all means the document itself was refused (syntax, validation, limits).
+        extensions["code"] = "GRAPHQL_VALIDATION_FAILED" if data is None else "INTERNAL"
+    return {**formatted, "extensions": extensions}

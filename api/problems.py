@@ -1,0 +1,96 @@
+"""RFC 9457 problem details: one table maps every error to a status and stable type."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from domain import errors
+from tenants.ledger import VersionConflict
+
+PROBLEM_BASE = "urn:gongjian:problem:"
+logger = logging.getLogger(__name__)
+
+
+class ApiProblem(Exception):
+    """An error raised by the HTTP layer itself (auth, idempotency, size)."""
+
+    def __init__(self, status: int, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.code, self.detail = status, code, detail
+
+
+# Most specific first: the first matching class decides the status.
+STATUS_BY_ERROR: list[tuple[type[errors.DomainError], int]] = [
+    (errors.NotFound, 404),
+    (VersionConflict, 409),
+    (errors.InvalidValue, 422),
+    (errors.ReasonRequired, 422),
+    (errors.RuleViolation, 409),
+    (errors.DomainError, 400),
+]
+
+
+def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> JSONResponse:
+    """Build a problem-details response."""
+    body = {
+        "type": PROBLEM_BASE + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        **extra,
+    }
+    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+
+
+def status_of(error: errors.DomainError) -> int:
+    """The HTTP status for a domain error."""
+    return next(status for cls, status in STATUS_BY_ERROR if isinstance(error, cls))
+
+
+def install(app: FastAPI) -> None:
+    """Register the exception handlers on the app."""
+
+    @app.exception_handler(errors.DomainError)
+    async def domain_error(_: Request, error: errors.DomainError) -> JSONResponse:
+        return problem(status_of(error), error.code, type(error).__name__, error.message)
+
+    @app.exception_handler(IntegrityError)
+    async def integrity(_: Request, error: IntegrityError) -> JSONResponse:
+        # Two commands raced on one record: the loser must re-read and retry.
+        return problem(
+            409,
+            VersionConflict.code,
+            "VersionConflict",
+            "the record was changed by another command; reload and retry",
+        )
+
+    @app.exception_handler(ApiProblem)
+    async def api_problem(_: Request, error: ApiProblem) -> JSONResponse:
+        return problem(error.status, error.code, error.code, error.detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:
+        details = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")}
+            for e in error.errors()
+        ]
+        return problem(
+            422,
+            "validation-error",
+            "Invalid request",
+            "the request does not match the command's schema",
+            errors=details,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
+        return problem(error.status_code, code, code, str(error.detail))
