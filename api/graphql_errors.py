@@ -34,7 +34,9 @@ class ProblemGraphQLRouter(GraphQLRouter[Context, None]):
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
         data: GraphQLHTTPResponse = {"data": result.data}
         if result.errors:
-            data["errors"] = [_with_code(dict(error.formatted), result.data) for error in result.errors]
+            data["errors"] = [
+                _with_code(dict(error.formatted), result.data) for error in result.errors
+            ]
         if result.extensions:
             data["extensions"] = result.extensions
         return data

@@ -55,7 +55,7 @@ def test_verification_waits_for_every_responsible_unit_to_complete() -> None:
     resolution.report_execution(stamp(), "unit-b", ReportKind.COMPLETED, "完成", [])
     assert resolution.status is ResolutionStatus.COMPLETED
     resolution.verify(stamp())
-    assert resolution.status is ResolutionStatus.VERIFIED
+    assert resolution.status.value == "verified"
     with pytest.raises(errors.ResolutionClosed):
         resolution.report_execution(stamp(), "unit-a", ReportKind.PROGRESS, "再报", [])
 
