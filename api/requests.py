@@ -191,6 +191,15 @@ class CommandAccepted(BaseModel):
     position: int = Field(description="the tenant log position of the last event written")
 
 
+class AgendaItemAdded(CommandAccepted):
+    item_id: str = Field(description="id of the new agenda item")
+
+
+class ItemDecided(CommandAccepted):
+    outcome: str = Field(description="agreed | not_agreed")
+    resolution_id: str | None = Field(description="the adopted resolution, if agreed")
+
+
 def charter_data(body: CharterBody) -> dict[str, Any]:
     """The charter as the domain reads it."""
     return body.model_dump(mode="json")

@@ -10,11 +10,13 @@ from fastapi import APIRouter, Path
 from api.commands import Command, now
 from api.requests import (
     AddAgendaItem,
+    AgendaItemAdded,
     CancelMeeting,
     CloseMeeting,
     DecideItem,
     IssueMinutes,
     IssueNotice,
+    ItemDecided,
     OpenMeeting,
     PostponeMeeting,
     RecordPosition,
@@ -45,7 +47,7 @@ def schedule_meeting(tenant_id: TenantPath, body: ScheduleMeeting, cmd: Command)
     )
 
 
-@router.post("/{meeting_id}/agenda-items", **CREATED)
+@router.post("/{meeting_id}/agenda-items", status_code=201, response_model=AgendaItemAdded)
 def add_agenda_item(
     tenant_id: TenantPath, meeting_id: UUID, body: AddAgendaItem, cmd: Command
 ) -> Any:
@@ -54,14 +56,13 @@ def add_agenda_item(
     carried = (
         (body.carried_from.meeting_id, body.carried_from.item_id) if body.carried_from else None
     )
-    result = cmd.run(
+    return cmd.run(
         tenant_id,
         body,
         lambda led, s, i: led.add_item(
             s, meeting_id, item_id, body.title, body.kind, carried, body.expected_version, i
         ),
     )
-    return {**result, "item_id": item_id}
 
 
 @router.post("/{meeting_id}/agenda-items/{item_id}/withdraw", **DONE)
@@ -179,7 +180,7 @@ def record_position(
     )
 
 
-@router.post("/{meeting_id}/agenda-items/{item_id}/decision", **DONE)
+@router.post("/{meeting_id}/agenda-items/{item_id}/decision", response_model=ItemDecided)
 def decide_item(
     tenant_id: TenantPath, meeting_id: UUID, item_id: ItemPath, body: DecideItem, cmd: Command
 ) -> Any:
@@ -187,14 +188,13 @@ def decide_item(
     proposal = ProposedResolution(
         uuid4(), body.action, list(body.responsible_unit_ids), body.deadline
     )
-    result = cmd.run(
+    return cmd.run(
         tenant_id,
         body,
         lambda led, s, i: led.decide_item(
             s, meeting_id, item_id, proposal, body.expected_version, i
         ),
     )
-    return result
 
 
 @router.post("/{meeting_id}/close", **DONE)

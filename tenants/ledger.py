@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -32,6 +32,7 @@ class CommandResult:
     record_id: UUID
     version: int
     position: int
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """Encode for an HTTP response."""
@@ -39,6 +40,7 @@ class CommandResult:
             "record_id": str(self.record_id),
             "version": self.version,
             "position": self.position,
+            **self.extra,
         }
 
 
@@ -82,10 +84,15 @@ class LedgerBase(Application[UUID]):
         return self.load(Tenant, tenant_aggregate_id(self.tenant_id))
 
     def commit(
-        self, primary: Aggregate, *others: Aggregate, idempotent: IdempotentCommand | None = None
+        self,
+        primary: Aggregate,
+        *others: Aggregate,
+        idempotent: IdempotentCommand | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> CommandResult:
         """Append the pending events of every aggregate in one transaction."""
-        result = {"record_id": str(primary.id), "version": primary.version}
+        extra = extra or {}
+        result = {"record_id": str(primary.id), "version": primary.version, **extra}
         command = (
             IdempotentCommand(idempotent.key, idempotent.request_hash, result)
             if idempotent
@@ -93,7 +100,7 @@ class LedgerBase(Application[UUID]):
         )
         recordings = self.save(primary, *others, idempotent=command)
         position = recordings[-1].notification.id if recordings else self.head_position()
-        return CommandResult(primary.id, primary.version, position)
+        return CommandResult(primary.id, primary.version, position, extra)
 
     def head_position(self) -> int:
         """The position of the last event in this tenant's log."""

@@ -74,7 +74,7 @@ class MeetingCommands(UnitCommands):
                 raise errors.CannotCarryAgreedItem("an agreed item is already a resolution")
             source = f"{carried_from[0]}/{carried_from[1]}"
         meeting.add_item(stamp, item_id, title, kind, source)
-        return self.commit(meeting, idempotent=idem)
+        return self.commit(meeting, idempotent=idem, extra={"item_id": item_id})
 
     def withdraw_item(
         self,
@@ -200,7 +200,8 @@ class MeetingCommands(UnitCommands):
             raise errors.NotFound(f"no active member unit {', '.join(sorted(unknown))}")
         outcome = meeting.decide_item(stamp, item_id, proposal.resolution_id)
         if outcome is not Outcome.AGREED:
-            return self.commit(meeting, idempotent=idem)
+            extra = {"outcome": outcome.value, "resolution_id": None}
+            return self.commit(meeting, idempotent=idem, extra=extra)
         resolution = Resolution.adopt(
             stamp,
             resolution_id=proposal.resolution_id,
@@ -211,7 +212,8 @@ class MeetingCommands(UnitCommands):
             responsible_unit_ids=proposal.responsible_unit_ids,
             deadline=proposal.deadline,
         )
-        return self.commit(meeting, resolution, idempotent=idem)
+        extra = {"outcome": outcome.value, "resolution_id": str(resolution.id)}
+        return self.commit(meeting, resolution, idempotent=idem, extra=extra)
 
     def close_meeting(
         self, stamp: Stamp, meeting_id: UUID, expected: int | None = None, idem: Idem = None

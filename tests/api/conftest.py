@@ -1,0 +1,106 @@
+"""An in-process HTTP client over a platform on each backend."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from api.app import create_app
+from api.platform import Platform
+
+TOKEN = {"Authorization": "Bearer dev:secretary-li:community_secretary"}
+MEETING_AT = datetime(2025, 9, 1, 9, tzinfo=UTC)
+
+
+@dataclass
+class Api:
+    """Thin helpers that assert the status they expect."""
+
+    client: TestClient
+    tenant: str
+
+    def post(
+        self,
+        path: str,
+        body: dict[str, Any] | None = None,
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        response = self.client.post(path, json=body or {}, headers={**TOKEN, **(headers or {})})
+        assert response.status_code == status, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    def t(
+        self, path: str, body: dict[str, Any] | None = None, status: int = 200, **kw: Any
+    ) -> dict[str, Any]:
+        """POST to a path under this tenant."""
+        return self.post(f"/tenants/{self.tenant}{path}", body, status, **kw)
+
+    def gql(self, query: str, status: int = 200, **variables: Any) -> dict[str, Any]:
+        response = self.client.post("/graphql", json={"query": query, "variables": variables})
+        assert response.status_code == status, response.text
+        result: dict[str, Any] = response.json()
+        if status == 200:
+            assert "errors" not in result, result
+        return result
+
+    def head(self) -> int:
+        data = self.gql("query($t: ID!) { tenant(id: $t) { headPosition } }", t=self.tenant)
+        return int(data["data"]["tenant"]["headPosition"])
+
+
+@pytest.fixture
+def api(engine: Engine, tenant_id: str) -> Api:
+    client = TestClient(create_app(Platform(engine, embedded=True)))
+    return Api(client, tenant_id)
+
+
+@dataclass
+class Street:
+    """A registered street with three units and a meeting at notice stage."""
+
+    api: Api
+    units: list[str]
+    meeting: str
+    item: str
+
+
+@pytest.fixture
+def street(api: Api) -> Street:
+    api.post(
+        "/tenants",
+        {
+            "tenant_id": api.tenant,
+            "kind": "street",
+            "name": "枫林街道",
+            "charter": {"notice_days": 3},
+        },
+        status=201,
+    )
+    units = [
+        api.t("/units", {"name": name, "kind": "enterprise"}, 201)["record_id"]
+        for name in ("光明乳业", "邮政支局", "第一小学")
+    ]
+    meeting = api.t(
+        "/meetings",
+        {
+            "kind": "regular",
+            "title": "九月例会",
+            "scheduled_for": MEETING_AT.isoformat(),
+            "location": "社区党群服务中心",
+        },
+        201,
+    )["record_id"]
+    item = api.t(
+        f"/meetings/{meeting}/agenda-items", {"title": "加装电梯", "item_id": "lift"}, 201
+    )["item_id"]
+    api.t(
+        f"/meetings/{meeting}/notice", {"issued_at": (MEETING_AT - timedelta(days=5)).isoformat()}
+    )
+    return Street(api, units, meeting, item)

@@ -1,0 +1,205 @@
+"""Every meeting and resolution command over HTTP, then read back through GraphQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.api.conftest import MEETING_AT, Street
+
+MEETING_QUERY = """
+query($t: ID!, $m: ID!) { tenant(id: $t) { meeting(id: $m) {
+  status statusLabel minutes version
+  agenda { id title status outcome outcomeLabel tally { present agree object abstain }
+           positions { unitId position reason } opinions { unitId text withLeave }
+           resolution { id status } history { type } }
+  attendance { unitId status attendee substitute leaveReason unit { name } }
+  history { type position reason actor { userId role } occurredAt recordedAt data }
+} } }
+"""
+
+
+def test_a_meeting_runs_from_notice_to_minutes_and_graphql_shows_it(street: Street) -> None:
+    api, (a, b, c), m = street.api, street.units, street.meeting
+    api.t(
+        f"/meetings/{m}/agenda-items/lift/opinion-requests",
+        {"due": (MEETING_AT - timedelta(days=1)).isoformat()},
+    )
+    api.t(f"/meetings/{m}/agenda-items/lift/opinions", {"unit_id": a, "text": "支持"})
+    api.t(
+        f"/meetings/{m}/leave-requests",
+        {"unit_id": c, "reason": "外出学习", "opinions": {"lift": "同意加装"}},
+    )
+    api.t(f"/meetings/{m}/sign-ins", {"unit_id": a, "attendee": "张经理"})
+    api.t(f"/meetings/{m}/sign-ins", {"unit_id": b, "attendee": "王副局长", "substitute": True})
+    api.t(f"/meetings/{m}/open")
+    api.t(f"/meetings/{m}/agenda-items/lift/positions", {"unit_id": a, "position": "agree"})
+    api.t(f"/meetings/{m}/agenda-items/lift/positions", {"unit_id": b, "position": "abstain"})
+    api.t(
+        f"/meetings/{m}/agenda-items/lift/decision",
+        {"action": "完成意见征询", "responsible_unit_ids": [a], "deadline": "2025-10-31"},
+    )
+    api.t(f"/meetings/{m}/close")
+    api.t(
+        f"/meetings/{m}/minutes", {"text": "会议纪要", "occurred_at": "2025-09-03T10:00:00+08:00"}
+    )
+    api.t(f"/meetings/{m}/minutes/corrections", {"text": "会议纪要（更正）", "reason": "错字"})
+
+    data = api.gql(MEETING_QUERY, t=api.tenant, m=m)["data"]["tenant"]["meeting"]
+    assert data["status"] == "closed" and data["statusLabel"] == "已结束"
+    assert data["minutes"] == "会议纪要（更正）"
+    item = data["agenda"][0]
+    assert item["outcome"] == "agreed" and item["outcomeLabel"] == "通过"
+    assert item["tally"] == {"present": 2, "agree": 1, "object": 0, "abstain": 1}
+    assert item["resolution"]["status"] == "adopted"
+    assert {o["unitId"]: o["withLeave"] for o in item["opinions"]} == {a: False, c: True}
+    attendance = {row["unitId"]: row["status"] for row in data["attendance"]}
+    assert attendance == {a: "present", b: "present", c: "on_leave"}
+    types = [event["type"] for event in data["history"]]
+    assert types[0] == "Scheduled" and types[-1] == "MinutesCorrected"
+    correction = data["history"][-1]
+    assert correction["reason"] == "错字"
+    assert correction["actor"] == {"userId": "secretary-li", "role": "community_secretary"}
+    minutes = data["history"][-2]
+    assert minutes["occurredAt"].startswith("2025-09-03T02:00:00")
+
+
+def test_a_resolution_is_followed_to_verified_completion(street: Street) -> None:
+    api, (a, b, _c), m = street.api, street.units, street.meeting
+    for unit in (a, b):
+        api.t(f"/meetings/{m}/sign-ins", {"unit_id": unit, "attendee": "代表"})
+    api.t(f"/meetings/{m}/open")
+    api.t(f"/meetings/{m}/agenda-items/lift/positions", {"unit_id": a, "position": "agree"})
+    api.t(
+        f"/meetings/{m}/agenda-items/lift/decision",
+        {"action": "征询意见", "responsible_unit_ids": [a, b], "deadline": "2025-10-31"},
+    )
+    query = "query($t: ID!, $m: ID!) { tenant(id: $t) { meeting(id: $m) { agenda { resolution { id } } } } }"
+    r = api.gql(query, t=api.tenant, m=m)["data"]["tenant"]["meeting"]["agenda"][0]["resolution"][
+        "id"
+    ]
+    api.t(f"/resolutions/{r}/notifications")
+    api.t(
+        f"/resolutions/{r}/execution-reports",
+        {"unit_id": a, "kind": "completed", "note": "已完成", "evidence": ["签到表.pdf"]},
+    )
+    api.t(f"/resolutions/{r}/verification", status=409)
+    api.t(
+        f"/resolutions/{r}/execution-reports", {"unit_id": b, "kind": "completed", "note": "完成"}
+    )
+    api.t(f"/resolutions/{r}/returns", {"unit_id": b, "reason": "缺少照片"})
+    api.t(
+        f"/resolutions/{r}/execution-reports", {"unit_id": b, "kind": "completed", "note": "补交"}
+    )
+    api.t(f"/resolutions/{r}/verification")
+    resolution = api.gql(
+        """query($t: ID!, $r: ID!) { tenant(id: $t) { resolution(id: $r) {
+        status overdue notifiedUnitIds responsibleUnits { name }
+        executionReports { unitId kind returnedReason } history { type reason } } } }""",
+        t=api.tenant,
+        r=r,
+    )["data"]["tenant"]["resolution"]
+    assert resolution["status"] == "verified" and resolution["overdue"] is False
+    assert sorted(resolution["notifiedUnitIds"]) == sorted(street.units)
+    assert [rep["returnedReason"] for rep in resolution["executionReports"]] == [
+        None,
+        "缺少照片",
+        None,
+    ]
+    assert [e["type"] for e in resolution["history"]][-2:] == ["ExecutionReported", "Verified"]
+
+
+def test_a_not_agreed_item_is_no_resolution_and_can_be_carried_forward(street: Street) -> None:
+    api, (a, b, _c), m = street.api, street.units, street.meeting
+    for unit in (a, b):
+        api.t(f"/meetings/{m}/sign-ins", {"unit_id": unit, "attendee": "代表"})
+    api.t(f"/meetings/{m}/open")
+    api.t(f"/meetings/{m}/agenda-items/lift/positions", {"unit_id": a, "position": "agree"})
+    api.t(
+        f"/meetings/{m}/agenda-items/lift/positions",
+        {"unit_id": b, "position": "object", "reason": "资金未落实"},
+    )
+    api.t(
+        f"/meetings/{m}/agenda-items/lift/decision",
+        {"action": "x", "responsible_unit_ids": [a], "deadline": "2025-10-31"},
+    )
+    resolutions = api.gql(
+        "query($t: ID!) { tenant(id: $t) { resolutions { nodes { id } } } }", t=api.tenant
+    )["data"]["tenant"]["resolutions"]["nodes"]
+    assert resolutions == []
+    later = api.t(
+        "/meetings",
+        {
+            "kind": "regular",
+            "title": "十月例会",
+            "location": "会议室",
+            "scheduled_for": "2025-10-09T09:00:00+08:00",
+        },
+        201,
+    )["record_id"]
+    api.t(
+        f"/meetings/{later}/agenda-items",
+        {"title": "加装电梯（续议）", "carried_from": {"meeting_id": m, "item_id": "lift"}},
+        201,
+    )
+    api.t(
+        f"/meetings/{later}/agenda-items",
+        {"title": "决议落实情况汇报", "kind": "execution_review"},
+        201,
+    )
+    query = "query($t: ID!, $m: ID!) { tenant(id: $t) { meeting(id: $m) { agenda { carriedFrom kindLabel } } } }"
+    agenda = api.gql(query, t=api.tenant, m=later)["data"]["tenant"]["meeting"]["agenda"]
+    assert agenda[0]["carriedFrom"] == f"{m}/lift"
+    assert agenda[1]["kindLabel"] == "决议落实情况汇报"
+
+
+def test_postponing_cancelling_and_withdrawing(street: Street) -> None:
+    api, m = street.api, street.meeting
+    api.t(f"/meetings/{m}/postpone", {"scheduled_for": "2025-09-20T09:00:00+08:00"}, 422)
+    api.t(
+        f"/meetings/{m}/postpone",
+        {"scheduled_for": "2025-09-20T09:00:00+08:00", "reason": "场地冲突"},
+    )
+    api.t(f"/meetings/{m}/agenda-items", {"title": "新议题", "item_id": "extra"}, 201)
+    api.t(f"/meetings/{m}/agenda-items/extra/withdraw", {"reason": "并入下次"})
+    api.t(f"/meetings/{m}/cancel", {"reason": "台风"})
+    query = "query($t: ID!, $m: ID!) { tenant(id: $t) { meeting(id: $m) { status attendance { unitId } agenda { id status } } } }"
+    meeting = api.gql(query, t=api.tenant, m=m)["data"]["tenant"]["meeting"]
+    assert meeting["status"] == "cancelled" and meeting["attendance"] == []
+    assert {i["id"]: i["status"] for i in meeting["agenda"]} == {
+        "lift": "proposed",
+        "extra": "withdrawn",
+    }
+
+
+def test_units_appoint_people_and_leave(street: Street) -> None:
+    api, unit = street.api, street.units[0]
+    api.t(f"/units/{unit}/representative", {"name": "陈书记", "phone": "021-1234"})
+    api.t(f"/units/{unit}/liaison", {"name": "周干事"})
+    api.t(f"/units/{unit}/representative", {"name": "刘书记", "reason": "换届"})
+    api.t(f"/units/{unit}/leave", {"reason": "搬离辖区"})
+    units = api.gql(
+        "query($t: ID!) { tenant(id: $t) { units { id active representative { name } liaison { name } history { type reason } } } }",
+        t=api.tenant,
+    )["data"]["tenant"]["units"]
+    row = next(u for u in units if u["id"] == unit)
+    assert row["active"] is False and row["representative"] == {"name": "刘书记"}
+    assert [e["type"] for e in row["history"]] == [
+        "Joined",
+        "RepresentativeAppointed",
+        "LiaisonAppointed",
+        "RepresentativeAppointed",
+        "Left",
+    ]
+
+
+def test_the_charter_is_amended_with_a_reason(street: Street) -> None:
+    api = street.api
+    api.t("/charter-amendments", {"charter": {"decision_rule": "majority"}}, 422)
+    api.t(
+        "/charter-amendments", {"charter": {"decision_rule": "majority"}, "reason": "全体会议决定"}
+    )
+    charter = api.gql(
+        "query($t: ID!) { tenant(id: $t) { charter { decisionRule decisionRuleLabel } } }",
+        t=api.tenant,
+    )["data"]["tenant"]["charter"]
+    assert charter == {"decisionRule": "majority", "decisionRuleLabel": "过半数同意"}
