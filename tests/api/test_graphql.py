@@ -1,0 +1,171 @@
+"""GraphQL reads: the tenant tree, lists with cursors, the event feed, read-your-writes."""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+
+from tests.api.conftest import Api, Street
+
+
+def test_the_tenant_tree_shows_a_street_and_its_communities(api: Api) -> None:
+    street = api.tenant
+    api.post("/tenants", {"tenant_id": street, "kind": "street", "name": "枫林街道"}, 201)
+    for n in (1, 2):
+        api.post(
+            "/tenants",
+            {
+                "tenant_id": f"{street}-c{n}",
+                "kind": "community",
+                "parent_id": street,
+                "name": f"枫林{n}社区",
+            },
+            201,
+        )
+    data = api.gql(
+        "query($t: ID!) { tenant(id: $t) { name kindLabel communities { id name kindLabel parent { id } } } }",
+        t=street,
+    )["data"]["tenant"]
+    assert data["kindLabel"] == "街道"
+    assert [c["name"] for c in data["communities"]] == ["枫林1社区", "枫林2社区"]
+    assert {c["parent"]["id"] for c in data["communities"]} == {street}
+    streets = api.gql('{ tenants(kind: "street") { id } }')["data"]["tenants"]
+    assert {"id": street} in streets
+
+
+def test_a_community_cannot_hang_under_a_community_or_nothing(api: Api) -> None:
+    api.post("/tenants", {"tenant_id": api.tenant, "kind": "street", "name": "街道"}, 201)
+    api.post(
+        "/tenants",
+        {
+            "tenant_id": f"{api.tenant}-c",
+            "kind": "community",
+            "parent_id": api.tenant,
+            "name": "社区",
+        },
+        201,
+    )
+    response = api.post(
+        "/tenants",
+        {
+            "tenant_id": f"{api.tenant}-d",
+            "kind": "community",
+            "parent_id": f"{api.tenant}-c",
+            "name": "x",
+        },
+        409,
+    )
+    assert response["code"] == "parent-must-be-street"
+    api.post("/tenants", {"tenant_id": f"{api.tenant}-e", "kind": "community", "name": "x"}, 409)
+
+
+def test_the_event_feed_pages_by_position_without_gaps(street: Street) -> None:
+    api = street.api
+    head = api.head()
+    seen: list[int] = []
+    after = None
+    while True:
+        page = api.gql(
+            "query($t: ID!, $a: String) { tenant(id: $t) { events(first: 2, after: $a) { edges { cursor node { position type recordType } } pageInfo { hasNextPage endCursor } } } }",
+            t=api.tenant,
+            a=after,
+        )["data"]["tenant"]["events"]
+        seen += [edge["node"]["position"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen == list(range(1, head + 1))
+
+
+def test_meetings_page_newest_first_with_cursors(street: Street) -> None:
+    api = street.api
+    for n in range(3):
+        api.t(
+            "/meetings",
+            {
+                "kind": "thematic",
+                "title": f"专题{n}",
+                "location": "室",
+                "scheduled_for": "2025-12-01T09:00:00+08:00",
+            },
+            201,
+        )
+    first = api.gql(
+        "query($t: ID!) { tenant(id: $t) { meetings(first: 2) { nodes { title } pageInfo { hasNextPage endCursor } } } }",
+        t=api.tenant,
+    )["data"]["tenant"]["meetings"]
+    assert [n["title"] for n in first["nodes"]] == ["专题2", "专题1"]
+    rest = api.gql(
+        "query($t: ID!, $a: String) { tenant(id: $t) { meetings(first: 10, after: $a) { nodes { title } pageInfo { hasNextPage } } } }",
+        t=api.tenant,
+        a=first["pageInfo"]["endCursor"],
+    )["data"]["tenant"]["meetings"]
+    assert [n["title"] for n in rest["nodes"]] == ["专题0", "九月例会"]
+    assert rest["pageInfo"]["hasNextPage"] is False
+
+
+def test_bad_page_arguments_are_refused_with_a_code(street: Street) -> None:
+    api = street.api
+    result = api.client.post(
+        "/graphql",
+        json={
+            "query": '{ tenant(id: "%s") { meetings(first: 1000) { nodes { id } } } }' % api.tenant
+        },
+    ).json()
+    assert result["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    result = api.client.post(
+        "/graphql",
+        json={
+            "query": '{ tenant(id: "%s") { events(after: "@@") { nodes { position } } } }'
+            % api.tenant
+        },
+    ).json()
+    assert result["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_a_page_of_meetings_costs_a_bounded_number_of_queries(street: Street) -> None:
+    api = street.api
+    for n in range(6):
+        m = api.t(
+            "/meetings",
+            {
+                "kind": "regular",
+                "title": f"会{n}",
+                "location": "室",
+                "scheduled_for": "2025-12-01T09:00:00+08:00",
+            },
+            201,
+        )["record_id"]
+        api.t(f"/meetings/{m}/agenda-items", {"title": "议题"}, 201)
+    engine = api.client.app.state.platform.engine  # type: ignore[attr-defined]
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    query = "query($t: ID!, $n: Int!) { tenant(id: $t) { meetings(first: $n) { nodes { title agenda { title positions { unitId } opinions { text } } attendance { status unit { name } } history { type } } } } }"
+
+    def selects(page_size: int) -> int:
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            api.gql(query, t=api.tenant, n=page_size)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return sum(1 for s in statements if s.lstrip().upper().startswith("SELECT"))
+
+    # One query per field, not per meeting: tenant, page, agenda, positions,
+    # opinions, attendance, units, history (N+1 would be dozens for 7 meetings).
+    assert selects(7) <= 8
+    assert selects(2) <= selects(7)
+
+
+def test_wait_for_position_gives_read_your_writes(street: Street) -> None:
+    api = street.api
+    position = api.t("/units", {"name": "新单位", "kind": "military"}, 201)["position"]
+    data = api.gql(
+        "query($t: ID!, $p: Int) { tenant(id: $t, waitForPosition: $p) { projectedPosition units { name kindLabel } } }",
+        t=api.tenant,
+        p=position,
+    )["data"]["tenant"]
+    assert data["projectedPosition"] >= position
+    assert {"name": "新单位", "kindLabel": "驻区部队"} in data["units"]
