@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from sqlalchemy import inspect
+from sqlalchemy import Engine, inspect
 
 from api.platform import Platform
 from tenants.database import database_url, make_engine
@@ -42,23 +42,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``gongjian`` command."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    if args.command == "migrate":
-        migrate(make_engine())
-        print(f"migrated {database_url()}")
-        return 0
-    if args.command == "verify":
-        return _verify(args.tenant)
+    if args.command in ("migrate", "verify"):
+        engine = make_engine()
+        try:
+            return _migrate(engine) if args.command == "migrate" else _verify(engine, args.tenant)
+        finally:
+            engine.dispose()
     platform = Platform.from_url(embedded=args.command != "project")
-    _require_migrated(platform)
-    if args.command == "demo":
-        return _demo(platform)
-    if args.command == "project":
-        return _project(platform, args.once, args.interval)
-    return _serve(platform, args.host, args.port, args.demo)
+    try:
+        _require_migrated(platform)
+        if args.command == "demo":
+            return _demo(platform)
+        if args.command == "project":
+            return _project(platform, args.once, args.interval)
+        return _serve(platform, args.host, args.port, args.demo)
+    finally:
+        platform.close()
 
 
-def _verify(tenant: str | None) -> int:
-    engine = make_engine()
+def _migrate(engine: Engine) -> int:
+    migrate(engine)
+    print(f"migrated {database_url()}")
+    return 0
+
+
+def _verify(engine: Engine, tenant: str | None) -> int:
     tenant_ids = [tenant] if tenant else all_tenant_ids(engine)
     for tenant_id in tenant_ids:
         broken = verify_tenant(engine, tenant_id)

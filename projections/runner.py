@@ -85,13 +85,22 @@ class Projector:
             time.sleep(0.02)
         return True
 
-    def rebuild(self) -> None:
-        """Drop every projected row and tracking position; replay all tenants."""
+    def rebuild(self, tenant_id: str | None = None) -> None:
+        """Drop projected rows and tracking (of one tenant, or all); replay the logs."""
         with write_transaction(self.engine) as conn:
             for table in reversed(PROJECTED_TABLES):
-                conn.execute(delete(table))
-            conn.execute(delete(tracking).where(tracking.c.projection == PROJECTION))
-        self.catch_up_all()
+                rows = delete(table)
+                if tenant_id is not None:
+                    rows = rows.where(table.c.tenant_id == tenant_id)
+                conn.execute(rows)
+            done = delete(tracking).where(tracking.c.projection == PROJECTION)
+            if tenant_id is not None:
+                done = done.where(tracking.c.tenant_id == tenant_id)
+            conn.execute(done)
+        if tenant_id is None:
+            self.catch_up_all()
+        else:
+            self.catch_up(tenant_id)
 
     def _one_batch(self, tenant_id: str) -> int:
         with write_transaction(self.engine) as conn:
