@@ -5,6 +5,7 @@ from __future__ import annotations
 from eventsourcing.persistence import IntegrityError, TrackingRecorder
 from eventsourcing.persistence import Tracking as LibraryTracking
 from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from tenants.database import is_sqlite, write_transaction
 from tenants.schema import tracking
@@ -22,6 +23,14 @@ def tracked_position(conn: Connection, tenant_id: str, projection: str) -> int:
 
 def claim_tracking(conn: Connection, tenant_id: str, projection: str) -> int | None:
     """Lock the tenant's tracking row for this transaction; None if another holds it."""
+    dialect_insert = sqlite.insert if is_sqlite(conn.engine) else postgresql.insert
+    # Create the row first, so that two runners starting a new tenant contend on
+    # the same row instead of both projecting from position 0.
+    conn.execute(
+        dialect_insert(tracking)
+        .values(tenant_id=tenant_id, projection=projection, position=0)
+        .on_conflict_do_nothing()
+    )
     query = select(tracking.c.position).where(
         tracking.c.tenant_id == tenant_id, tracking.c.projection == projection
     )
@@ -29,14 +38,7 @@ def claim_tracking(conn: Connection, tenant_id: str, projection: str) -> int | N
         # Several projector processes share tenants: skip what another is doing.
         query = query.with_for_update(skip_locked=True)
     position = conn.execute(query).scalar()
-    if position is not None:
-        return int(position)
-    exists = conn.execute(
-        select(tracking.c.position).where(
-            tracking.c.tenant_id == tenant_id, tracking.c.projection == projection
-        )
-    ).first()
-    return None if exists else 0
+    return None if position is None else int(position)
 
 
 def advance_tracking(conn: Connection, tenant_id: str, projection: str, position: int) -> None:
