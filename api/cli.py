@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from sqlalchemy import Engine, inspect
 
 from api.platform import Platform
-from tenants.database import database_url, make_engine
+from tenants.database import database_url, is_sqlite, make_engine
 from tenants.migrate import migrate
 from tenants.verify import all_tenant_ids, verify_tenant
 
@@ -24,6 +24,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--demo", action="store_true", help="load demo data if the store is empty")
+    serve.add_argument(
+        "--inline-projection",
+        action="store_true",
+        help="project in this process even on PostgreSQL (always so on SQLite)",
+    )
     project = commands.add_parser("project", help="run the projection worker")
     project.add_argument("--once", action="store_true", help="catch up once and exit")
     project.add_argument("--interval", type=float, default=0.2)
@@ -48,7 +53,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _migrate(engine) if args.command == "migrate" else _verify(engine, args.tenant)
         finally:
             engine.dispose()
-    platform = Platform.from_url(embedded=args.command != "project")
+    engine = make_engine()
+    # SQLite is embedded: the API projects in-process. On PostgreSQL the
+    # `gongjian project` worker does it, unless asked otherwise.
+    inline = is_sqlite(engine) or getattr(args, "inline_projection", False)
+    platform = Platform(engine, embedded=args.command != "project" and inline)
     try:
         _require_migrated(platform)
         if args.command == "demo":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import Response
@@ -16,6 +17,10 @@ CLIENT_ERROR_CODES = {"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_
 
 class ProblemGraphQLRouter(GraphQLRouter[Context, None]):
     """Adds an error ``code`` to every GraphQL error; a refused document answers 400."""
+
+    def encode_json(self, data: object) -> str:
+        # Chinese text stays readable in raw responses and logs.
+        return json.dumps(data, ensure_ascii=False)
 
     def create_response(
         self,
