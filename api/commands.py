@@ -81,9 +81,12 @@ def _request_hash(path: str, body: BaseModel) -> str:
 def _replay(ledger: Ledger, key: str, request_hash: str) -> dict[str, Any] | None:
     with ledger.engine.connect() as conn:
         row = conn.execute(
-            select(idempotency_keys.c.request_hash, idempotency_keys.c.response).where(
-                idempotency_keys.c.tenant_id == ledger.tenant_id, idempotency_keys.c.key == key
-            )
+            select(
+                idempotency_keys.c.request_hash,
+                idempotency_keys.c.response,
+                idempotency_keys.c.first_position,
+                idempotency_keys.c.event_count,
+            ).where(idempotency_keys.c.tenant_id == ledger.tenant_id, idempotency_keys.c.key == key)
         ).first()
     if row is None:
         return None
@@ -92,4 +95,5 @@ def _replay(ledger: Ledger, key: str, request_hash: str) -> dict[str, Any] | Non
             422, "idempotency-key-reused", "this Idempotency-Key was used for a different request"
         )
     response: dict[str, Any] = json.loads(row.response)
+    response["position"] = row.first_position + row.event_count - 1
     return response

@@ -37,9 +37,7 @@ def make_engine(url: str | None = None, *, pool_size: int = 20) -> Engine:
     if parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg"):
         parsed = parsed.set(drivername="postgresql+psycopg")
         # FastAPI's thread pool runs 40 requests at once: size the pool for it.
-        return create_engine(
-            parsed, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
-        )
+        return create_engine(parsed, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
     if parsed.drivername.startswith("sqlite"):
         return _sqlite_engine(parsed.render_as_string(hide_password=False))
     raise ValueError(f"unsupported database URL: {parsed.drivername}")

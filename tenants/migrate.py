@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from projections.tables import read_metadata
+from tenants.database import is_sqlite
+from tenants.pg_append import create_append_function
 from tenants.schema import store_metadata
 
 
@@ -12,3 +14,6 @@ def migrate(engine: Engine) -> None:
     """Create every table and index that does not exist yet."""
     store_metadata.create_all(engine)
     read_metadata.create_all(engine)
+    if not is_sqlite(engine):
+        with engine.begin() as conn:
+            create_append_function(conn)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+import psycopg
 from eventsourcing.persistence import (
     ApplicationRecorder,
     IntegrityError,
@@ -28,6 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from tenants.chain import GENESIS, canonical_bytes, link
 from tenants.database import is_sqlite, write_transaction
+from tenants.pg_append import APPEND_SQL
 from tenants.schema import events, idempotency_keys, tenant_heads
 
 
@@ -65,6 +67,7 @@ class TenantRecorder(ApplicationRecorder):
     def __init__(self, engine: Engine, tenant_id: str) -> None:
         self.engine = engine
         self.tenant_id = tenant_id
+        self._postgres = not is_sqlite(engine)
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -73,47 +76,91 @@ class TenantRecorder(ApplicationRecorder):
         if not stored_events:
             return []
         command: IdempotentCommand | None = kwargs.get("idempotent")
+        append = self._append_in_postgres if self._postgres else self._append_in_python
         try:
-            with write_transaction(self.engine) as conn:
-                position, previous = lock_head(conn, self.tenant_id)
-                first = position + 1
-                rows = []
-                for stored in stored_events:
-                    position += 1
-                    originator_id = _as_uuid(stored.originator_id)
-                    previous = link(
-                        previous,
-                        canonical_bytes(
-                            self.tenant_id,
-                            position,
-                            originator_id,
-                            stored.originator_version,
-                            stored.topic,
-                            stored.state,
-                        ),
-                    )
-                    rows.append(
-                        {
-                            "tenant_id": self.tenant_id,
-                            "position": position,
-                            "originator_id": originator_id,
-                            "originator_version": stored.originator_version,
-                            "topic": stored.topic,
-                            "state": stored.state,
-                            "hash": previous,
-                        }
-                    )
-                conn.execute(insert(events), rows)
-                conn.execute(
-                    update(tenant_heads)
-                    .where(tenant_heads.c.tenant_id == self.tenant_id)
-                    .values(position=position, hash=previous)
-                )
-                if command is not None:
-                    _record_idempotency(conn, self.tenant_id, command, first, rows)
+            first = append(stored_events, command)
         except sa_exc.IntegrityError as error:
             raise IntegrityError(str(error.orig)) from error
-        return list(range(first, position + 1))
+        return list(range(first, first + len(stored_events)))
+
+    def _append_in_postgres(
+        self, stored_events: Sequence[StoredEvent], command: IdempotentCommand | None
+    ) -> int:
+        params = (
+            self.tenant_id,
+            [_as_uuid(e.originator_id) for e in stored_events],
+            [e.originator_version for e in stored_events],
+            [e.topic for e in stored_events],
+            [e.state for e in stored_events],
+            command.key if command else None,
+            command.request_hash if command else None,
+            json.dumps(command.response) if command else None,
+        )
+        # The hot path uses the pooled psycopg connection directly, in autocommit:
+        # the function call is the whole transaction, one prepared round trip.
+        pooled = self.engine.raw_connection()
+        try:
+            connection = pooled.driver_connection
+            assert connection is not None
+            connection.autocommit = True
+            try:
+                first = connection.execute(APPEND_SQL, params, prepare=True).fetchone()[0]
+            finally:
+                connection.autocommit = False
+        except psycopg.IntegrityError as error:
+            raise IntegrityError(str(error)) from error
+        finally:
+            pooled.close()
+        return int(first)
+
+    def _append_in_python(
+        self, stored_events: Sequence[StoredEvent], command: IdempotentCommand | None
+    ) -> int:
+        with write_transaction(self.engine) as conn:
+            position, previous = lock_head(conn, self.tenant_id)
+            first = position + 1
+            rows = []
+            for stored in stored_events:
+                position += 1
+                originator_id = _as_uuid(stored.originator_id)
+                row = canonical_bytes(
+                    self.tenant_id,
+                    position,
+                    originator_id,
+                    stored.originator_version,
+                    stored.topic,
+                    stored.state,
+                )
+                previous = link(previous, row)
+                rows.append(
+                    {
+                        "tenant_id": self.tenant_id,
+                        "position": position,
+                        "originator_id": originator_id,
+                        "originator_version": stored.originator_version,
+                        "topic": stored.topic,
+                        "state": stored.state,
+                        "hash": previous,
+                    }
+                )
+            conn.execute(insert(events), rows)
+            conn.execute(
+                update(tenant_heads)
+                .where(tenant_heads.c.tenant_id == self.tenant_id)
+                .values(position=position, hash=previous)
+            )
+            if command is not None:
+                conn.execute(
+                    insert(idempotency_keys).values(
+                        tenant_id=self.tenant_id,
+                        key=command.key,
+                        request_hash=command.request_hash,
+                        response=json.dumps(command.response),
+                        first_position=first,
+                        event_count=len(rows),
+                    )
+                )
+        return first
 
     def select_events(
         self,
@@ -236,23 +283,3 @@ class PollingSubscription(Subscription[ApplicationRecorder]):
 
 def _as_uuid(originator_id: UUID | str) -> UUID:
     return originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
-
-
-def _record_idempotency(
-    conn: Connection,
-    tenant_id: str,
-    command: IdempotentCommand,
-    first: int,
-    rows: list[dict[str, Any]],
-) -> None:
-    response = dict(command.response, position=rows[-1]["position"])
-    conn.execute(
-        insert(idempotency_keys).values(
-            tenant_id=tenant_id,
-            key=command.key,
-            request_hash=command.request_hash,
-            response=json.dumps(response),
-            first_position=first,
-            event_count=len(rows),
-        )
-    )
