@@ -150,3 +150,7 @@ class ExecutionIncomplete(ResolutionRuleViolation):
 
 class NothingToReturn(ResolutionRuleViolation):
     code = "nothing-to-return"
+
+
+class SupersedingMustBeLater(ResolutionRuleViolation):
+    code = "superseding-must-be-later"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from domain.errors import SupersedingMustBeLater
+from domain.meetings import Meeting
 from domain.resolutions import ReportKind, Resolution
 from domain.stamp import Stamp
 from tenants.ledger import CommandResult
@@ -74,9 +76,12 @@ class ResolutionCommands(MeetingCommands):
         expected: int | None = None,
         idem: Idem = None,
     ) -> CommandResult:
-        """Replace a resolution by a later one (which must exist in this tenant)."""
+        """Replace a resolution by one a later meeting adopted (in this tenant)."""
         resolution = self.load(Resolution, resolution_id, expected)
-        self.load(Resolution, by_resolution_id)
+        later = self.load(Resolution, by_resolution_id)
+        adopted_at = self.load(Meeting, resolution.meeting_id).scheduled_for
+        if self.load(Meeting, later.meeting_id).scheduled_for <= adopted_at:
+            raise SupersedingMustBeLater("only a later meeting's resolution can supersede")
         resolution.supersede(stamp, by_resolution_id)
         return self.commit(resolution, idempotent=idem)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.api.conftest import MEETING_AT, Street
+from tests.api.conftest import MEETING_AT, Api, Street
 
 MEETING_QUERY = """
 query($t: ID!, $m: ID!) { tenant(id: $t) { meeting(id: $m) {
@@ -203,3 +203,42 @@ def test_the_charter_is_amended_with_a_reason(street: Street) -> None:
         t=api.tenant,
     )["data"]["tenant"]["charter"]
     assert charter == {"decisionRule": "majority", "decisionRuleLabel": "过半数同意"}
+
+
+def _adopt(api: Api, units: list[str], scheduled_for: str, title: str) -> str:
+    m = api.t(
+        "/meetings",
+        {"kind": "regular", "title": title, "location": "室", "scheduled_for": scheduled_for},
+        201,
+    )["record_id"]
+    api.t(f"/meetings/{m}/agenda-items", {"title": "议题", "item_id": "x"}, 201)
+    api.t(f"/meetings/{m}/notice", {"issued_at": "2025-01-01T00:00:00+00:00"})
+    for unit in units:
+        api.t(f"/meetings/{m}/sign-ins", {"unit_id": unit, "attendee": "代表"})
+    api.t(f"/meetings/{m}/open")
+    api.t(f"/meetings/{m}/agenda-items/x/positions", {"unit_id": units[0], "position": "agree"})
+    decided = api.t(
+        f"/meetings/{m}/agenda-items/x/decision",
+        {"action": "做", "responsible_unit_ids": [units[0]], "deadline": "2025-12-31"},
+    )
+    assert decided["outcome"] == "agreed"
+    return str(decided["resolution_id"])
+
+
+def test_only_a_later_meetings_resolution_supersedes(street: Street) -> None:
+    api, units = street.api, street.units
+    earlier = _adopt(api, units, "2025-03-01T09:00:00+08:00", "三月会")
+    later = _adopt(api, units, "2025-06-01T09:00:00+08:00", "六月会")
+    refused = api.t(
+        f"/resolutions/{later}/supersession", {"by_resolution_id": earlier, "reason": "x"}, 409
+    )
+    assert refused["code"] == "superseding-must-be-later"
+    api.t(f"/resolutions/{earlier}/supersession", {"by_resolution_id": later}, 422)
+    api.t(f"/resolutions/{earlier}/supersession", {"by_resolution_id": later, "reason": "方案调整"})
+    data = api.gql(
+        "query($t: ID!, $r: ID!) { tenant(id: $t) { resolution(id: $r) { status supersededBy history { type reason } } } }",
+        t=api.tenant,
+        r=earlier,
+    )["data"]["tenant"]["resolution"]
+    assert data["status"] == "superseded" and data["supersededBy"] == later
+    assert data["history"][-1] == {"type": "Superseded", "reason": "方案调整"}
