@@ -9,6 +9,7 @@ from eventsourcing.persistence import IntegrityError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain import errors
@@ -24,6 +25,29 @@ class ApiProblem(Exception):
     def __init__(self, status: int, code: str, detail: str) -> None:
         super().__init__(detail)
         self.status, self.code, self.detail = status, code, detail
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, as every error is answered."""
+
+    type: str = Field(description="urn:gongjian:problem:<code>; stable per error")
+    title: str
+    status: int
+    detail: str
+    code: str = Field(description="the stable machine-readable code, e.g. quorum-not-met")
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "description": meaning}
+    for status, meaning in [
+        (401, "no or invalid bearer token"),
+        (403, "the role may not issue commands"),
+        (404, "unknown id in this tenant (another tenant's ids are unknown here)"),
+        (409, "a business rule refused the command, or expected_version conflicts"),
+        (413, "request body too large"),
+        (422, "the body does not match the command, or a required reason is missing"),
+    ]
+}
 
 
 # Most specific first: the first matching class decides the status.

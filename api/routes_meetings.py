@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Path
 
 from api.commands import Command, now
+from api.problems import PROBLEM_RESPONSES
 from api.requests import (
     AddAgendaItem,
     AgendaItemAdded,
@@ -47,7 +48,12 @@ def schedule_meeting(tenant_id: TenantPath, body: ScheduleMeeting, cmd: Command)
     )
 
 
-@router.post("/{meeting_id}/agenda-items", status_code=201, response_model=AgendaItemAdded)
+@router.post(
+    "/{meeting_id}/agenda-items",
+    status_code=201,
+    response_model=AgendaItemAdded,
+    responses=PROBLEM_RESPONSES,
+)
 def add_agenda_item(
     tenant_id: TenantPath, meeting_id: UUID, body: AddAgendaItem, cmd: Command
 ) -> Any:
@@ -180,7 +186,11 @@ def record_position(
     )
 
 
-@router.post("/{meeting_id}/agenda-items/{item_id}/decision", response_model=ItemDecided)
+@router.post(
+    "/{meeting_id}/agenda-items/{item_id}/decision",
+    response_model=ItemDecided,
+    responses=PROBLEM_RESPONSES,
+)
 def decide_item(
     tenant_id: TenantPath, meeting_id: UUID, item_id: ItemPath, body: DecideItem, cmd: Command
 ) -> Any:

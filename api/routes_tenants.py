@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Path
 
 from api.commands import Command
+from api.problems import PROBLEM_RESPONSES
 from api.requests import (
     AmendCharter,
     AppointPerson,
@@ -21,8 +22,12 @@ from domain.charters import Charter
 
 router = APIRouter(prefix="/tenants", tags=["tenants and units"])
 TenantPath = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
-CREATED: dict[str, Any] = {"status_code": 201, "response_model": CommandAccepted}
-DONE: dict[str, Any] = {"response_model": CommandAccepted}
+CREATED: dict[str, Any] = {
+    "status_code": 201,
+    "response_model": CommandAccepted,
+    "responses": PROBLEM_RESPONSES,
+}
+DONE: dict[str, Any] = {"response_model": CommandAccepted, "responses": PROBLEM_RESPONSES}
 
 
 @router.post("", **CREATED)

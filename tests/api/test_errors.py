@@ -188,3 +188,14 @@ def test_health_and_documentation_are_served(api: Api) -> None:
     assert "/tenants/{tenant_id}/meetings/{meeting_id}/sign-ins" in paths
     assert api.client.get("/docs").status_code == 200
     assert "graphiql" in api.client.get("/graphql", headers={"Accept": "text/html"}).text.lower()
+
+
+def test_every_domain_error_code_is_documented() -> None:
+    import inspect
+    from pathlib import Path
+
+    from domain import errors
+
+    documented = (Path(__file__).parents[2] / "docs" / "errors.md").read_text()
+    codes = [c.code for c in vars(errors).values() if inspect.isclass(c) and issubclass(c, errors.DomainError)]
+    assert [code for code in codes if f"`{code}`" not in documented] == []

@@ -161,3 +161,12 @@ def test_wait_for_position_gives_read_your_writes(street: Street) -> None:
     )["data"]["tenant"]
     assert data["projectedPosition"] >= position
     assert {"name": "新单位", "kindLabel": "驻区部队"} in data["units"]
+
+
+def test_the_published_schema_file_matches_the_served_schema() -> None:
+    from pathlib import Path
+
+    from api.gql_schema import schema
+
+    published = Path(__file__).parents[2] / "docs" / "schema.graphql"
+    assert published.read_text() == schema.as_str() + "\n", "regenerate docs/schema.graphql"
