@@ -7,7 +7,11 @@ DomainError
     ├── TenantRuleViolation       tenants and charters
     ├── UnitRuleViolation         member units
     ├── MeetingRuleViolation      meetings, agenda, notice, attendance, decisions
-    └── ResolutionRuleViolation   resolutions and their execution
+    ├── ResolutionRuleViolation   resolutions and their execution
+    ├── CommitmentRuleViolation   public commitments, progress, ratings
+    ├── MemberRuleViolation       party members, transfers, claims, service logs
+    ├── PostRuleViolation         service posts
+    └── EvaluationRuleViolation   rubrics, evaluations, appeals, rectification
 
 Each concrete error has a stable ``code`` that the API publishes as the
 problem-details ``type``; never rename a code.
@@ -154,3 +158,127 @@ class NothingToReturn(ResolutionRuleViolation):
 
 class SupersedingMustBeLater(ResolutionRuleViolation):
     code = "superseding-must-be-later"
+
+
+class CommitmentRuleViolation(RuleViolation):
+    code = "commitment-rule"
+
+
+class CommitmentClosed(CommitmentRuleViolation):
+    code = "commitment-closed"
+
+
+class CommitmentNotPublished(CommitmentRuleViolation):
+    code = "commitment-not-published"
+
+
+class AlreadyPublished(CommitmentRuleViolation):
+    code = "commitment-already-published"
+
+
+class UnknownMilestone(CommitmentRuleViolation):
+    code = "unknown-milestone"
+
+
+class MemberRuleViolation(RuleViolation):
+    code = "member-rule"
+
+
+class MemberNotActive(MemberRuleViolation):
+    code = "member-not-active"
+
+
+class NotInService(MemberRuleViolation):
+    code = "member-not-in-service"
+
+
+class ClaimLimitReached(MemberRuleViolation):
+    code = "claim-limit-reached"
+
+
+class AlreadyClaimed(MemberRuleViolation):
+    code = "post-already-claimed"
+
+
+class NotHoldingPost(MemberRuleViolation):
+    code = "post-not-held"
+
+
+class UnknownServiceLog(MemberRuleViolation):
+    code = "unknown-service-log"
+
+
+class ServiceLogAlreadyReviewed(MemberRuleViolation):
+    code = "service-log-already-reviewed"
+
+
+class TransferPending(MemberRuleViolation):
+    code = "transfer-pending"
+
+
+class NoTransferPending(MemberRuleViolation):
+    code = "no-transfer-pending"
+
+
+class PostRuleViolation(RuleViolation):
+    code = "post-rule"
+
+
+class PostFull(PostRuleViolation):
+    code = "post-full"
+
+
+class PostRetired(PostRuleViolation):
+    code = "post-retired"
+
+
+class EvaluationRuleViolation(RuleViolation):
+    code = "evaluation-rule"
+
+
+class RubricInconsistent(EvaluationRuleViolation):
+    code = "rubric-inconsistent"
+
+
+class RubricNotPublished(EvaluationRuleViolation):
+    code = "rubric-not-published"
+
+
+class EvaluationNotOpen(EvaluationRuleViolation):
+    code = "evaluation-not-open"
+
+
+class EvaluationNotFinal(EvaluationRuleViolation):
+    code = "evaluation-not-final"
+
+
+class ScoresMissing(EvaluationRuleViolation):
+    code = "scores-missing"
+
+
+class UnknownRubricItem(EvaluationRuleViolation):
+    code = "unknown-rubric-item"
+
+
+class AppealPending(EvaluationRuleViolation):
+    code = "appeal-pending"
+
+
+class NoAppealPending(EvaluationRuleViolation):
+    code = "no-appeal-pending"
+
+
+class UnknownRectification(EvaluationRuleViolation):
+    code = "unknown-rectification"
+
+
+class RectificationClosed(EvaluationRuleViolation):
+    code = "rectification-closed"
+
+
+class NotReportedAtResidence(MemberRuleViolation):
+    code = "not-reported-at-residence"
+
+
+class ClaimsActive(MemberRuleViolation):
+    code = "claims-still-active"
