@@ -197,5 +197,9 @@ def test_every_domain_error_code_is_documented() -> None:
     from domain import errors
 
     documented = (Path(__file__).parents[2] / "docs" / "errors.md").read_text()
-    codes = [c.code for c in vars(errors).values() if inspect.isclass(c) and issubclass(c, errors.DomainError)]
+    codes = [
+        c.code
+        for c in vars(errors).values()
+        if inspect.isclass(c) and issubclass(c, errors.DomainError)
+    ]
     assert [code for code in codes if f"`{code}`" not in documented] == []

@@ -1,0 +1,129 @@
+"""Party members, service posts and their claims, as behaviours."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from uuid import uuid4
+
+import pytest
+
+from domain import errors
+from domain.members import MemberClass, MemberStatus, PartyMember, ReviewRating
+from domain.posts import PostCategory, ServicePost
+from tests.unit.builders import stamp
+
+
+def member(member_class: MemberClass = MemberClass.RETIRED) -> PartyMember:
+    unit = "区税务局" if member_class is MemberClass.IN_SERVICE else None
+    return PartyMember.register(
+        stamp(), member_id=uuid4(), name="张伟", member_class=member_class, work_unit=unit
+    )
+
+
+def post(capacity: int = 2) -> ServicePost:
+    return ServicePost.define(
+        stamp(),
+        post_id=uuid4(),
+        title="楼道巡查",
+        category=PostCategory.PUBLIC_SAFETY_PATROL,
+        capacity=capacity,
+    )
+
+
+def test_in_service_members_name_their_work_unit_and_report_before_claiming() -> None:
+    with pytest.raises(errors.InvalidValue):
+        PartyMember.register(
+            stamp(), member_id=uuid4(), name="李", member_class=MemberClass.IN_SERVICE
+        )
+    worker = member(MemberClass.IN_SERVICE)
+    assert not worker.membership_here
+    with pytest.raises(errors.NotReportedAtResidence):
+        worker.claim(stamp(), "p1", limit=2)
+    worker.report_at_residence(stamp(), date(2026, 3, 1))
+    worker.claim(stamp(), "p1", limit=2)
+    with pytest.raises(errors.NotInService):
+        member(MemberClass.RETIRED).report_at_residence(stamp(), date(2026, 3, 1))
+
+
+def test_a_member_holds_at_most_the_charters_number_of_posts() -> None:
+    retired = member()
+    retired.claim(stamp(), "p1", limit=2)
+    retired.claim(stamp(), "p2", limit=2)
+    with pytest.raises(errors.ClaimLimitReached):
+        retired.claim(stamp(), "p3", limit=2)
+    with pytest.raises(errors.AlreadyClaimed):
+        retired.claim(stamp(), "p1", limit=5)
+
+
+def test_a_post_refuses_claims_over_capacity() -> None:
+    patrol = post(capacity=1)
+    patrol.claim(stamp(), "m1")
+    with pytest.raises(errors.PostFull):
+        patrol.claim(stamp(), "m2")
+    patrol.release(stamp(), "m1")
+    patrol.claim(stamp(), "m2")
+
+
+def test_retiring_a_post_needs_a_reason_and_ends_its_claims() -> None:
+    patrol = post()
+    patrol.claim(stamp(), "m1")
+    with pytest.raises(errors.ReasonRequired):
+        patrol.retire(stamp())
+    assert patrol.retire(stamp("小区改造完成")) == ["m1"]
+    with pytest.raises(errors.PostRetired):
+        patrol.claim(stamp(), "m2")
+
+
+def test_service_is_logged_on_a_held_post_within_a_day() -> None:
+    retired = member()
+    with pytest.raises(errors.NotHoldingPost):
+        retired.log_service(stamp(), "l1", "p1", date(2026, 5, 1), Decimal(2), "巡查")
+    retired.claim(stamp(), "p1", limit=2)
+    for hours in (Decimal(0), Decimal("24.5")):
+        with pytest.raises(errors.InvalidValue):
+            retired.log_service(stamp(), "l1", "p1", date(2026, 5, 1), hours, "巡查")
+    retired.log_service(stamp(), "l1", "p1", date(2026, 5, 1), Decimal("2.5"), "楼道巡查")
+    retired.log_service(stamp(), "l2", "p1", date(2026, 5, 8), Decimal(24), "通宵值守")
+
+
+def test_the_community_confirms_or_rejects_with_a_reason_each_log_once() -> None:
+    retired = member()
+    retired.claim(stamp(), "p1", limit=2)
+    retired.log_service(stamp(), "l1", "p1", date(2026, 5, 1), Decimal("2.5"), "巡查")
+    retired.log_service(stamp(), "l2", "p1", date(2026, 5, 2), Decimal(3), "巡查")
+    retired.review_log(stamp(), "l1", confirmed=True)
+    with pytest.raises(errors.ReasonRequired):
+        retired.review_log(stamp(), "l2", confirmed=False)
+    retired.review_log(stamp("无签到记录"), "l2", confirmed=False)
+    with pytest.raises(errors.ServiceLogAlreadyReviewed):
+        retired.review_log(stamp(), "l1", confirmed=True)
+    assert retired.confirmed_hours() == Decimal("2.5")
+
+
+def test_a_transfer_is_pending_until_completed_and_needs_posts_released() -> None:
+    retired = member()
+    retired.claim(stamp(), "p1", limit=2)
+    with pytest.raises(errors.ClaimsActive):
+        retired.start_transfer(stamp(), "tr1", "other")
+    retired.release(stamp(), "p1")
+    retired.start_transfer(stamp(), "tr1", "other")
+    assert retired.status is MemberStatus.TRANSFER_PENDING
+    with pytest.raises(errors.TransferPending):
+        retired.claim(stamp(), "p2", limit=2)
+    with pytest.raises(errors.NoTransferPending):
+        retired.complete_transfer(stamp(), "tr-other")
+    retired.complete_transfer(stamp(), "tr1")
+    assert retired.status.value == "transferred_out"
+
+
+def test_a_class_change_needs_a_reason_and_the_year_review_a_note() -> None:
+    retired = member()
+    with pytest.raises(errors.ReasonRequired):
+        retired.change_class(stamp(), MemberClass.FLOATING, None)
+    retired.change_class(stamp("外出务工"), MemberClass.FLOATING, None)
+    with pytest.raises(errors.InvalidValue):
+        retired.review_year(stamp(), 2026, ReviewRating.GOOD, " ")
+    retired.review_year(stamp(), 2026, ReviewRating.EXCELLENT, "全年服务48小时，表现突出")
+    assert ReviewRating.EXCELLENT.label == "优秀"
+    assert PostCategory.ELDERLY_CARE.label == "为老服务"
