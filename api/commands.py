@@ -20,8 +20,8 @@ from api.requests import CommandBody
 from domain.stamp import Actor, Stamp
 from tenants.ledger import CommandResult, VersionConflict
 from tenants.recorder import IdempotentCommand
-from tenants.resolution_commands import Ledger
 from tenants.schema import idempotency_keys
+from tenants.tenant_ledger import Ledger
 
 Handler = Callable[[Ledger, Stamp, IdempotentCommand | None], CommandResult]
 

@@ -19,7 +19,7 @@ from domain.stamp import Actor, Stamp
 from domain.tenants import TenantKind
 from domain.units import UnitKind
 from tenants.meeting_commands import ProposedResolution
-from tenants.resolution_commands import Ledger
+from tenants.tenant_ledger import Ledger
 
 STREET = ("fenglin", "枫林街道")
 COMMUNITIES = [

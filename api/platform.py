@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from projections.runner import BackgroundProjector, Projector
 from tenants.database import make_engine
 from tenants.registry import Ledgers
-from tenants.resolution_commands import Ledger
+from tenants.tenant_ledger import Ledger
 
 logger = logging.getLogger(__name__)
 

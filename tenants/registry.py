@@ -7,7 +7,7 @@ from collections import OrderedDict
 
 from sqlalchemy import Engine
 
-from tenants.resolution_commands import Ledger
+from tenants.tenant_ledger import Ledger
 
 
 class Ledgers:

@@ -84,7 +84,3 @@ class ResolutionCommands(MeetingCommands):
             raise SupersedingMustBeLater("only a later meeting's resolution can supersede")
         resolution.supersede(stamp, by_resolution_id)
         return self.commit(resolution, idempotent=idem)
-
-
-class Ledger(ResolutionCommands):
-    """One tenant's ledger with every command."""

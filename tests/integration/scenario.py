@@ -17,7 +17,7 @@ from domain.stamp import Actor, Stamp
 from domain.tenants import TenantKind
 from domain.units import UnitKind
 from tenants.meeting_commands import ProposedResolution
-from tenants.resolution_commands import Ledger
+from tenants.tenant_ledger import Ledger
 
 AT = datetime(2025, 4, 1, 9, tzinfo=UTC)
 T = TypeVar("T")

@@ -1,0 +1,66 @@
+"""Regenerate docs/errors.md and docs/schema.graphql from the code (tests check both)."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+from api.gql_schema import schema
+from api.problems import status_of
+from domain import errors
+from tenants.ledger import VersionConflict
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+HEADER = """# Errors
+
+Every error is an RFC 9457 problem (`application/problem+json`):
+
+```json
+{"type": "urn:gongjian:problem:quorum-not-met", "title": "QuorumNotMet", "status": 409,
+ "detail": "1 of 4 units present, quorum is 0.5", "code": "quorum-not-met"}
+```
+
+`type` and `code` are stable: clients branch on them, never on `detail`.
+
+## Errors raised by the HTTP layer
+
+| status | code | when |
+| --- | --- | --- |
+| 401 | `unauthenticated` | no, or an invalid, bearer token |
+| 403 | `forbidden` | an auditor or integrator sent a command |
+| 404 | `not-found` | an unknown path |
+| 413 | `payload-too-large` | a body over 256 KiB |
+| 422 | `validation-error` | the body does not match the command (wrong type, missing or unknown field, bad id); `errors` lists each field |
+| 422 | `idempotency-key-reused` | an `Idempotency-Key` sent again with a different request |
+| 409 | `version-conflict` | `expected_version` differs, or another command changed the record first |
+
+## Domain errors
+
+| status | code | error |
+| --- | --- | --- |
+"""
+
+FOOTER = """
+## GraphQL
+
+A document that cannot run (syntax, unknown field, depth or size limits) answers
+HTTP 400 with `errors[].extensions.code = GRAPHQL_VALIDATION_FAILED`. Bad arguments
+(page size, malformed cursor, period) give `BAD_USER_INPUT`; `waitForPosition` that
+is not reached in 5 s gives `NOT_YET_PROJECTED`.
+"""
+
+
+def errors_markdown() -> str:
+    """The error catalogue, from the domain's error classes."""
+    classes = [
+        c for c in vars(errors).values() if inspect.isclass(c) and issubclass(c, errors.DomainError)
+    ]
+    rows = sorted((status_of(c("x")), c.code, c.__name__) for c in [*classes, VersionConflict])
+    return HEADER + "".join(f"| {s} | `{code}` | `{name}` |\n" for s, code, name in rows) + FOOTER
+
+
+if __name__ == "__main__":
+    (DOCS / "errors.md").write_text(errors_markdown())
+    (DOCS / "schema.graphql").write_text(schema.as_str() + "\n")
+    print("wrote docs/errors.md and docs/schema.graphql")
