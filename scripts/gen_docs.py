@@ -53,7 +53,7 @@ is not reached in 5 s gives `NOT_YET_PROJECTED`.
 
 def errors_markdown() -> str:
     """The error catalogue, from the domain's error classes."""
-    classes = [
+    classes: list[type[errors.DomainError]] = [
         c for c in vars(errors).values() if inspect.isclass(c) and issubclass(c, errors.DomainError)
     ]
     rows = sorted((status_of(c("x")), c.code, c.__name__) for c in [*classes, VersionConflict])
