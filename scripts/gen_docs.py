@@ -56,7 +56,8 @@ def errors_markdown() -> str:
     classes: list[type[errors.DomainError]] = [
         c for c in vars(errors).values() if inspect.isclass(c) and issubclass(c, errors.DomainError)
     ]
-    rows = sorted((status_of(c("x")), c.code, c.__name__) for c in [*classes, VersionConflict])
+    classes.append(VersionConflict)
+    rows = sorted((status_of(c("x")), c.code, c.__name__) for c in classes)
     return HEADER + "".join(f"| {s} | `{code}` | `{name}` |\n" for s, code, name in rows) + FOOTER
 
 
