@@ -10,7 +10,15 @@ from fastapi import FastAPI, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.fastapi import GraphQLRouter
 
-from api import problems, routes_meetings, routes_resolutions, routes_tenants
+from api import (
+    problems,
+    routes_commitments,
+    routes_evaluations,
+    routes_meetings,
+    routes_members,
+    routes_resolutions,
+    routes_tenants,
+)
 from api.gql_loaders import Context
 from api.gql_schema import schema
 from api.graphql_errors import ProblemGraphQLRouter
@@ -95,6 +103,14 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         schema, context_getter=context, graphql_ide="graphiql"
     )
     app.include_router(graphql, prefix="/graphql", tags=["graphql"])
-    for module in (routes_tenants, routes_meetings, routes_resolutions):
+    routers = (
+        routes_tenants,
+        routes_meetings,
+        routes_resolutions,
+        routes_commitments,
+        routes_members,
+        routes_evaluations,
+    )
+    for module in routers:
         app.include_router(module.router)
     return app

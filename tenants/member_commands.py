@@ -178,3 +178,17 @@ class MemberCommands(LedgerBase):
             participant_ids=[str(m) for m in participant_ids],
         )
         return self.commit(activity, idempotent=idem)
+
+    def start_transfer(
+        self, stamp: Stamp, member_id: UUID, transfer_id: str, to_tenant: str, idem: Idem = None
+    ) -> CommandResult:
+        """Record this side of a transfer out; pending until completed."""
+        member = self.load(PartyMember, member_id)
+        member.start_transfer(stamp, transfer_id, to_tenant)
+        return self.commit(member, idempotent=idem)
+
+    def complete_transfer(self, stamp: Stamp, member_id: UUID, transfer_id: str) -> CommandResult:
+        """Record that the receiving community has the member."""
+        member = self.load(PartyMember, member_id)
+        member.complete_transfer(stamp, transfer_id)
+        return self.commit(member)
