@@ -16,9 +16,17 @@ from typing import Any
 from eventsourcing.persistence import Mapper, StoredEvent
 from sqlalchemy import Connection, Engine, delete, func, insert, select
 
-from projections import handlers_meetings, handlers_resolutions, handlers_units
+from projections import (
+    handlers_commitments,
+    handlers_evaluations,
+    handlers_meetings,
+    handlers_members,
+    handlers_resolutions,
+    handlers_units,
+)
 from projections.context import Applied, Handler
 from projections.tables import PROJECTED_TABLES, events, record_events
+from projections.tables_followup import FOLLOWUP_TABLES
 from tenants.database import write_transaction
 from tenants.schema import events as log
 from tenants.schema import tenant_heads, tracking
@@ -30,7 +38,11 @@ HANDLERS: dict[str, Handler] = {
     **handlers_units.HANDLERS,
     **handlers_meetings.HANDLERS,
     **handlers_resolutions.HANDLERS,
+    **handlers_commitments.HANDLERS,
+    **handlers_members.HANDLERS,
+    **handlers_evaluations.HANDLERS,
 }
+ALL_TABLES = [*PROJECTED_TABLES, *FOLLOWUP_TABLES]
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +100,7 @@ class Projector:
     def rebuild(self, tenant_id: str | None = None) -> None:
         """Drop projected rows and tracking (of one tenant, or all); replay the logs."""
         with write_transaction(self.engine) as conn:
-            for table in reversed(PROJECTED_TABLES):
+            for table in reversed(ALL_TABLES):
                 rows = delete(table)
                 if tenant_id is not None:
                     rows = rows.where(table.c.tenant_id == tenant_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
+import projections.tables_followup  # noqa: F401  (registers its tables)
 from projections.tables import read_metadata
 from tenants.database import is_sqlite
 from tenants.pg_append import create_append_function

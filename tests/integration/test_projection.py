@@ -19,7 +19,7 @@ def snapshot(engine: Engine, tenant_id: str) -> dict[str, list[tuple[Any, ...]]]
     """Every read-model row of one tenant, in a stable order."""
     result = {}
     with engine.connect() as conn:
-        for table in tables.PROJECTED_TABLES:
+        for table in runner.ALL_TABLES:
             rows = conn.execute(
                 select(table)
                 .where(table.c.tenant_id == tenant_id)
