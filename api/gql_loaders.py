@@ -10,7 +10,7 @@ from sqlalchemy import Engine, Row
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
-from projections import queries, tables
+from projections import queries, tables, tables_followup
 from projections.queries import Key
 
 Rows = list[Row[Any]]
@@ -44,6 +44,17 @@ class Loaders:
     resolutions: DataLoader[Key, Rows] = field(init=False)
     reports: DataLoader[Key, Rows] = field(init=False)
     history: DataLoader[Key, Rows] = field(init=False)
+    members: DataLoader[Key, Rows] = field(init=False)
+    milestones: DataLoader[Key, Rows] = field(init=False)
+    ratings: DataLoader[Key, Rows] = field(init=False)
+    claims_by_member: DataLoader[Key, Rows] = field(init=False)
+    claims_by_post: DataLoader[Key, Rows] = field(init=False)
+    service_logs: DataLoader[Key, Rows] = field(init=False)
+    year_reviews: DataLoader[Key, Rows] = field(init=False)
+    posts: DataLoader[Key, Rows] = field(init=False)
+    revisions: DataLoader[Key, Rows] = field(init=False)
+    scores: DataLoader[Key, Rows] = field(init=False)
+    rectifications: DataLoader[Key, Rows] = field(init=False)
 
     def __post_init__(self) -> None:
         e, t = self.engine, tables
@@ -58,6 +69,22 @@ class Loaders:
             e, t.execution_reports, "resolution_id", [t.execution_reports.c.position]
         )
         self.history = _history(e)
+        f = tables_followup
+        self.members = _loader(e, f.members, "member_id")
+        self.milestones = _loader(e, f.milestones, "commitment_id", [f.milestones.c.seq])
+        self.ratings = _loader(e, f.ratings, "commitment_id", [f.ratings.c.position])
+        self.claims_by_member = _loader(e, f.claims, "member_id", [f.claims.c.claimed_position])
+        self.claims_by_post = _loader(e, f.claims, "post_id", [f.claims.c.claimed_position])
+        self.service_logs = _loader(e, f.service_logs, "member_id", [f.service_logs.c.position])
+        self.year_reviews = _loader(e, f.year_reviews, "member_id", [f.year_reviews.c.year])
+        self.posts = _loader(e, f.posts, "post_id")
+        self.revisions = _loader(
+            e, f.rubric_revisions, "rubric_id", [f.rubric_revisions.c.revision]
+        )
+        self.scores = _loader(e, f.scores, "evaluation_id", [f.scores.c.item_id])
+        self.rectifications = _loader(
+            e, f.rectifications, "evaluation_id", [f.rectifications.c.rectification_id]
+        )
 
 
 class Context(BaseContext):

@@ -4,14 +4,29 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy import Row
+from sqlalchemy import Row, select
 from strawberry.extensions import MaxTokensLimiter, QueryDepthLimiter
 
+from api import gql_tenant_followup as follow
+from api.gql_followup import (
+    CollectiveActivity,
+    Commitment,
+    Evaluation,
+    MakerSatisfaction,
+    Participation,
+    PartyMember,
+    RankingEntry,
+    Rectification,
+    Rubric,
+    ServicePost,
+    Share,
+    load_member,
+)
 from api.gql_types import (
     Charter,
     Ctx,
@@ -25,7 +40,7 @@ from api.gql_types import (
     load_resolution,
     tenant_kind_label,
 )
-from projections import queries, tables
+from projections import queries, tables, tables_followup
 from tenants.schema import tenant_heads
 
 N = TypeVar("N")
@@ -206,8 +221,6 @@ class Tenant:
     @strawberry.field(description="Position of the last event in the tenant's log.")
     async def head_position(self, info: Ctx) -> int:
         def head() -> int:
-            from sqlalchemy import select
-
             with info.context.engine.connect() as conn:
                 value = conn.execute(
                     select(tenant_heads.c.position).where(
@@ -222,6 +235,95 @@ class Tenant:
     async def projected_position(self, info: Ctx) -> int:
         projector = info.context.platform.projector
         return int(await asyncio.to_thread(projector.position, self.row.tenant_id))
+
+    @strawberry.field(description="Public commitments, newest first.")
+    async def commitments(
+        self,
+        info: Ctx,
+        first: int = 20,
+        after: str | None = None,
+        status: str | None = None,
+        maker_id: str | None = None,
+    ) -> Connection[Commitment]:
+        start = _bounds(first, after)
+        rows, more = await follow.commitment_page(
+            info, self.row.tenant_id, first, start, status, maker_id
+        )
+        return _connection(rows, more, "created_position", lambda r: Commitment(row=r))
+
+    @strawberry.field
+    async def commitment(self, info: Ctx, id: strawberry.ID) -> Commitment | None:
+        c = tables_followup.commitments
+        found = await follow.rows(
+            info, select(c).where(c.c.tenant_id == self.row.tenant_id, c.c.commitment_id == str(id))
+        )
+        return Commitment(row=found[0]) if found else None
+
+    @strawberry.field(
+        description="Residents' satisfaction with this tenant's commitments "
+        "(rating periods inside `period` if given); target 0.9."
+    )
+    async def commitment_satisfaction(self, info: Ctx, period: str | None = None) -> Share:
+        return await follow.satisfaction(info, self.row.tenant_id, period)
+
+    @strawberry.field(description="Satisfaction per commitment maker.")
+    async def satisfaction_by_maker(self, info: Ctx) -> list[MakerSatisfaction]:
+        return await follow.satisfaction_by_maker(info, self.row.tenant_id)
+
+    @strawberry.field(description="Party members registered here, in registration order.")
+    async def members(
+        self, info: Ctx, first: int = 50, after: str | None = None, member_class: str | None = None
+    ) -> Connection[PartyMember]:
+        start = _bounds(first, after)
+        rows, more = await follow.member_page(info, self.row.tenant_id, first, start, member_class)
+        return _connection(rows, more, "created_position", lambda r: PartyMember(row=r))
+
+    @strawberry.field
+    async def member(self, info: Ctx, id: strawberry.ID) -> PartyMember | None:
+        return await load_member(info, self.row.tenant_id, str(id))
+
+    @strawberry.field
+    async def posts(self, info: Ctx, include_retired: bool = False) -> list[ServicePost]:
+        return await follow.posts(info, self.row.tenant_id, include_retired)
+
+    @strawberry.field
+    async def activities(self, info: Ctx) -> list[CollectiveActivity]:
+        return await follow.activities(info, self.row.tenant_id)
+
+    @strawberry.field(
+        description="Share of members whose membership is here with confirmed "
+        "service in the last `days` (default 60) up to `asOf`; target 0.6."
+    )
+    async def participation(
+        self, info: Ctx, days: int = 60, as_of: date | None = None
+    ) -> Participation:
+        return await follow.participation(info, self.row.tenant_id, days, as_of)
+
+    @strawberry.field
+    async def rubrics(self, info: Ctx) -> list[Rubric]:
+        return await follow.rubrics(info, self.row.tenant_id)
+
+    @strawberry.field(description="Evaluations this tenant runs (of its communities or units).")
+    async def evaluations(
+        self, info: Ctx, period: str | None = None, subject_kind: str | None = None
+    ) -> list[Evaluation]:
+        return await follow.evaluations(info, self.row.tenant_id, period, subject_kind)
+
+    @strawberry.field
+    async def evaluation(self, info: Ctx, id: strawberry.ID) -> Evaluation | None:
+        e = tables_followup.evaluations
+        found = await follow.rows(
+            info, select(e).where(e.c.tenant_id == self.row.tenant_id, e.c.evaluation_id == str(id))
+        )
+        return Evaluation(row=found[0]) if found else None
+
+    @strawberry.field(description="A street's communities ranked by finalised weighted total.")
+    async def ranking(self, info: Ctx, period: str) -> list[RankingEntry]:
+        return await follow.ranking(info, self.row.tenant_id, period)
+
+    @strawberry.field
+    async def open_rectifications(self, info: Ctx) -> list[Rectification]:
+        return await follow.open_rectifications(info, self.row.tenant_id)
 
     @strawberry.field
     async def history(self, info: Ctx) -> list[Event]:

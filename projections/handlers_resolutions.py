@@ -78,7 +78,7 @@ def execution_reported(a: Applied) -> list[str]:
 
 
 def verified(a: Applied) -> list[str]:
-    _set(a, status="verified")
+    _set(a, status="verified", verified_at=a.occurred_at)
     return []
 
 

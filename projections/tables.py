@@ -150,6 +150,7 @@ resolutions = Table(
     Column("completed_by", JSON, nullable=False),
     Column("superseded_by", String(ID)),
     Column("adopted_at", DateTime(timezone=True), nullable=False),
+    Column("verified_at", DateTime(timezone=True)),
     Column("created_position", BigInteger, nullable=False),
     Column("version", Integer, nullable=False),
     PrimaryKeyConstraint("tenant_id", "resolution_id"),

@@ -1,0 +1,182 @@
+"""Figures computed from recorded facts, shown to scorers beside rubric items.
+
+Each returns a ``Figure`` (numerator / denominator, exact); none of them is a score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+from sqlalchemy import Engine, and_, func, select
+
+from domain.periods import Period
+from domain.rubrics import Indicator
+from projections.tables import attendance, meetings, resolutions
+from projections.tables_followup import activities, commitments, members, ratings, service_logs
+
+PARTICIPATION_TARGET = Decimal("0.6")
+SATISFACTION_TARGET = Decimal("0.9")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A share: numerator of denominator, with its rate and the target if any."""
+
+    numerator: int
+    denominator: int
+    target: Decimal | None = None
+
+    @property
+    def rate(self) -> Decimal | None:
+        """The exact share, rounded to 4 places for display (None when nothing to count)."""
+        if self.denominator == 0:
+            return None
+        return (Decimal(self.numerator) / Decimal(self.denominator)).quantize(Decimal("0.0001"))
+
+    @property
+    def meets_target(self) -> bool | None:
+        if self.target is None or self.denominator == 0:
+            return None
+        return Decimal(self.numerator) >= self.target * self.denominator
+
+
+def _span(period: Period) -> tuple[datetime, datetime]:
+    start = datetime.combine(period.start, time.min, tzinfo=UTC)
+    return start, datetime.combine(period.end, time.min, tzinfo=UTC) + timedelta(days=1)
+
+
+def meeting_attendance(
+    engine: Engine, tenant_id: str, period: Period, unit_id: str | None = None
+) -> Figure:
+    """Units present over units notified, for meetings held in the period."""
+    start, end = _span(period)
+    held = and_(
+        meetings.c.tenant_id == attendance.c.tenant_id,
+        meetings.c.meeting_id == attendance.c.meeting_id,
+        meetings.c.status.in_(["open", "closed"]),
+        meetings.c.scheduled_for >= start,
+        meetings.c.scheduled_for < end,
+    )
+    query = (
+        select(attendance.c.signed_in)
+        .join(meetings, held)
+        .where(attendance.c.tenant_id == tenant_id)
+    )
+    if unit_id is not None:
+        query = query.where(attendance.c.unit_id == unit_id)
+    with engine.connect() as conn:
+        rows = [bool(r) for r in conn.execute(query).scalars()]
+    return Figure(sum(rows), len(rows))
+
+
+def resolutions_on_time(
+    engine: Engine, tenant_id: str, period: Period, unit_id: str | None = None
+) -> Figure:
+    """Resolutions due in the period that were verified by their deadline."""
+    query = select(
+        resolutions.c.deadline,
+        resolutions.c.verified_at,
+        resolutions.c.responsible,
+        resolutions.c.status,
+    ).where(
+        resolutions.c.tenant_id == tenant_id,
+        resolutions.c.deadline >= period.start,
+        resolutions.c.deadline <= period.end,
+        resolutions.c.status != "superseded",
+    )
+    with engine.connect() as conn:
+        rows = [r for r in conn.execute(query) if unit_id is None or unit_id in r.responsible]
+    on_time = sum(
+        1 for r in rows if r.verified_at is not None and _day(r.verified_at) <= r.deadline
+    )
+    return Figure(on_time, len(rows))
+
+
+def _day(moment: datetime) -> date:
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).date()
+
+
+def commitment_satisfaction(
+    engine: Engine, tenant_id: str, within: Period | None = None, maker_id: str | None = None
+) -> Figure:
+    """Current ratings of 4 or 5 over all current ratings (optionally rating periods
+    inside ``within``, and one maker's commitments)."""
+    query = (
+        select(ratings.c.rating, ratings.c.period)
+        .join(
+            commitments,
+            and_(
+                commitments.c.tenant_id == ratings.c.tenant_id,
+                commitments.c.commitment_id == ratings.c.commitment_id,
+            ),
+        )
+        .where(ratings.c.tenant_id == tenant_id, ratings.c.current.is_(True))
+    )
+    if maker_id is not None:
+        query = query.where(commitments.c.maker_id == maker_id)
+    with engine.connect() as conn:
+        values = [
+            r.rating
+            for r in conn.execute(query)
+            if within is None or _inside(Period.parse(r.period), within)
+        ]
+    return Figure(sum(1 for v in values if v >= 4), len(values), SATISFACTION_TARGET)
+
+
+def _inside(period: Period, within: Period) -> bool:
+    return within.start <= period.start and period.end <= within.end
+
+
+def post_participation(engine: Engine, tenant_id: str, on: date, days: int = 60) -> Figure:
+    """Members whose membership is here with confirmed service in the ``days`` up to ``on``."""
+    eligible = select(members.c.member_id).where(
+        members.c.tenant_id == tenant_id,
+        members.c.status == "active",
+        members.c.member_class != "in_service",
+    )
+    served = select(service_logs.c.member_id).where(
+        service_logs.c.tenant_id == tenant_id,
+        service_logs.c.status == "confirmed",
+        service_logs.c.served_on > on - timedelta(days=days),
+        service_logs.c.served_on <= on,
+    )
+    with engine.connect() as conn:
+        pool = set(conn.execute(eligible).scalars())
+        active = set(conn.execute(served).scalars()) & pool
+    return Figure(len(active), len(pool), PARTICIPATION_TARGET)
+
+
+def last_collective_activity(engine: Engine, tenant_id: str, on: date) -> date | None:
+    """The date of the last collective service activity on or before ``on``."""
+    query = select(func.max(activities.c.held_on)).where(
+        activities.c.tenant_id == tenant_id, activities.c.held_on <= on
+    )
+    with engine.connect() as conn:
+        held: date | None = conn.execute(query).scalar()
+    return held
+
+
+def figure_for(
+    engine: Engine,
+    indicator: Indicator,
+    subject_kind: str,
+    subject_id: str,
+    evaluator_id: str,
+    period: Period,
+) -> Figure | None:
+    """The indicator's figure for an evaluation's subject and period."""
+    if subject_kind == "community":
+        tenant, unit = subject_id, None
+    else:
+        tenant, unit = evaluator_id, subject_id
+    if indicator is Indicator.MEETING_ATTENDANCE_RATE:
+        return meeting_attendance(engine, tenant, period, unit)
+    if indicator is Indicator.RESOLUTIONS_ON_TIME:
+        return resolutions_on_time(engine, tenant, period, unit)
+    if indicator is Indicator.COMMITMENT_SATISFACTION:
+        return commitment_satisfaction(engine, tenant, period, unit)
+    if unit is not None:
+        return None  # participation is a community's figure
+    return post_participation(engine, tenant, period.end)
