@@ -47,6 +47,8 @@ def transfer_member(
     """Transfer a member out of ``source`` into ``target``, or resume a pending transfer."""
     ledger = ledgers[source]
     member = ledger.load(PartyMember, member_id)
+    if member.status is MemberStatus.TRANSFERRED_OUT:
+        raise errors.MemberNotActive("the member has already been transferred out")
     if member.status is MemberStatus.ACTIVE:
         if target is None or target == source:
             raise errors.InvalidValue("name another community to transfer to")

@@ -104,3 +104,27 @@ def street(api: Api) -> Street:
         f"/meetings/{meeting}/notice", {"issued_at": (MEETING_AT - timedelta(days=5)).isoformat()}
     )
     return Street(api, units, meeting, item)
+
+
+@dataclass
+class Community:
+    """A street with one community (the api's tenant) that has two member units."""
+
+    api: Api
+    street: str
+    units: list[str]
+
+    def member(self, name: str, member_class: str = "retired", **extra: Any) -> str:
+        body = {"name": name, "member_class": member_class, **extra}
+        return str(self.api.t("/members", body, 201)["record_id"])
+
+
+@pytest.fixture
+def community(api: Api) -> Community:
+    street = f"{api.tenant}-street"
+    api.post("/tenants", {"tenant_id": street, "kind": "street", "name": "枫林街道"}, 201)
+    api.post("/tenants", {"tenant_id": api.tenant, "kind": "community", "parent_id": street,
+                          "name": "康健社区"}, 201)  # fmt: skip
+    units = [api.t("/units", {"name": name, "kind": kind}, 201)["record_id"]
+             for name, kind in (("区医院党委", "public_institution"), ("物业党支部", "enterprise"))]  # fmt: skip
+    return Community(api, street, units)

@@ -1,0 +1,158 @@
+"""Members, posts, claims, service logs, participation and transfers over HTTP."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tenants import cross_tenant
+from tests.api.conftest import Community
+
+MEMBER = """query($t: ID!, $m: ID!) { tenant(id: $t) { member(id: $m) {
+  name memberClassLabel statusLabel membershipHere reportedOn workUnit confirmedHours
+  claims { postId active endReason post { title categoryLabel } }
+  serviceLogs { hours status rejectReason history { type reason } }
+  yearReviews { year ratingLabel feedback } pendingTransfer { toTenantId } transferredFrom } } }"""
+
+
+def _post(community: Community, title: str = "楼道巡查", capacity: int = 2) -> str:
+    return str(community.api.t("/posts", {"title": title, "category": "public_safety_patrol",
+                                          "capacity": capacity}, 201)["record_id"])  # fmt: skip
+
+
+def test_an_in_service_member_reports_claims_serves_and_is_reviewed(community: Community) -> None:
+    api = community.api
+    worker = community.member("李强", "in_service", work_unit="区税务局")
+    patrol, elderly = _post(community), _post(community, "助老服务", 1)
+    refused = api.t(f"/members/{worker}/claims", {"post_id": patrol}, 409)
+    assert refused["code"] == "not-reported-at-residence"
+    api.t(f"/members/{worker}/residence-report", {"reported_on": "2026-03-01"})
+    api.t(f"/members/{worker}/claims", {"post_id": patrol})
+    api.t(f"/members/{worker}/claims", {"post_id": elderly})
+    third = _post(community, "文体活动")
+    assert (
+        api.t(f"/members/{worker}/claims", {"post_id": third}, 409)["code"] == "claim-limit-reached"
+    )
+    first = api.t(f"/members/{worker}/service-logs", {"post_id": patrol, "served_on": "2026-03-07",
+                                                      "hours": "2.5", "what": "夜间巡查"}, 201)  # fmt: skip
+    second = api.t(f"/members/{worker}/service-logs", {"post_id": patrol, "served_on": "2026-03-14",
+                                                       "hours": 3, "what": "巡查"}, 201)  # fmt: skip
+    too_long = api.t(f"/members/{worker}/service-logs", {"post_id": patrol, "served_on": "2026-03-14",
+                                                         "hours": 25, "what": "x"}, 422)  # fmt: skip
+    assert too_long["code"] == "validation-error"
+    api.t(f"/members/{worker}/service-logs/{first['log_id']}/review", {"confirmed": True})
+    api.t(f"/members/{worker}/service-logs/{second['log_id']}/review", {"confirmed": False}, 422)
+    api.t(f"/members/{worker}/service-logs/{second['log_id']}/review",
+          {"confirmed": False, "reason": "无签到记录"})  # fmt: skip
+    api.t(f"/members/{worker}/releases", {"post_id": elderly})
+    api.t(
+        f"/members/{worker}/year-reviews", {"year": 2026, "rating": "good", "feedback": "服务积极"}
+    )
+    data = api.gql(MEMBER, t=api.tenant, m=worker)["data"]["tenant"]["member"]
+    assert data["memberClassLabel"] == "在职党员" and data["membershipHere"] is False
+    assert data["confirmedHours"] == "2.5"
+    assert [(c["post"]["title"], c["active"], c["endReason"]) for c in data["claims"]] == [
+        ("楼道巡查", True, None),
+        ("助老服务", False, "released"),
+    ]
+    assert data["serviceLogs"][1]["rejectReason"] == "无签到记录"
+    assert data["yearReviews"] == [{"year": 2026, "ratingLabel": "良好", "feedback": "服务积极"}]
+
+
+def test_capacity_retirement_and_holders(community: Community) -> None:
+    api = community.api
+    a, b = community.member("甲"), community.member("乙")
+    post = _post(community, capacity=1)
+    api.t(f"/members/{a}/claims", {"post_id": post})
+    assert api.t(f"/members/{b}/claims", {"post_id": post}, 409)["code"] == "post-full"
+    assert api.t(f"/posts/{post}/retirement", {}, 422)["code"] == "reason-required"
+    api.t(f"/posts/{post}/retirement", {"reason": "小区改造完成"})
+    posts = api.gql("query($t: ID!) { tenant(id: $t) { posts(includeRetired: true) { retired holders { name } claims { endReason } history { type } } } }",
+                    t=api.tenant)["data"]["tenant"]["posts"]  # fmt: skip
+    assert posts == [
+        {
+            "retired": True,
+            "holders": [],
+            "claims": [{"endReason": "post_retired"}],
+            # The post's history includes the member-side events about it.
+            "history": [
+                {"type": t} for t in ("Defined", "PostClaimed", "Claimed", "Retired", "ClaimEnded")
+            ],
+        }
+    ]
+    member = api.gql("query($t: ID!, $m: ID!) { tenant(id: $t) { member(id: $m) { claims(activeOnly: true) { postId } history { type } } } }",
+                     t=api.tenant, m=a)["data"]["tenant"]["member"]  # fmt: skip
+    assert member["claims"] == [] and member["history"][-1]["type"] == "ClaimEnded"
+
+
+def test_participation_counts_members_whose_membership_is_here(community: Community) -> None:
+    api = community.api
+    today = datetime.now(UTC).date()
+    retired = [community.member(f"退休{n}") for n in range(3)]
+    worker = community.member("在职", "in_service", work_unit="银行")
+    api.t(f"/members/{worker}/residence-report", {"reported_on": str(today)})
+    post = _post(community, capacity=10)
+    for member in (retired[0], worker):
+        api.t(f"/members/{member}/claims", {"post_id": post})
+        log = api.t(f"/members/{member}/service-logs", {"post_id": post, "served_on": str(today - timedelta(days=3)),
+                                                        "hours": 2, "what": "巡查"}, 201)  # fmt: skip
+        api.t(f"/members/{member}/service-logs/{log['log_id']}/review", {"confirmed": True})
+    api.t("/activities", {"title": "集中清扫", "held_on": str(today - timedelta(days=10)),
+                          "participant_ids": retired}, 201)  # fmt: skip
+    data = api.gql("query($t: ID!) { tenant(id: $t) { participation { members { numerator denominator rate target meetsTarget } windowDays lastCollectiveActivity collectiveActivityWithinTwoMonths } } }",
+                   t=api.tenant)["data"]["tenant"]["participation"]  # fmt: skip
+    assert data["members"] == {
+        "numerator": 1,
+        "denominator": 3,
+        "rate": "0.3333",
+        "target": "0.6",
+        "meetsTarget": False,
+    }
+    assert data["lastCollectiveActivity"] == str(today - timedelta(days=10))
+    assert data["collectiveActivityWithinTwoMonths"] is True
+
+
+def test_a_transfer_records_both_sides(community: Community) -> None:
+    api = community.api
+    other = f"{api.tenant}-other"
+    api.post("/tenants", {"tenant_id": other, "kind": "community", "parent_id": community.street,
+                          "name": "桂林苑社区"}, 201)  # fmt: skip
+    member = community.member("赵敏")
+    moved = api.t(f"/members/{member}/transfer", {"to_tenant_id": other, "reason": "搬家"})
+    source = api.gql(MEMBER, t=api.tenant, m=member)["data"]["tenant"]["member"]
+    assert source["statusLabel"] == "已转出"
+    target = api.gql(MEMBER, t=other, m=moved["target_member_id"])["data"]["tenant"]["member"]
+    assert target["name"] == "赵敏" and target["transferredFrom"] == f"{api.tenant}/{member}"
+    again = api.t(f"/members/{member}/transfer", {"to_tenant_id": other}, 409)
+    assert again["code"] == "member-not-active"
+
+
+def test_an_interrupted_transfer_stays_visibly_pending_and_resumes(
+    community: Community, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = community.api
+    other = f"{api.tenant}-other"
+    api.post("/tenants", {"tenant_id": other, "kind": "community", "parent_id": community.street,
+                          "name": "桂林苑社区"}, 201)  # fmt: skip
+    member = community.member("钱进")
+
+    def receiving_side_fails(*_: object, **__: object) -> None:
+        raise RuntimeError("the receiving database went away")
+
+    monkeypatch.setattr(cross_tenant, "received_member_id", receiving_side_fails)
+    with pytest.raises(RuntimeError):
+        api.t(f"/members/{member}/transfer", {"to_tenant_id": other})
+    # The failed request projected nothing in-line; the background projector would.
+    api.client.app.state.platform.projector.catch_up(api.tenant)  # type: ignore[attr-defined]
+    pending = api.gql(MEMBER, t=api.tenant, m=member)["data"]["tenant"]["member"]
+    assert pending["statusLabel"] == "转出中" and pending["pendingTransfer"] == {
+        "toTenantId": other
+    }
+    monkeypatch.undo()
+    done = api.t(f"/members/{member}/transfer/resume")
+    assert done["target_tenant_id"] == other
+    assert api.t(f"/members/{member}/transfer/resume", {}, 409)["code"] == "member-not-active"
+    received = api.gql("query($t: ID!) { tenant(id: $t) { members { nodes { name } } } }",
+                       t=other)["data"]["tenant"]["members"]["nodes"]  # fmt: skip
+    assert received == [{"name": "钱进"}]
