@@ -5,14 +5,20 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import TypeVar
 from uuid import UUID, uuid4
 
 from domain import errors
 from domain.charters import Charter
+from domain.commitments import Channel, MakerKind
 from domain.decisions import Position
+from domain.evaluations import Evaluation, SubjectKind
 from domain.meetings import ItemKind, Meeting, MeetingKind
+from domain.members import MemberClass, PartyMember
+from domain.posts import PostCategory
 from domain.resolutions import ReportKind, Resolution
+from domain.rubric_template import six_in_one
 from domain.stamp import Actor, Stamp
 from domain.tenants import TenantKind
 from domain.units import UnitKind
@@ -37,6 +43,12 @@ class Scenario:
         self.units: list[UUID] = []
         self.meetings: list[UUID] = []
         self.resolutions: list[UUID] = []
+        self.commitments: list[UUID] = []
+        self.members: list[UUID] = []
+        self.posts: list[UUID] = []
+        self.logs: list[tuple[UUID, str]] = []
+        self.evaluations: list[UUID] = []
+        self.rubric = uuid4()
         ledger.register(self.s(), TenantKind.STREET, "测试街道", Charter(notice_days=1), None)
 
     def s(self, reason: str | None = None) -> Stamp:
@@ -59,6 +71,18 @@ class Scenario:
             self.report,
             self.verify,
             self.postpone,
+            self.commit_to,
+            self.publish,
+            self.rate,
+            self.register,
+            self.define_post,
+            self.claim,
+            self.log,
+            self.review_log,
+            self.retire,
+            self.open_evaluation,
+            self.score,
+            self.finalise,
         ]
 
     def run(self, step: int, pick: int) -> None:
@@ -140,3 +164,101 @@ class Scenario:
 
     def postpone(self, pick: int) -> None:
         self.ledger.postpone(self.s("改期"), self._m(pick), AT + timedelta(days=30 + pick))
+
+    def commit_to(self, pick: int) -> None:
+        commitment = uuid4()
+        self.ledger.make_commitment(
+            self.s(),
+            commitment,
+            MakerKind.COMMUNITY_PARTY_ORGANISATION,
+            self.ledger.tenant_id,
+            f"承诺{pick}",
+            "便民",
+            date(2026, 12, 31),
+            [("m1", "第一阶段", date(2026, 6, 30))],
+        )
+        self.commitments.append(commitment)
+
+    def publish(self, pick: int) -> None:
+        commitment = _pick(self.commitments, pick)
+        self.ledger.publish_commitment(self.s(), commitment, Channel.NOTICE_BOARD, date(2026, 1, 5))
+        self.ledger.report_commitment_progress(self.s(), commitment, "m1", pick % 101, [])
+
+    def rate(self, pick: int) -> None:
+        self.ledger.rate_commitment(
+            self.s(), _pick(self.commitments, pick), f"r{pick % 3}", "2026H1", pick % 5 + 1, ""
+        )
+
+    def register(self, pick: int) -> None:
+        member = uuid4()
+        self.ledger.register_member(
+            self.s(),
+            member,
+            f"党员{pick}",
+            list(MemberClass)[pick % 4],
+            "某单位" if pick % 4 == 1 else None,
+        )
+        if pick % 4 == 1:
+            self.ledger.report_residence(self.s(), member, date(2026, 2, 1))
+        self.members.append(member)
+
+    def define_post(self, pick: int) -> None:
+        post = uuid4()
+        self.ledger.define_post(
+            self.s(), post, f"岗位{pick}", list(PostCategory)[pick % 8], pick % 3 + 1, ""
+        )
+        self.posts.append(post)
+
+    def claim(self, pick: int) -> None:
+        self.ledger.claim_post(self.s(), _pick(self.members, pick), _pick(self.posts, pick))
+
+    def log(self, pick: int) -> None:
+        member = _pick(self.members, pick)
+        post = UUID(_pick(self.ledger.load(PartyMember, member).claims, pick))
+        log_id = f"l{pick}-{len(self.logs)}"
+        self.ledger.log_service(
+            self.s(),
+            member,
+            log_id,
+            post,
+            date(2026, 3, pick % 28 + 1),
+            Decimal(pick % 8 + 1) / 2,
+            "服务",
+        )
+        self.logs.append((member, log_id))
+
+    def review_log(self, pick: int) -> None:
+        member, log_id = _pick(self.logs, pick)
+        self.ledger.review_service_log(self.s("不符"), member, log_id, pick % 2 == 0)
+
+    def retire(self, pick: int) -> None:
+        self.ledger.retire_post(self.s("撤岗"), _pick(self.posts, pick))
+
+    def open_evaluation(self, pick: int) -> None:
+        if self.rubric not in self.ledger.repository:
+            self.ledger.draft_rubric(self.s(), self.rubric, "细则", six_in_one())
+            self.ledger.publish_rubric(self.s(), self.rubric, 1)
+        evaluation = uuid4()
+        self.ledger.open_evaluation(
+            self.s(),
+            evaluation,
+            SubjectKind.MEMBER_UNIT,
+            "unit",
+            "2026H1",
+            self.rubric,
+            1,
+            [("a", "甲", Decimal("0.5")), ("b", "乙", Decimal("0.5"))],
+        )
+        self.evaluations.append(evaluation)
+
+    def score(self, pick: int) -> None:
+        evaluation = self.ledger.load(Evaluation, _pick(self.evaluations, pick))
+        items = list(evaluation.structure.items())
+        for item in items if pick % 4 == 0 else items[pick % 5 : pick % 5 + 6]:
+            for source in ("a", "b"):
+                self.ledger.score_item(
+                    self.s("复核"), evaluation.id, item.id, source, item.max_points / 2, ""
+                )
+
+    def finalise(self, pick: int) -> None:
+        self.ledger.finalise_evaluation(self.s(), _pick(self.evaluations, pick))

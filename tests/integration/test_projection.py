@@ -93,8 +93,8 @@ def test_concurrent_projectors_never_double_apply(engine: Engine, tenant_id: str
     assert positions == list(range(1, platform.ledger(tenant_id).head_position() + 1))
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
-@given(script=st.lists(st.tuples(st.integers(0, 14), st.integers(0, 50)), min_size=5, max_size=60))
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(script=st.lists(st.tuples(st.integers(0, 29), st.integers(0, 50)), min_size=5, max_size=80))
 def test_replaying_a_tenants_log_into_empty_read_models_reproduces_them(
     sqlite_engine: Engine, script: list[tuple[int, int]]
 ) -> None:
