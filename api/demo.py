@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+from api.demo_followup import DemoCommunity, evaluate_communities
 from api.platform import Platform
 from domain.charters import Cadence, Charter, DecisionRule
 from domain.decisions import Position
@@ -168,10 +169,7 @@ def load_demo(platform: Platform) -> str:
     charter = Charter(
         cadence=Cadence.HALF_YEARLY, notice_days=5, decision_rule=DecisionRule.MAJORITY
     )
-    street_tenant = street.ledger.register(
-        street.s(registered), TenantKind.STREET, STREET[1], charter, None
-    )
-    del street_tenant
+    street.ledger.register(street.s(registered), TenantKind.STREET, STREET[1], charter, None)
     street.join(STREET_UNITS)
     parent = street.ledger.tenant()
     meetings = 0
@@ -187,7 +185,13 @@ def load_demo(platform: Platform) -> str:
             _follow_up(community, n, at)
             carried = (meeting, "b")
             meetings += 1
+        seed = len(COMMUNITIES) - 1 - COMMUNITIES.index((tenant_id, name))
+        more = DemoCommunity(community.ledger, _id, community.actor.user_id, community.units)
+        more.members_and_posts(seed)
+        more.commitments(seed)
+    evaluate_communities(street.ledger, street.actor.user_id, [c for c, _ in COMMUNITIES], _id)
     return (
         f"demo loaded: 1 street, {len(COMMUNITIES)} communities, {meetings} meetings "
-        f"({date(2026, 1, 1)} to {QUARTERS[-1].date()})"
+        f"({date(2026, 1, 1)} to {QUARTERS[-1].date()}), commitments with ratings, "
+        "members with posts and service logs, a finalised and ranked 2026H1 evaluation"
     )

@@ -25,6 +25,11 @@ def _today() -> date:
     return datetime.now(UTC).date()
 
 
+def _hours(total: Decimal) -> str:
+    """Hours shown with two decimals (the sum itself is exact)."""
+    return str(total.quantize(Decimal("0.01")))
+
+
 @strawberry.type(
     description="A share of counted facts, exact, with its target where the rubric sets one."
 )
@@ -353,7 +358,7 @@ class PartyMember:
         rows = await info.context.loaders.service_logs.load(
             (self.row.tenant_id, self.row.member_id)
         )
-        return str(sum((Decimal(r.hours) for r in rows if r.status == "confirmed"), Decimal(0)))
+        return _hours(sum((Decimal(r.hours) for r in rows if r.status == "confirmed"), Decimal(0)))
 
     @strawberry.field
     async def year_reviews(self, info: Ctx) -> list[YearReview]:
@@ -447,7 +452,7 @@ class ServicePost:
                 ),
                 Decimal(0),
             )
-        return str(total)
+        return _hours(total)
 
     @strawberry.field
     async def history(self, info: Ctx) -> list[Event]:

@@ -10,7 +10,7 @@ from typing import Any, Generic, TypeVar
 import strawberry
 from graphql import GraphQLError
 from sqlalchemy import Row, select
-from strawberry.extensions import MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import MaskErrors, MaxTokensLimiter, QueryDepthLimiter
 
 from api import gql_tenant_followup as follow
 from api.gql_followup import (
@@ -368,10 +368,16 @@ class Query:
         return await _tenant(info, str(id))
 
 
+def _internal(error: GraphQLError) -> bool:
+    """Hide unexpected failures (they are logged); keep errors meant for the client."""
+    return error.original_error is not None and not isinstance(error.original_error, GraphQLError)
+
+
 schema = strawberry.Schema(
     query=Query,
     extensions=[
         lambda: QueryDepthLimiter(max_depth=12),
         lambda: MaxTokensLimiter(max_token_count=5000),
+        lambda: MaskErrors(should_mask_error=_internal, error_message="internal error"),
     ],
 )

@@ -27,13 +27,12 @@ class ProblemGraphQLRouter(GraphQLRouter[Context, None]):
         response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
         sub_response: Response,
     ) -> Response:
-        refused = (
-            isinstance(response_data, dict)
-            and response_data.get("errors")
-            and response_data.get("data") is None
-        )
-        if refused:
-            sub_response.status_code = 400
+        if isinstance(response_data, dict) and response_data.get("data") is None:
+            errors: list[Any] = list(response_data.get("errors") or [])
+            codes = {(e.get("extensions") or {}).get("code") for e in errors}
+            if codes:
+                # A refused document is the client's fault; a failed execution is ours.
+                sub_response.status_code = 500 if codes == {"INTERNAL"} else 400
         return super().create_response(response_data, sub_response)
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
@@ -50,6 +49,7 @@ class ProblemGraphQLRouter(GraphQLRouter[Context, None]):
 def _with_code(formatted: dict[str, Any], data: Any) -> dict[str, Any]:
     extensions = dict(formatted.get("extensions") or {})
     if "code" not in extensions:
-        # No data at all means the document itself was refused (syntax, validation, limits).
-        extensions["code"] = "GRAPHQL_VALIDATION_FAILED" if data is None else "INTERNAL"
+        # An error without a path is about the document itself (syntax, validation,
+        # limits); one with a path happened while resolving a field.
+        extensions["code"] = "INTERNAL" if formatted.get("path") else "GRAPHQL_VALIDATION_FAILED"
     return {**formatted, "extensions": extensions}

@@ -203,3 +203,19 @@ def test_every_domain_error_code_is_documented() -> None:
         if inspect.isclass(c) and issubclass(c, errors.DomainError)
     ]
     assert [code for code in codes if f"`{code}`" not in documented] == []
+
+
+def test_an_internal_graphql_failure_is_masked_and_500(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from projections import queries
+
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("secret connection string in here")
+
+    monkeypatch.setattr(queries, "tenant_rows", broken)
+    response = api.client.post("/graphql", json={"query": "{ tenants { id } }"})
+    assert response.status_code == 500
+    error = response.json()["errors"][0]
+    assert error["message"] == "internal error" and error["extensions"]["code"] == "INTERNAL"
+    assert "secret" not in response.text

@@ -51,7 +51,7 @@ def test_an_in_service_member_reports_claims_serves_and_is_reviewed(community: C
     )
     data = api.gql(MEMBER, t=api.tenant, m=worker)["data"]["tenant"]["member"]
     assert data["memberClassLabel"] == "在职党员" and data["membershipHere"] is False
-    assert data["confirmedHours"] == "2.5"
+    assert data["confirmedHours"] == "2.50"
     assert [(c["post"]["title"], c["active"], c["endReason"]) for c in data["claims"]] == [
         ("楼道巡查", True, None),
         ("助老服务", False, "released"),

@@ -57,3 +57,34 @@ def test_the_demo_reads_back_through_graphql(demo: Platform) -> None:
         assert {r["status"] for r in resolutions} == {"verified", "in_progress"}
         assert community["overdue"]["nodes"], "the demo shows some overdue resolutions"
         assert any(u["kindLabel"] == "驻区部队" for u in community["units"])
+
+
+FOLLOW_UP = """{ tenant(id: "fenglin") {
+  ranking(period: "2026H1") { rank subjectId weightedTotal }
+  evaluations(period: "2026H1") { statusLabel items { indicator indicatorFigure { denominator } } }
+  communities { id commitmentSatisfaction(period: "2026H1") { rate meetsTarget }
+    participation(asOf: "2026-11-20") { members { rate meetsTarget } collectiveActivityWithinTwoMonths }
+    commitments { nodes { statusLabel milestones { percent } } }
+    members { nodes { memberClassLabel confirmedHours claims(activeOnly: true) { postId } } }
+    posts { holders { name } } } } }"""
+
+
+def test_the_demo_has_commitments_members_posts_and_a_ranked_evaluation(demo: Platform) -> None:
+    client = TestClient(create_app(demo))
+    data = client.post("/graphql", json={"query": FOLLOW_UP}).json()["data"]["tenant"]
+    ranking = data["ranking"]
+    assert [r["rank"] for r in ranking] == [1, 2, 3]
+    assert len({r["weightedTotal"] for r in ranking}) == 3
+    assert all(e["statusLabel"] == "已定稿" for e in data["evaluations"])
+    figures = [
+        i["indicatorFigure"] for e in data["evaluations"] for i in e["items"] if i["indicator"]
+    ]
+    assert figures and all(f is not None and f["denominator"] > 0 for f in figures)
+    meets = {c["id"]: c["participation"]["members"]["meetsTarget"] for c in data["communities"]}
+    assert set(meets.values()) == {True, False}, "the demo shows communities on both sides of 60%"
+    for community in data["communities"]:
+        assert community["participation"]["collectiveActivityWithinTwoMonths"] is True
+        assert all(m["milestones"][0]["percent"] == 100 for m in community["commitments"]["nodes"])
+        members = community["members"]["nodes"]
+        assert {m["memberClassLabel"] for m in members} >= {"在职党员", "离退休党员"}
+        assert any(m["claims"] for m in members) and any(p["holders"] for p in community["posts"])
