@@ -7,16 +7,12 @@ from typing import Any
 
 from sqlalchemy import insert, update
 
-from projections.context import Applied, Handler
+from projections.context import Applied, Handler, set_record
 from projections.tables_followup import commitments, milestones, ratings
 
 
 def _set(a: Applied, **values: Any) -> None:
-    a.conn.execute(
-        update(commitments)
-        .where(commitments.c.tenant_id == a.tenant_id, commitments.c.commitment_id == a.record_id)
-        .values(version=a.version, **values)
-    )
+    set_record(a, commitments, "commitment_id", **values)
 
 
 def made(a: Applied) -> list[str]:

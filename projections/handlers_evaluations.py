@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
-from projections.context import Applied, Handler
+from projections.context import Applied, Handler, set_record
 from projections.tables_followup import (
     evaluations,
     rectifications,
@@ -17,11 +17,7 @@ from projections.tables_followup import (
 
 
 def _set_rubric(a: Applied) -> None:
-    a.conn.execute(
-        update(rubrics)
-        .where(rubrics.c.tenant_id == a.tenant_id, rubrics.c.rubric_id == a.record_id)
-        .values(version=a.version)
-    )
+    set_record(a, rubrics, "rubric_id")
 
 
 def _revision(a: Applied, revision: int, structure: dict[str, Any]) -> None:
@@ -71,11 +67,7 @@ def rubric_published(a: Applied) -> list[str]:
 
 
 def _set_evaluation(a: Applied, **values: Any) -> None:
-    a.conn.execute(
-        update(evaluations)
-        .where(evaluations.c.tenant_id == a.tenant_id, evaluations.c.evaluation_id == a.record_id)
-        .values(version=a.version, **values)
-    )
+    set_record(a, evaluations, "evaluation_id", **values)
 
 
 def opened(a: Applied) -> list[str]:

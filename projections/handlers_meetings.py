@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
 
-from projections.context import Applied, Handler, utc
+from projections.context import Applied, Handler, set_record, utc
 from projections.tables import agenda_items, attendance, meetings, opinions, positions
 
 
@@ -15,11 +15,7 @@ def _item_ref(a: Applied, item_id: str) -> str:
 
 
 def _set_meeting(a: Applied, **values: Any) -> None:
-    a.conn.execute(
-        update(meetings)
-        .where(meetings.c.tenant_id == a.tenant_id, meetings.c.meeting_id == a.record_id)
-        .values(version=a.version, **values)
-    )
+    set_record(a, meetings, "meeting_id", **values)
 
 
 def _set_item(a: Applied, item_id: str, **values: Any) -> list[str]:

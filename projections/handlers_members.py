@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, update
 
-from projections.context import Applied, Handler
+from projections.context import Applied, Handler, set_record
 from projections.tables_followup import (
     activities,
     claims,
@@ -18,19 +18,11 @@ from projections.tables_followup import (
 
 
 def _set_member(a: Applied, **values: Any) -> None:
-    a.conn.execute(
-        update(members)
-        .where(members.c.tenant_id == a.tenant_id, members.c.member_id == a.record_id)
-        .values(version=a.version, **values)
-    )
+    set_record(a, members, "member_id", **values)
 
 
 def _set_post(a: Applied, **values: Any) -> None:
-    a.conn.execute(
-        update(posts)
-        .where(posts.c.tenant_id == a.tenant_id, posts.c.post_id == a.record_id)
-        .values(version=a.version, **values)
-    )
+    set_record(a, posts, "post_id", **values)
 
 
 def _end_claims(a: Applied, member_id: str | None, post_id: str, reason: str) -> None:

@@ -6,16 +6,12 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
-from projections.context import Applied, Handler
+from projections.context import Applied, Handler, set_record
 from projections.tables import execution_reports, resolutions
 
 
 def _set(a: Applied, **values: Any) -> None:
-    a.conn.execute(
-        update(resolutions)
-        .where(resolutions.c.tenant_id == a.tenant_id, resolutions.c.resolution_id == a.record_id)
-        .values(version=a.version, **values)
-    )
+    set_record(a, resolutions, "resolution_id", **values)
 
 
 def _get(a: Applied, column: str) -> Any:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import insert, update
 
-from projections.context import Applied, Handler
+from projections.context import Applied, Handler, set_record
 from projections.tables import tenants, units
 
 
@@ -49,12 +51,8 @@ def unit_joined(a: Applied) -> list[str]:
     return []
 
 
-def _set_unit(a: Applied, **values: object) -> None:
-    a.conn.execute(
-        update(units)
-        .where(units.c.tenant_id == a.tenant_id, units.c.unit_id == a.record_id)
-        .values(version=a.version, **values)
-    )
+def _set_unit(a: Applied, **values: Any) -> None:
+    set_record(a, units, "unit_id", **values)
 
 
 def representative_appointed(a: Applied) -> list[str]:

@@ -24,7 +24,8 @@ TENANT = 64
 ID = 64
 
 
-def _tenant() -> Column[str]:
+def tenant_column() -> Column[str]:
+    """The ``tenant_id`` column that leads every read-model key."""
     return Column("tenant_id", String(TENANT), nullable=False)
 
 
@@ -43,7 +44,7 @@ tenants = Table(
 units = Table(
     "rm_units",
     read_metadata,
-    _tenant(),
+    tenant_column(),
     Column("unit_id", String(ID), nullable=False),
     Column("name", Text, nullable=False),
     Column("kind", String(40), nullable=False),
@@ -58,7 +59,7 @@ units = Table(
 meetings = Table(
     "rm_meetings",
     read_metadata,
-    _tenant(),
+    tenant_column(),
     Column("meeting_id", String(ID), nullable=False),
     Column("kind", String(20), nullable=False),
     Column("title", Text, nullable=False),
@@ -79,7 +80,7 @@ meetings = Table(
 agenda_items = Table(
     "rm_agenda_items",
     read_metadata,
-    _tenant(),
+    tenant_column(),
     Column("meeting_id", String(ID), nullable=False),
     Column("item_id", String(ID), nullable=False),
     Column("seq", Integer, nullable=False),
@@ -97,7 +98,7 @@ agenda_items = Table(
 attendance = Table(
     "rm_attendance",
     read_metadata,
-    _tenant(),
+    tenant_column(),
     Column("meeting_id", String(ID), nullable=False),
     Column("unit_id", String(ID), nullable=False),
     Column("notified", Boolean, nullable=False),
@@ -112,7 +113,7 @@ attendance = Table(
 opinions = Table(
     "rm_opinions",
     read_metadata,
-    _tenant(),
+    tenant_column(),
     Column("meeting_id", String(ID), nullable=False),
     Column("position", BigInteger, nullable=False),
     Column("item_id", String(ID), nullable=False),
@@ -125,7 +126,7 @@ opinions = Table(
 positions = Table(
     "rm_positions",
     read_metadata,
-    _tenant(),
+    tenant_column(),
     Column("meeting_id", String(ID), nullable=False),
     Column("item_id", String(ID), nullable=False),
     Column("unit_id", String(ID), nullable=False),
@@ -137,7 +138,7 @@ positions = Table(
 resolutions = Table(
     "rm_resolutions",
     read_metadata,
-    _tenant(),
+    tenant_column(),
     Column("resolution_id", String(ID), nullable=False),
     Column("meeting_id", String(ID), nullable=False),
     Column("item_id", String(ID), nullable=False),
@@ -160,7 +161,7 @@ resolutions = Table(
 execution_reports = Table(
     "rm_execution_reports",
     read_metadata,
-    _tenant(),
+    tenant_column(),
     Column("resolution_id", String(ID), nullable=False),
     Column("position", BigInteger, nullable=False),
     Column("unit_id", String(ID), nullable=False),
@@ -175,7 +176,7 @@ execution_reports = Table(
 events = Table(
     "rm_events",
     read_metadata,
-    _tenant(),
+    tenant_column(),
     Column("position", BigInteger, nullable=False),
     Column("record_type", String(40), nullable=False),
     Column("record_id", String(ID), nullable=False),
@@ -192,7 +193,7 @@ events = Table(
 record_events = Table(
     "rm_record_events",
     read_metadata,
-    _tenant(),
+    tenant_column(),
     Column("record_id", String(200), nullable=False),
     Column("position", BigInteger, nullable=False),
     PrimaryKeyConstraint("tenant_id", "record_id", "position"),

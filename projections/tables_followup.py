@@ -20,19 +20,12 @@ from sqlalchemy import (
     Text,
 )
 
-from projections.tables import ID, read_metadata
-
-TENANT = 64
-
-
-def _tenant() -> Column[str]:
-    return Column("tenant_id", String(TENANT), nullable=False)
-
+from projections.tables import ID, TENANT, read_metadata, tenant_column
 
 commitments = Table(
     "rm_commitments",
     read_metadata,
-    _tenant(),
+    tenant_column(),
     Column("commitment_id", String(ID), nullable=False),
     Column("maker_kind", String(40), nullable=False),
     Column("maker_id", String(ID), nullable=False),
@@ -50,7 +43,7 @@ commitments = Table(
 milestones = Table(
     "rm_milestones",
     read_metadata,
-    _tenant(),
+    tenant_column(),
     Column("commitment_id", String(ID), nullable=False),
     Column("milestone_id", String(ID), nullable=False),
     Column("seq", Integer, nullable=False),
@@ -64,7 +57,7 @@ milestones = Table(
 ratings = Table(
     "rm_ratings",
     read_metadata,
-    _tenant(),
+    tenant_column(),
     Column("commitment_id", String(ID), nullable=False),
     Column("position", BigInteger, nullable=False),
     Column("resident_id", String(ID), nullable=False),
@@ -79,7 +72,7 @@ ratings = Table(
 members = Table(
     "rm_members",
     read_metadata,
-    _tenant(),
+    tenant_column(),
     Column("member_id", String(ID), nullable=False),
     Column("name", Text, nullable=False),
     Column("member_class", String(20), nullable=False),
@@ -98,7 +91,7 @@ members = Table(
 posts = Table(
     "rm_posts",
     read_metadata,
-    _tenant(),
+    tenant_column(),
     Column("post_id", String(ID), nullable=False),
     Column("title", Text, nullable=False),
     Column("category", String(40), nullable=False),
@@ -113,7 +106,7 @@ posts = Table(
 claims = Table(
     "rm_claims",
     read_metadata,
-    _tenant(),
+    tenant_column(),
     Column("post_id", String(ID), nullable=False),
     Column("member_id", String(ID), nullable=False),
     Column("claimed_position", BigInteger, nullable=False),
@@ -126,7 +119,7 @@ claims = Table(
 service_logs = Table(
     "rm_service_logs",
     read_metadata,
-    _tenant(),
+    tenant_column(),
     Column("member_id", String(ID), nullable=False),
     Column("log_id", String(ID), nullable=False),
     Column("post_id", String(ID), nullable=False),
@@ -142,7 +135,7 @@ service_logs = Table(
 year_reviews = Table(
     "rm_year_reviews",
     read_metadata,
-    _tenant(),
+    tenant_column(),
     Column("member_id", String(ID), nullable=False),
     Column("year", Integer, nullable=False),
     Column("rating", String(20), nullable=False),
@@ -154,7 +147,7 @@ year_reviews = Table(
 activities = Table(
     "rm_activities",
     read_metadata,
-    _tenant(),
+    tenant_column(),
     Column("activity_id", String(ID), nullable=False),
     Column("title", Text, nullable=False),
     Column("held_on", Date, nullable=False),
@@ -166,7 +159,7 @@ activities = Table(
 rubrics = Table(
     "rm_rubrics",
     read_metadata,
-    _tenant(),
+    tenant_column(),
     Column("rubric_id", String(ID), nullable=False),
     Column("name", Text, nullable=False),
     Column("created_position", BigInteger, nullable=False),
@@ -177,7 +170,7 @@ rubrics = Table(
 rubric_revisions = Table(
     "rm_rubric_revisions",
     read_metadata,
-    _tenant(),
+    tenant_column(),
     Column("rubric_id", String(ID), nullable=False),
     Column("revision", Integer, nullable=False),
     Column("structure", JSON, nullable=False),
@@ -188,7 +181,7 @@ rubric_revisions = Table(
 evaluations = Table(
     "rm_evaluations",
     read_metadata,
-    _tenant(),
+    tenant_column(),
     Column("evaluation_id", String(ID), nullable=False),
     Column("subject_kind", String(20), nullable=False),
     Column("subject_id", String(ID), nullable=False),
@@ -209,7 +202,7 @@ evaluations = Table(
 scores = Table(
     "rm_scores",
     read_metadata,
-    _tenant(),
+    tenant_column(),
     Column("evaluation_id", String(ID), nullable=False),
     Column("item_id", String(ID), nullable=False),
     Column("source_id", String(ID), nullable=False),
@@ -223,7 +216,7 @@ scores = Table(
 rectifications = Table(
     "rm_rectifications",
     read_metadata,
-    _tenant(),
+    tenant_column(),
     Column("evaluation_id", String(ID), nullable=False),
     Column("rectification_id", String(ID), nullable=False),
     Column("problem", Text, nullable=False),
