@@ -12,7 +12,7 @@ from sqlalchemy import Engine, inspect
 
 from api.platform import Platform
 from tenants.database import database_url, is_sqlite, make_engine
-from tenants.migrate import migrate
+from tenants.migrate import migrate, recreate_read_models
 from tenants.verify import all_tenant_ids, verify_tenant
 
 
@@ -33,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     project.add_argument("--once", action="store_true", help="catch up once and exit")
     project.add_argument("--interval", type=float, default=0.2)
     commands.add_parser("demo", help="load the demo data set")
+    commands.add_parser(
+        "rebuild", help="drop the read models and replay every tenant's log into them"
+    )
     verify = commands.add_parser("verify", help="recompute tenants' hash chains")
     verify.add_argument("--tenant", help="verify one tenant only")
     return parser
@@ -62,6 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _require_migrated(platform)
         if args.command == "demo":
             return _demo(platform)
+        if args.command == "rebuild":
+            return _rebuild(platform)
         if args.command == "project":
             return _project(platform, args.once, args.interval)
         return _serve(platform, args.host, args.port, args.demo)
@@ -93,6 +98,13 @@ def _demo(platform: Platform) -> int:
     summary = load_demo(platform)
     platform.projector.catch_up_all()
     print(summary)
+    return 0
+
+
+def _rebuild(platform: Platform) -> int:
+    recreate_read_models(platform.engine)
+    platform.projector.rebuild()
+    print(f"rebuilt the read models of {len(all_tenant_ids(platform.engine))} tenant(s)")
     return 0
 
 

@@ -16,16 +16,20 @@ from projections.queries import Key
 Rows = list[Row[Any]]
 
 
-def _loader(engine: Engine, table: Any, column: str, order: Any = ()) -> DataLoader[Key, Rows]:
+def _loader(
+    engine: Engine, as_of: dict[str, int], table: Any, column: str, order: Any = ()
+) -> DataLoader[Key, Rows]:
     async def load(keys: list[Key]) -> list[Rows]:
-        return await asyncio.to_thread(queries.grouped, engine, table, column, keys, order)
+        return await asyncio.to_thread(
+            queries.grouped, engine, table, column, keys, order, dict(as_of)
+        )
 
     return DataLoader(load_fn=load)
 
 
-def _history(engine: Engine) -> DataLoader[Key, Rows]:
+def _history(engine: Engine, as_of: dict[str, int]) -> DataLoader[Key, Rows]:
     async def load(keys: list[Key]) -> list[Rows]:
-        return await asyncio.to_thread(queries.history, engine, keys)
+        return await asyncio.to_thread(queries.history, engine, keys, dict(as_of))
 
     return DataLoader(load_fn=load)
 
@@ -35,6 +39,7 @@ class Loaders:
     """One set of loaders per request (they cache)."""
 
     engine: Engine
+    as_of: dict[str, int]
     units: DataLoader[Key, Rows] = field(init=False)
     meetings: DataLoader[Key, Rows] = field(init=False)
     agenda: DataLoader[Key, Rows] = field(init=False)
@@ -57,33 +62,33 @@ class Loaders:
     rectifications: DataLoader[Key, Rows] = field(init=False)
 
     def __post_init__(self) -> None:
-        e, t = self.engine, tables
-        self.units = _loader(e, t.units, "unit_id")
-        self.meetings = _loader(e, t.meetings, "meeting_id")
-        self.agenda = _loader(e, t.agenda_items, "meeting_id", [t.agenda_items.c.seq])
-        self.attendance = _loader(e, t.attendance, "meeting_id", [t.attendance.c.unit_id])
-        self.opinions = _loader(e, t.opinions, "meeting_id", [t.opinions.c.position])
-        self.positions = _loader(e, t.positions, "meeting_id", [t.positions.c.unit_id])
-        self.resolutions = _loader(e, t.resolutions, "resolution_id")
+        e, t, p = self.engine, tables, self.as_of
+        self.units = _loader(e, p, t.units, "unit_id")
+        self.meetings = _loader(e, p, t.meetings, "meeting_id")
+        self.agenda = _loader(e, p, t.agenda_items, "meeting_id", [t.agenda_items.c.seq])
+        self.attendance = _loader(e, p, t.attendance, "meeting_id", [t.attendance.c.unit_id])
+        self.opinions = _loader(e, p, t.opinions, "meeting_id", [t.opinions.c.position])
+        self.positions = _loader(e, p, t.positions, "meeting_id", [t.positions.c.unit_id])
+        self.resolutions = _loader(e, p, t.resolutions, "resolution_id")
         self.reports = _loader(
-            e, t.execution_reports, "resolution_id", [t.execution_reports.c.position]
+            e, p, t.execution_reports, "resolution_id", [t.execution_reports.c.position]
         )
-        self.history = _history(e)
+        self.history = _history(e, p)
         f = tables_followup
-        self.members = _loader(e, f.members, "member_id")
-        self.milestones = _loader(e, f.milestones, "commitment_id", [f.milestones.c.seq])
-        self.ratings = _loader(e, f.ratings, "commitment_id", [f.ratings.c.position])
-        self.claims_by_member = _loader(e, f.claims, "member_id", [f.claims.c.claimed_position])
-        self.claims_by_post = _loader(e, f.claims, "post_id", [f.claims.c.claimed_position])
-        self.service_logs = _loader(e, f.service_logs, "member_id", [f.service_logs.c.position])
-        self.year_reviews = _loader(e, f.year_reviews, "member_id", [f.year_reviews.c.year])
-        self.posts = _loader(e, f.posts, "post_id")
+        self.members = _loader(e, p, f.members, "member_id")
+        self.milestones = _loader(e, p, f.milestones, "commitment_id", [f.milestones.c.seq])
+        self.ratings = _loader(e, p, f.ratings, "commitment_id", [f.ratings.c.position])
+        self.claims_by_member = _loader(e, p, f.claims, "member_id", [f.claims.c.claimed_position])
+        self.claims_by_post = _loader(e, p, f.claims, "post_id", [f.claims.c.claimed_position])
+        self.service_logs = _loader(e, p, f.service_logs, "member_id", [f.service_logs.c.position])
+        self.year_reviews = _loader(e, p, f.year_reviews, "member_id", [f.year_reviews.c.year])
+        self.posts = _loader(e, p, f.posts, "post_id")
         self.revisions = _loader(
-            e, f.rubric_revisions, "rubric_id", [f.rubric_revisions.c.revision]
+            e, p, f.rubric_revisions, "rubric_id", [f.rubric_revisions.c.revision]
         )
-        self.scores = _loader(e, f.scores, "evaluation_id", [f.scores.c.item_id])
+        self.scores = _loader(e, p, f.scores, "evaluation_id", [f.scores.c.item_id])
         self.rectifications = _loader(
-            e, f.rectifications, "evaluation_id", [f.rectifications.c.rectification_id]
+            e, p, f.rectifications, "evaluation_id", [f.rectifications.c.rectification_id]
         )
 
 
@@ -94,4 +99,6 @@ class Context(BaseContext):
         super().__init__()
         self.platform = platform
         self.engine: Engine = platform.engine
-        self.loaders = Loaders(platform.engine)
+        # Per tenant, the log position this request reads as of (absent: now).
+        self.as_of: dict[str, int] = {}
+        self.loaders = Loaders(platform.engine, self.as_of)

@@ -41,6 +41,7 @@ from api.gql_types import (
     tenant_kind_label,
 )
 from projections import queries, tables, tables_followup
+from projections.context import utc
 from tenants.schema import tenant_heads
 
 N = TypeVar("N")
@@ -139,6 +140,7 @@ class Tenant:
             "tenant_id",
             [(self.row.tenant_id, self.row.tenant_id)],
             [tables.units.c.joined_at],
+            dict(info.context.as_of),
         )
         return [MemberUnit(row=r) for r in rows[0] if r.active or not active_only]
 
@@ -159,6 +161,7 @@ class Tenant:
             first=first,
             descending=True,
             filters=filters,
+            position=info.context.as_of.get(self.row.tenant_id),
         )
         return _connection(rows, more, "created_position", lambda r: Meeting(row=r))
 
@@ -193,6 +196,7 @@ class Tenant:
             first=first,
             descending=True,
             filters=filters,
+            position=info.context.as_of.get(self.row.tenant_id),
         )
         return _connection(rows, more, "created_position", lambda row: Resolution(row=row))
 
@@ -215,6 +219,7 @@ class Tenant:
             after=start,
             first=first,
             descending=False,
+            position=info.context.as_of.get(self.row.tenant_id),
         )
         return _connection(rows, more, "position", Event.of)
 
@@ -254,9 +259,7 @@ class Tenant:
     @strawberry.field
     async def commitment(self, info: Ctx, id: strawberry.ID) -> Commitment | None:
         c = tables_followup.commitments
-        found = await follow.rows(
-            info, select(c).where(c.c.tenant_id == self.row.tenant_id, c.c.commitment_id == str(id))
-        )
+        found = await follow.visible_rows(info, c, self.row.tenant_id, c.c.commitment_id == str(id))
         return Commitment(row=found[0]) if found else None
 
     @strawberry.field(
@@ -312,9 +315,7 @@ class Tenant:
     @strawberry.field
     async def evaluation(self, info: Ctx, id: strawberry.ID) -> Evaluation | None:
         e = tables_followup.evaluations
-        found = await follow.rows(
-            info, select(e).where(e.c.tenant_id == self.row.tenant_id, e.c.evaluation_id == str(id))
-        )
+        found = await follow.visible_rows(info, e, self.row.tenant_id, e.c.evaluation_id == str(id))
         return Evaluation(row=found[0]) if found else None
 
     @strawberry.field(description="A street's communities ranked by finalised weighted total.")
@@ -324,6 +325,10 @@ class Tenant:
     @strawberry.field
     async def open_rectifications(self, info: Ctx) -> list[Rectification]:
         return await follow.open_rectifications(info, self.row.tenant_id)
+
+    @strawberry.field(description="The log position these answers are as of (null: now).")
+    def as_of_position(self, info: Ctx) -> int | None:
+        return info.context.as_of.get(self.row.tenant_id)
 
     @strawberry.field
     async def history(self, info: Ctx) -> list[Event]:
@@ -335,7 +340,13 @@ class Tenant:
 
 async def _tenant(info: Ctx, tenant_id: str) -> Tenant | None:
     rows = await asyncio.to_thread(
-        queries.grouped, info.context.engine, tables.tenants, "tenant_id", [(tenant_id, tenant_id)]
+        queries.grouped,
+        info.context.engine,
+        tables.tenants,
+        "tenant_id",
+        [(tenant_id, tenant_id)],
+        (),
+        dict(info.context.as_of),
     )
     return Tenant(row=rows[0][0]) if rows[0] else None
 
@@ -349,14 +360,27 @@ class Query:
 
     @strawberry.field(
         description="One tenant. `waitForPosition` waits (up to 5 s) until the "
-        "read models reflect that log position (read-your-writes)."
+        "read models reflect that log position (read-your-writes). `asOf` (a time) or "
+        "`atPosition` (a log position) answers everything below as it was recorded then."
     )
     async def tenant(
         self,
         info: Ctx,
         id: strawberry.ID,
         wait_for_position: int | None = None,
+        as_of: datetime | None = None,
+        at_position: int | None = None,
     ) -> Tenant | None:
+        if as_of is not None and at_position is not None:
+            raise GraphQLError(
+                "give asOf or atPosition, not both", extensions={"code": "BAD_USER_INPUT"}
+            )
+        if as_of is not None:
+            at_position = await asyncio.to_thread(
+                queries.position_at, info.context.engine, str(id), utc(as_of)
+            )
+        if at_position is not None:
+            info.context.as_of[str(id)] = at_position
         if wait_for_position is not None:
             projector = info.context.platform.projector
             caught_up = await asyncio.to_thread(projector.wait_for, str(id), wait_for_position)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from graphql import GraphQLError
-from sqlalchemy import Engine, Row, select
+from sqlalchemy import Engine, Row
 
 from api.gql_followup import (
     CollectiveActivity,
@@ -26,7 +26,6 @@ from domain import errors
 from domain.periods import Period
 from projections import indicators, queries
 from projections import tables_followup as f
-from projections.tables import tenants
 
 
 def parse_period(period: str | None) -> Period | None:
@@ -47,6 +46,26 @@ def _rows(engine: Engine, query: Any) -> list[Row[Any]]:
 async def rows(info: Ctx, query: Any) -> list[Row[Any]]:
     """Run a read-model query off the event loop."""
     return await asyncio.to_thread(_rows, info.context.engine, query)
+
+
+def as_of(info: Ctx, tenant_id: str) -> int | None:
+    """The log position this request reads the tenant as of (None: now)."""
+    return info.context.as_of.get(tenant_id)
+
+
+async def visible_rows(
+    info: Ctx, table: Any, tenant_id: str, *where: Any, order: Any = ()
+) -> list[Row[Any]]:
+    """A tenant's rows of ``table`` matching ``where``, as of the request's position."""
+    return await asyncio.to_thread(
+        queries.select_visible,
+        info.context.engine,
+        table,
+        tenant_id,
+        *where,
+        position=as_of(info, tenant_id),
+        order=order,
+    )
 
 
 async def commitment_page(
@@ -73,6 +92,7 @@ async def commitment_page(
         first=first,
         descending=True,
         filters=filters,
+        position=as_of(info, tenant_id),
     )
 
 
@@ -85,21 +105,19 @@ async def satisfaction(info: Ctx, tenant_id: str, period: str | None) -> Share:
 
 
 async def satisfaction_by_maker(info: Ctx, tenant_id: str) -> list[MakerSatisfaction]:
-    makers = await rows(
-        info,
-        select(f.commitments.c.maker_kind, f.commitments.c.maker_id)
-        .where(f.commitments.c.tenant_id == tenant_id)
-        .distinct()
-        .order_by(f.commitments.c.maker_id),
+    c = f.commitments
+    makers = sorted(
+        {(r.maker_kind, r.maker_id) for r in await visible_rows(info, c, tenant_id)},
+        key=lambda m: m[1],
     )
     result = []
-    for maker in makers:
+    for maker_kind, maker_id in makers:
         figure = await asyncio.to_thread(
-            indicators.commitment_satisfaction, info.context.engine, tenant_id, None, maker.maker_id
+            indicators.commitment_satisfaction, info.context.engine, tenant_id, None, maker_id
         )
         result.append(
             MakerSatisfaction(
-                maker_kind=maker.maker_kind, maker_id=maker.maker_id, satisfaction=Share.of(figure)
+                maker_kind=maker_kind, maker_id=maker_id, satisfaction=Share.of(figure)
             )
         )
     return result
@@ -120,20 +138,20 @@ async def member_page(
         first=first,
         descending=False,
         filters=filters,
+        position=as_of(info, tenant_id),
     )
 
 
 async def posts(info: Ctx, tenant_id: str, include_retired: bool) -> list[ServicePost]:
-    query = select(f.posts).where(f.posts.c.tenant_id == tenant_id)
-    if not include_retired:
-        query = query.where(f.posts.c.retired.is_(False))
-    found = await rows(info, query.order_by(f.posts.c.created_position))
+    p = f.posts
+    where = [] if include_retired else [p.c.retired.is_(False)]
+    found = await visible_rows(info, p, tenant_id, *where, order=[p.c.created_position])
     return [ServicePost(row=r) for r in found]
 
 
 async def activities(info: Ctx, tenant_id: str) -> list[CollectiveActivity]:
     a = f.activities
-    found = await rows(info, select(a).where(a.c.tenant_id == tenant_id).order_by(a.c.held_on))
+    found = await visible_rows(info, a, tenant_id, order=[a.c.held_on])
     return [
         CollectiveActivity(
             id=r.activity_id,
@@ -145,10 +163,10 @@ async def activities(info: Ctx, tenant_id: str) -> list[CollectiveActivity]:
     ]
 
 
-async def participation(info: Ctx, tenant_id: str, days: int, as_of: date | None) -> Participation:
+async def participation(info: Ctx, tenant_id: str, days: int, on: date | None) -> Participation:
     if not 1 <= days <= 366:
         raise GraphQLError("days must be between 1 and 366", extensions={"code": "BAD_USER_INPUT"})
-    on = as_of or datetime.now(UTC).date()
+    on = on or datetime.now(UTC).date()
     engine = info.context.engine
     figure = await asyncio.to_thread(indicators.post_participation, engine, tenant_id, on, days)
     last = await asyncio.to_thread(indicators.last_collective_activity, engine, tenant_id, on)
@@ -163,22 +181,22 @@ async def participation(info: Ctx, tenant_id: str, days: int, as_of: date | None
 
 async def rubrics(info: Ctx, tenant_id: str) -> list[Rubric]:
     r = f.rubrics
-    found = await rows(
-        info, select(r).where(r.c.tenant_id == tenant_id).order_by(r.c.created_position)
-    )
-    return [Rubric(row=row) for row in found]
+    return [
+        Rubric(row=row)
+        for row in await visible_rows(info, r, tenant_id, order=[r.c.created_position])
+    ]
 
 
 async def evaluations(
     info: Ctx, tenant_id: str, period: str | None, subject_kind: str | None
 ) -> list[Evaluation]:
     e = f.evaluations
-    query = select(e).where(e.c.tenant_id == tenant_id)
+    where = []
     if period:
-        query = query.where(e.c.period == period)
+        where.append(e.c.period == period)
     if subject_kind:
-        query = query.where(e.c.subject_kind == subject_kind)
-    found = await rows(info, query.order_by(e.c.created_position))
+        where.append(e.c.subject_kind == subject_kind)
+    found = await visible_rows(info, e, tenant_id, *where, order=[e.c.created_position])
     return [Evaluation(row=r) for r in found]
 
 
@@ -186,20 +204,18 @@ async def ranking(info: Ctx, tenant_id: str, period: str) -> list[RankingEntry]:
     """Finalised community evaluations of this street for a period, best first."""
     parse_period(period)
     e = f.evaluations
-    found = await rows(
+    found = await visible_rows(
         info,
-        select(e).where(
-            e.c.tenant_id == tenant_id,
-            e.c.period == period,
-            e.c.subject_kind == "community",
-            e.c.status == "final",
-        ),
+        e,
+        tenant_id,
+        e.c.period == period,
+        e.c.subject_kind == "community",
+        e.c.status == "final",
     )
     names = {
         r.tenant_id: r.name
-        for r in await rows(
-            info,
-            select(tenants.c.tenant_id, tenants.c.name).where(tenants.c.parent_id == tenant_id),
+        for r in await asyncio.to_thread(
+            queries.tenant_rows, info.context.engine, parent_id=tenant_id
         )
     }
     ordered = sorted(found, key=lambda r: (-Decimal(r.weighted_total), r.subject_id))
@@ -222,10 +238,7 @@ async def ranking(info: Ctx, tenant_id: str, period: str) -> list[RankingEntry]:
 
 async def open_rectifications(info: Ctx, tenant_id: str) -> list[Rectification]:
     r = f.rectifications
-    found = await rows(
-        info,
-        select(r)
-        .where(r.c.tenant_id == tenant_id, r.c.closed.is_(False))
-        .order_by(r.c.deadline, r.c.rectification_id),
+    found = await visible_rows(
+        info, r, tenant_id, r.c.closed.is_(False), order=[r.c.deadline, r.c.rectification_id]
     )
     return [Rectification(row=row) for row in found]

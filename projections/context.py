@@ -10,7 +10,7 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Table, update
+from sqlalchemy import Connection
 
 from domain.stamp import Stamp
 
@@ -86,12 +86,3 @@ class Applied:
 
 Handler = Callable[[Applied], list[str]]
 """A handler writes rows and returns ids of sub-records the event also touches."""
-
-
-def set_record(a: Applied, table: Table, id_column: str, **values: Any) -> None:
-    """Update the event's own record (tenant + aggregate id), moving it to the event's version."""
-    a.conn.execute(
-        update(table)
-        .where(table.c.tenant_id == a.tenant_id, table.c[id_column] == a.record_id)
-        .values(version=a.version, **values)
-    )

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert, update
-
-from projections.context import Applied, Handler, set_record
+from projections.context import Applied, Handler
 from projections.tables_followup import commitments, milestones, ratings
+from projections.temporal import add, add_many, change, set_record
 
 
 def _set(a: Applied, **values: Any) -> None:
@@ -17,35 +16,37 @@ def _set(a: Applied, **values: Any) -> None:
 
 def made(a: Applied) -> list[str]:
     e = a.event
-    a.conn.execute(
-        insert(commitments).values(
-            tenant_id=a.tenant_id,
-            commitment_id=a.record_id,
-            maker_kind=e.maker_kind,
-            maker_id=e.maker_id,
-            text=e.text,
-            category=e.category,
-            due=e.due,
-            status="made",
-            created_position=a.position,
-            version=a.version,
-        )
+    add(
+        a,
+        commitments,
+        tenant_id=a.tenant_id,
+        commitment_id=a.record_id,
+        maker_kind=e.maker_kind,
+        maker_id=e.maker_id,
+        text=e.text,
+        category=e.category,
+        due=e.due,
+        status="made",
+        created_position=a.position,
+        version=a.version,
     )
-    rows = [
-        {
-            "tenant_id": a.tenant_id,
-            "commitment_id": a.record_id,
-            "milestone_id": m["id"],
-            "seq": n,
-            "title": m["title"],
-            "due": date.fromisoformat(m["due"]),
-            "percent": 0,
-            "evidence": [],
-        }
-        for n, m in enumerate(e.milestones, start=1)
-    ]
-    if rows:
-        a.conn.execute(insert(milestones), rows)
+    add_many(
+        a,
+        milestones,
+        [
+            {
+                "tenant_id": a.tenant_id,
+                "commitment_id": a.record_id,
+                "milestone_id": m["id"],
+                "seq": n,
+                "title": m["title"],
+                "due": date.fromisoformat(m["due"]),
+                "percent": 0,
+                "evidence": [],
+            }
+            for n, m in enumerate(e.milestones, start=1)
+        ],
+    )
     return [f"{a.record_id}/{m['id']}" for m in e.milestones]
 
 
@@ -57,14 +58,15 @@ def published(a: Applied) -> list[str]:
 def progress_reported(a: Applied) -> list[str]:
     e = a.event
     _set(a)
-    a.conn.execute(
-        update(milestones)
-        .where(
-            milestones.c.tenant_id == a.tenant_id,
-            milestones.c.commitment_id == a.record_id,
-            milestones.c.milestone_id == e.milestone_id,
-        )
-        .values(percent=e.percent, evidence=list(e.evidence))
+    m = milestones.c
+    change(
+        a,
+        milestones,
+        m.tenant_id == a.tenant_id,
+        m.commitment_id == a.record_id,
+        m.milestone_id == e.milestone_id,
+        percent=e.percent,
+        evidence=list(e.evidence),
     )
     return [f"{a.record_id}/{e.milestone_id}"]
 
@@ -72,29 +74,29 @@ def progress_reported(a: Applied) -> list[str]:
 def rated(a: Applied) -> list[str]:
     e = a.event
     _set(a)
+    r = ratings.c
     # The resident's earlier rating for the period stays, no longer current.
-    a.conn.execute(
-        update(ratings)
-        .where(
-            ratings.c.tenant_id == a.tenant_id,
-            ratings.c.commitment_id == a.record_id,
-            ratings.c.resident_id == e.resident_id,
-            ratings.c.period == e.period,
-        )
-        .values(current=False)
+    change(
+        a,
+        ratings,
+        r.tenant_id == a.tenant_id,
+        r.commitment_id == a.record_id,
+        r.resident_id == e.resident_id,
+        r.period == e.period,
+        current=False,
     )
-    a.conn.execute(
-        insert(ratings).values(
-            tenant_id=a.tenant_id,
-            commitment_id=a.record_id,
-            position=a.position,
-            resident_id=e.resident_id,
-            period=e.period,
-            rating=e.rating,
-            comment=e.comment,
-            current=True,
-            rated_at=a.occurred_at,
-        )
+    add(
+        a,
+        ratings,
+        tenant_id=a.tenant_id,
+        commitment_id=a.record_id,
+        position=a.position,
+        resident_id=e.resident_id,
+        period=e.period,
+        rating=e.rating,
+        comment=e.comment,
+        current=True,
+        rated_at=a.occurred_at,
     )
     return []
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select, update
-
-from projections.context import Applied, Handler, set_record
+from projections.context import Applied, Handler
 from projections.tables_followup import (
     evaluations,
     rectifications,
@@ -14,54 +12,51 @@ from projections.tables_followup import (
     rubrics,
     scores,
 )
-
-
-def _set_rubric(a: Applied) -> None:
-    set_record(a, rubrics, "rubric_id")
+from projections.temporal import add, change, read, set_record
 
 
 def _revision(a: Applied, revision: int, structure: dict[str, Any]) -> None:
-    a.conn.execute(
-        insert(rubric_revisions).values(
-            tenant_id=a.tenant_id,
-            rubric_id=a.record_id,
-            revision=revision,
-            structure=structure,
-            published=False,
-        )
+    add(
+        a,
+        rubric_revisions,
+        tenant_id=a.tenant_id,
+        rubric_id=a.record_id,
+        revision=revision,
+        structure=structure,
+        published=False,
     )
 
 
 def rubric_drafted(a: Applied) -> list[str]:
-    a.conn.execute(
-        insert(rubrics).values(
-            tenant_id=a.tenant_id,
-            rubric_id=a.record_id,
-            name=a.event.name,
-            created_position=a.position,
-            version=a.version,
-        )
+    add(
+        a,
+        rubrics,
+        tenant_id=a.tenant_id,
+        rubric_id=a.record_id,
+        name=a.event.name,
+        created_position=a.position,
+        version=a.version,
     )
     _revision(a, 1, a.event.structure)
     return []
 
 
 def rubric_revised(a: Applied) -> list[str]:
-    _set_rubric(a)
+    set_record(a, rubrics, "rubric_id")
     _revision(a, a.event.revision, a.event.structure)
     return []
 
 
 def rubric_published(a: Applied) -> list[str]:
-    _set_rubric(a)
-    a.conn.execute(
-        update(rubric_revisions)
-        .where(
-            rubric_revisions.c.tenant_id == a.tenant_id,
-            rubric_revisions.c.rubric_id == a.record_id,
-            rubric_revisions.c.revision == a.event.revision,
-        )
-        .values(published=True)
+    set_record(a, rubrics, "rubric_id")
+    r = rubric_revisions.c
+    change(
+        a,
+        rubric_revisions,
+        r.tenant_id == a.tenant_id,
+        r.rubric_id == a.record_id,
+        r.revision == a.event.revision,
+        published=True,
     )
     return []
 
@@ -72,21 +67,21 @@ def _set_evaluation(a: Applied, **values: Any) -> None:
 
 def opened(a: Applied) -> list[str]:
     e = a.event
-    a.conn.execute(
-        insert(evaluations).values(
-            tenant_id=a.tenant_id,
-            evaluation_id=a.record_id,
-            subject_kind=e.subject_kind,
-            subject_id=e.subject_id,
-            period=e.period,
-            rubric_id=str(e.rubric_id),
-            revision=e.revision,
-            structure=e.structure,
-            sources=e.sources,
-            status="open",
-            created_position=a.position,
-            version=a.version,
-        )
+    add(
+        a,
+        evaluations,
+        tenant_id=a.tenant_id,
+        evaluation_id=a.record_id,
+        subject_kind=e.subject_kind,
+        subject_id=e.subject_id,
+        period=e.period,
+        rubric_id=str(e.rubric_id),
+        revision=e.revision,
+        structure=e.structure,
+        sources=e.sources,
+        status="open",
+        created_position=a.position,
+        version=a.version,
     )
     return [str(e.rubric_id)]
 
@@ -94,18 +89,28 @@ def opened(a: Applied) -> list[str]:
 def scored(a: Applied) -> list[str]:
     e = a.event
     _set_evaluation(a)
-    key = {
-        "tenant_id": a.tenant_id,
-        "evaluation_id": a.record_id,
-        "item_id": e.item_id,
-        "source_id": e.source_id,
-    }
-    previous = a.conn.execute(select(scores.c.revisions).filter_by(**key)).scalar()
+    s = scores.c
+    where = (
+        s.tenant_id == a.tenant_id,
+        s.evaluation_id == a.record_id,
+        s.item_id == e.item_id,
+        s.source_id == e.source_id,
+    )
     values = {"points": e.points, "evidence": e.evidence, "position": a.position}
+    previous = read(a, scores, "revisions", *where)
     if previous is None:
-        a.conn.execute(insert(scores).values(revisions=0, **key, **values))
+        add(
+            a,
+            scores,
+            tenant_id=a.tenant_id,
+            evaluation_id=a.record_id,
+            item_id=e.item_id,
+            source_id=e.source_id,
+            revisions=0,
+            **values,
+        )
     else:
-        a.conn.execute(update(scores).filter_by(**key).values(revisions=previous + 1, **values))
+        change(a, scores, *where, revisions=previous + 1, **values)
     return [f"{a.record_id}/{e.item_id}"]
 
 
@@ -126,8 +131,7 @@ def appealed(a: Applied) -> list[str]:
 
 
 def appeal_resolved(a: Applied) -> list[str]:
-    reopened = a.event.outcome == "reopened"
-    if reopened:
+    if a.event.outcome == "reopened":
         _set_evaluation(
             a, status="open", source_totals=None, weighted_total=None, finalised_at=None
         )
@@ -139,16 +143,16 @@ def appeal_resolved(a: Applied) -> list[str]:
 def rectification_required(a: Applied) -> list[str]:
     e = a.event
     _set_evaluation(a)
-    a.conn.execute(
-        insert(rectifications).values(
-            tenant_id=a.tenant_id,
-            evaluation_id=a.record_id,
-            rectification_id=e.rectification_id,
-            problem=e.problem,
-            responsible=e.responsible,
-            deadline=e.deadline,
-            closed=False,
-        )
+    add(
+        a,
+        rectifications,
+        tenant_id=a.tenant_id,
+        evaluation_id=a.record_id,
+        rectification_id=e.rectification_id,
+        problem=e.problem,
+        responsible=e.responsible,
+        deadline=e.deadline,
+        closed=False,
     )
     return [f"{a.record_id}/{e.rectification_id}"]
 
@@ -156,14 +160,16 @@ def rectification_required(a: Applied) -> list[str]:
 def rectification_closed(a: Applied) -> list[str]:
     e = a.event
     _set_evaluation(a)
-    a.conn.execute(
-        update(rectifications)
-        .where(
-            rectifications.c.tenant_id == a.tenant_id,
-            rectifications.c.evaluation_id == a.record_id,
-            rectifications.c.rectification_id == e.rectification_id,
-        )
-        .values(closed=True, evidence=e.evidence, closed_at=a.occurred_at)
+    r = rectifications.c
+    change(
+        a,
+        rectifications,
+        r.tenant_id == a.tenant_id,
+        r.evaluation_id == a.record_id,
+        r.rectification_id == e.rectification_id,
+        closed=True,
+        evidence=e.evidence,
+        closed_at=a.occurred_at,
     )
     return [f"{a.record_id}/{e.rectification_id}"]
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import func, select
 
-from projections.context import Applied, Handler, set_record, utc
+from projections.context import Applied, Handler, utc
 from projections.tables import agenda_items, attendance, meetings, opinions, positions
+from projections.temporal import add, add_many, change, close, current, put, set_record
 
 
 def _item_ref(a: Applied, item_id: str) -> str:
@@ -20,70 +21,70 @@ def _set_meeting(a: Applied, **values: Any) -> None:
 
 def _set_item(a: Applied, item_id: str, **values: Any) -> list[str]:
     _set_meeting(a)
-    if not values:
-        return [_item_ref(a, item_id)]
-    a.conn.execute(
-        update(agenda_items)
-        .where(
-            agenda_items.c.tenant_id == a.tenant_id,
-            agenda_items.c.meeting_id == a.record_id,
-            agenda_items.c.item_id == item_id,
+    if values:
+        i = agenda_items.c
+        change(
+            a,
+            agenda_items,
+            i.tenant_id == a.tenant_id,
+            i.meeting_id == a.record_id,
+            i.item_id == item_id,
+            **values,
         )
-        .values(**values)
-    )
     return [_item_ref(a, item_id)]
 
 
 def _set_attendance(a: Applied, unit_id: str, **values: Any) -> None:
-    a.conn.execute(
-        update(attendance)
-        .where(
-            attendance.c.tenant_id == a.tenant_id,
-            attendance.c.meeting_id == a.record_id,
-            attendance.c.unit_id == unit_id,
-        )
-        .values(**values)
+    t = attendance.c
+    change(
+        a,
+        attendance,
+        t.tenant_id == a.tenant_id,
+        t.meeting_id == a.record_id,
+        t.unit_id == unit_id,
+        **values,
     )
 
 
 def scheduled(a: Applied) -> list[str]:
     e = a.event
-    a.conn.execute(
-        insert(meetings).values(
-            tenant_id=a.tenant_id,
-            meeting_id=a.record_id,
-            kind=e.kind,
-            title=e.title,
-            status="scheduled",
-            scheduled_for=utc(e.scheduled_for),
-            location=e.location,
-            charter=e.charter,
-            extraordinary=False,
-            created_position=a.position,
-            version=a.version,
-        )
+    add(
+        a,
+        meetings,
+        tenant_id=a.tenant_id,
+        meeting_id=a.record_id,
+        kind=e.kind,
+        title=e.title,
+        status="scheduled",
+        scheduled_for=utc(e.scheduled_for),
+        location=e.location,
+        charter=e.charter,
+        extraordinary=False,
+        created_position=a.position,
+        version=a.version,
     )
     return []
 
 
 def item_added(a: Applied) -> list[str]:
     e = a.event
+    i = agenda_items.c
     seq = a.conn.execute(
         select(func.count()).where(
-            agenda_items.c.tenant_id == a.tenant_id, agenda_items.c.meeting_id == a.record_id
+            i.tenant_id == a.tenant_id, i.meeting_id == a.record_id, current(agenda_items)
         )
     ).scalar_one()
-    a.conn.execute(
-        insert(agenda_items).values(
-            tenant_id=a.tenant_id,
-            meeting_id=a.record_id,
-            item_id=e.item_id,
-            seq=seq + 1,
-            kind=e.kind,
-            title=e.title,
-            status="proposed",
-            carried_from=e.carried_from,
-        )
+    add(
+        a,
+        agenda_items,
+        tenant_id=a.tenant_id,
+        meeting_id=a.record_id,
+        item_id=e.item_id,
+        seq=seq + 1,
+        kind=e.kind,
+        title=e.title,
+        status="proposed",
+        carried_from=e.carried_from,
     )
     _set_meeting(a)
     return [_item_ref(a, e.item_id)]
@@ -98,20 +99,22 @@ def notice_issued(a: Applied) -> list[str]:
     _set_meeting(
         a, status="noticed", notice_issued_at=utc(e.issued_at), extraordinary=e.extraordinary
     )
-    rows = [
-        {
-            "tenant_id": a.tenant_id,
-            "meeting_id": a.record_id,
-            "unit_id": unit,
-            "notified": True,
-            "signed_in": False,
-            "substitute": False,
-            "on_leave": False,
-        }
-        for unit in e.recipients
-    ]
-    if rows:
-        a.conn.execute(insert(attendance), rows)
+    add_many(
+        a,
+        attendance,
+        [
+            {
+                "tenant_id": a.tenant_id,
+                "meeting_id": a.record_id,
+                "unit_id": unit,
+                "notified": True,
+                "signed_in": False,
+                "substitute": False,
+                "on_leave": False,
+            }
+            for unit in e.recipients
+        ],
+    )
     return []
 
 
@@ -120,16 +123,16 @@ def opinions_solicited(a: Applied) -> list[str]:
 
 
 def _opinion(a: Applied, unit_id: str, item_id: str, text: str, with_leave: bool) -> None:
-    a.conn.execute(
-        insert(opinions).values(
-            tenant_id=a.tenant_id,
-            meeting_id=a.record_id,
-            position=a.position,
-            item_id=item_id,
-            unit_id=unit_id,
-            text=text,
-            with_leave=with_leave,
-        )
+    add(
+        a,
+        opinions,
+        tenant_id=a.tenant_id,
+        meeting_id=a.record_id,
+        position=a.position,
+        item_id=item_id,
+        unit_id=unit_id,
+        text=text,
+        with_leave=with_leave,
     )
 
 
@@ -165,8 +168,7 @@ def position_recorded(a: Applied) -> list[str]:
         "item_id": e.item_id,
         "unit_id": e.unit_id,
     }
-    a.conn.execute(delete(positions).filter_by(**key))
-    a.conn.execute(insert(positions).values(position=e.position, reason=a.stamp.reason, **key))
+    put(a, positions, key, position=e.position, reason=a.stamp.reason)
     return _set_item(a, e.item_id)
 
 
@@ -205,10 +207,8 @@ def postponed(a: Applied) -> list[str]:
         notice_issued_at=None,
         extraordinary=False,
     )
-    a.conn.execute(
-        delete(attendance).where(
-            attendance.c.tenant_id == a.tenant_id, attendance.c.meeting_id == a.record_id
-        )
+    close(
+        a, attendance, attendance.c.tenant_id == a.tenant_id, attendance.c.meeting_id == a.record_id
     )
     return []
 

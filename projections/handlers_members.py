@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, insert, update
-
-from projections.context import Applied, Handler, set_record
+from projections.context import Applied, Handler
 from projections.tables_followup import (
     activities,
     claims,
@@ -15,6 +13,7 @@ from projections.tables_followup import (
     service_logs,
     year_reviews,
 )
+from projections.temporal import add, change, put, set_record
 
 
 def _set_member(a: Applied, **values: Any) -> None:
@@ -26,29 +25,28 @@ def _set_post(a: Applied, **values: Any) -> None:
 
 
 def _end_claims(a: Applied, member_id: str | None, post_id: str, reason: str) -> None:
-    query = update(claims).where(
-        claims.c.tenant_id == a.tenant_id, claims.c.post_id == post_id, claims.c.ended_at.is_(None)
-    )
+    c = claims.c
+    where = [c.tenant_id == a.tenant_id, c.post_id == post_id, c.ended_at.is_(None)]
     if member_id is not None:
-        query = query.where(claims.c.member_id == member_id)
-    a.conn.execute(query.values(ended_at=a.occurred_at, end_reason=reason))
+        where.append(c.member_id == member_id)
+    change(a, claims, *where, ended_at=a.occurred_at, end_reason=reason)
 
 
 def registered(a: Applied) -> list[str]:
     e = a.event
-    a.conn.execute(
-        insert(members).values(
-            tenant_id=a.tenant_id,
-            member_id=a.record_id,
-            name=e.name,
-            member_class=e.member_class,
-            work_unit=e.work_unit,
-            status="active",
-            transferred_from=e.transferred_from,
-            registered_at=a.occurred_at,
-            created_position=a.position,
-            version=a.version,
-        )
+    add(
+        a,
+        members,
+        tenant_id=a.tenant_id,
+        member_id=a.record_id,
+        name=e.name,
+        member_class=e.member_class,
+        work_unit=e.work_unit,
+        status="active",
+        transferred_from=e.transferred_from,
+        registered_at=a.occurred_at,
+        created_position=a.position,
+        version=a.version,
     )
     return []
 
@@ -72,18 +70,18 @@ def member_touched(a: Applied) -> list[str]:
 def service_logged(a: Applied) -> list[str]:
     e = a.event
     _set_member(a)
-    a.conn.execute(
-        insert(service_logs).values(
-            tenant_id=a.tenant_id,
-            member_id=a.record_id,
-            log_id=e.log_id,
-            post_id=e.post_id,
-            served_on=e.served_on,
-            hours=e.hours,
-            what=e.what,
-            status="pending",
-            position=a.position,
-        )
+    add(
+        a,
+        service_logs,
+        tenant_id=a.tenant_id,
+        member_id=a.record_id,
+        log_id=e.log_id,
+        post_id=e.post_id,
+        served_on=e.served_on,
+        hours=e.hours,
+        what=e.what,
+        status="pending",
+        position=a.position,
     )
     return [f"{a.record_id}/{e.log_id}", e.post_id]
 
@@ -92,14 +90,15 @@ def log_reviewed(status: str) -> Handler:
     def handler(a: Applied) -> list[str]:
         _set_member(a)
         reason = a.stamp.reason if status == "rejected" else None
-        a.conn.execute(
-            update(service_logs)
-            .where(
-                service_logs.c.tenant_id == a.tenant_id,
-                service_logs.c.member_id == a.record_id,
-                service_logs.c.log_id == a.event.log_id,
-            )
-            .values(status=status, reject_reason=reason)
+        s = service_logs.c
+        change(
+            a,
+            service_logs,
+            s.tenant_id == a.tenant_id,
+            s.member_id == a.record_id,
+            s.log_id == a.event.log_id,
+            status=status,
+            reject_reason=reason,
         )
         return [f"{a.record_id}/{a.event.log_id}"]
 
@@ -110,12 +109,7 @@ def year_reviewed(a: Applied) -> list[str]:
     e = a.event
     _set_member(a)
     key = {"tenant_id": a.tenant_id, "member_id": a.record_id, "year": e.year}
-    a.conn.execute(delete(year_reviews).filter_by(**key))
-    a.conn.execute(
-        insert(year_reviews).values(
-            rating=e.rating, feedback=e.feedback, position=a.position, **key
-        )
-    )
+    put(a, year_reviews, key, rating=e.rating, feedback=e.feedback, position=a.position)
     return []
 
 
@@ -133,32 +127,32 @@ def transfer_completed(a: Applied) -> list[str]:
 
 def post_defined(a: Applied) -> list[str]:
     e = a.event
-    a.conn.execute(
-        insert(posts).values(
-            tenant_id=a.tenant_id,
-            post_id=a.record_id,
-            title=e.title,
-            category=e.category,
-            capacity=e.capacity,
-            description=e.description,
-            retired=False,
-            created_position=a.position,
-            version=a.version,
-        )
+    add(
+        a,
+        posts,
+        tenant_id=a.tenant_id,
+        post_id=a.record_id,
+        title=e.title,
+        category=e.category,
+        capacity=e.capacity,
+        description=e.description,
+        retired=False,
+        created_position=a.position,
+        version=a.version,
     )
     return []
 
 
 def post_claimed(a: Applied) -> list[str]:
     _set_post(a)
-    a.conn.execute(
-        insert(claims).values(
-            tenant_id=a.tenant_id,
-            post_id=a.record_id,
-            member_id=a.event.member_id,
-            claimed_position=a.position,
-            claimed_at=a.occurred_at,
-        )
+    add(
+        a,
+        claims,
+        tenant_id=a.tenant_id,
+        post_id=a.record_id,
+        member_id=a.event.member_id,
+        claimed_position=a.position,
+        claimed_at=a.occurred_at,
     )
     return [a.event.member_id]
 
@@ -177,15 +171,15 @@ def post_retired(a: Applied) -> list[str]:
 
 def activity_held(a: Applied) -> list[str]:
     e = a.event
-    a.conn.execute(
-        insert(activities).values(
-            tenant_id=a.tenant_id,
-            activity_id=a.record_id,
-            title=e.title,
-            held_on=e.held_on,
-            participant_ids=list(e.participant_ids),
-            created_position=a.position,
-        )
+    add(
+        a,
+        activities,
+        tenant_id=a.tenant_id,
+        activity_id=a.record_id,
+        title=e.title,
+        held_on=e.held_on,
+        participant_ids=list(e.participant_ids),
+        created_position=a.position,
     )
     return list(e.participant_ids)
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 
-from projections.context import Applied, Handler, set_record
+from projections.context import Applied, Handler
 from projections.tables import execution_reports, resolutions
+from projections.temporal import add, change, current, read, set_record
 
 
 def _set(a: Applied, **values: Any) -> None:
@@ -15,32 +16,29 @@ def _set(a: Applied, **values: Any) -> None:
 
 
 def _get(a: Applied, column: str) -> Any:
-    return a.conn.execute(
-        select(resolutions.c[column]).where(
-            resolutions.c.tenant_id == a.tenant_id, resolutions.c.resolution_id == a.record_id
-        )
-    ).scalar_one()
+    r = resolutions.c
+    return read(a, resolutions, column, r.tenant_id == a.tenant_id, r.resolution_id == a.record_id)
 
 
 def adopted(a: Applied) -> list[str]:
     e = a.event
-    a.conn.execute(
-        insert(resolutions).values(
-            tenant_id=a.tenant_id,
-            resolution_id=a.record_id,
-            meeting_id=str(e.meeting_id),
-            item_id=e.item_id,
-            title=e.title,
-            action=e.action,
-            responsible=e.responsible_unit_ids,
-            deadline=e.deadline,
-            status="adopted",
-            notified=[],
-            completed_by=[],
-            adopted_at=a.occurred_at,
-            created_position=a.position,
-            version=a.version,
-        )
+    add(
+        a,
+        resolutions,
+        tenant_id=a.tenant_id,
+        resolution_id=a.record_id,
+        meeting_id=str(e.meeting_id),
+        item_id=e.item_id,
+        title=e.title,
+        action=e.action,
+        responsible=e.responsible_unit_ids,
+        deadline=e.deadline,
+        status="adopted",
+        notified=[],
+        completed_by=[],
+        adopted_at=a.occurred_at,
+        created_position=a.position,
+        version=a.version,
     )
     return [f"{e.meeting_id}/{e.item_id}"]
 
@@ -52,17 +50,17 @@ def notified(a: Applied) -> list[str]:
 
 def execution_reported(a: Applied) -> list[str]:
     e = a.event
-    a.conn.execute(
-        insert(execution_reports).values(
-            tenant_id=a.tenant_id,
-            resolution_id=a.record_id,
-            position=a.position,
-            unit_id=e.unit_id,
-            kind=e.kind,
-            note=e.note,
-            evidence=list(e.evidence),
-            recorded_at=a.occurred_at,
-        )
+    add(
+        a,
+        execution_reports,
+        tenant_id=a.tenant_id,
+        resolution_id=a.record_id,
+        position=a.position,
+        unit_id=e.unit_id,
+        kind=e.kind,
+        note=e.note,
+        evidence=list(e.evidence),
+        recorded_at=a.occurred_at,
     )
     completed = set(_get(a, "completed_by"))
     if e.kind == "completed":
@@ -80,28 +78,17 @@ def verified(a: Applied) -> list[str]:
 
 def returned(a: Applied) -> list[str]:
     unit_id = a.event.unit_id
-    completed = set(_get(a, "completed_by")) - {unit_id}
-    _set(a, completed_by=sorted(completed), status="in_progress")
-    last_completion = (
-        select(execution_reports.c.position)
-        .where(
-            execution_reports.c.tenant_id == a.tenant_id,
-            execution_reports.c.resolution_id == a.record_id,
-            execution_reports.c.unit_id == unit_id,
-            execution_reports.c.kind == "completed",
-        )
-        .order_by(execution_reports.c.position.desc())
+    _set(a, completed_by=sorted(set(_get(a, "completed_by")) - {unit_id}), status="in_progress")
+    x = execution_reports.c
+    mine = (x.tenant_id == a.tenant_id, x.resolution_id == a.record_id)
+    last_completion = a.conn.execute(
+        select(x.position)
+        .where(*mine, x.unit_id == unit_id, x.kind == "completed", current(execution_reports))
+        .order_by(x.position.desc())
         .limit(1)
-        .scalar_subquery()
-    )
-    a.conn.execute(
-        update(execution_reports)
-        .where(
-            execution_reports.c.tenant_id == a.tenant_id,
-            execution_reports.c.resolution_id == a.record_id,
-            execution_reports.c.position == last_completion,
-        )
-        .values(returned_reason=a.stamp.reason)
+    ).scalar()
+    change(
+        a, execution_reports, *mine, x.position == last_completion, returned_reason=a.stamp.reason
     )
     return []
 

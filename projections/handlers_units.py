@@ -4,49 +4,46 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, update
-
-from projections.context import Applied, Handler, set_record
+from projections.context import Applied, Handler
 from projections.tables import tenants, units
+from projections.temporal import add, change, set_record
 
 
 def tenant_registered(a: Applied) -> list[str]:
     e = a.event
-    a.conn.execute(
-        insert(tenants).values(
-            tenant_id=a.tenant_id,
-            kind=e.kind,
-            name=e.name,
-            parent_id=e.parent_id,
-            charter=e.charter,
-            registered_at=a.occurred_at,
-            version=a.version,
-        )
+    add(
+        a,
+        tenants,
+        tenant_id=a.tenant_id,
+        kind=e.kind,
+        name=e.name,
+        parent_id=e.parent_id,
+        charter=e.charter,
+        registered_at=a.occurred_at,
+        version=a.version,
     )
     return []
 
 
 def charter_amended(a: Applied) -> list[str]:
-    a.conn.execute(
-        update(tenants)
-        .where(tenants.c.tenant_id == a.tenant_id)
-        .values(charter=a.event.charter, version=a.version)
+    change(
+        a, tenants, tenants.c.tenant_id == a.tenant_id, charter=a.event.charter, version=a.version
     )
     return []
 
 
 def unit_joined(a: Applied) -> list[str]:
     e = a.event
-    a.conn.execute(
-        insert(units).values(
-            tenant_id=a.tenant_id,
-            unit_id=a.record_id,
-            name=e.name,
-            kind=e.kind,
-            active=True,
-            joined_at=a.occurred_at,
-            version=a.version,
-        )
+    add(
+        a,
+        units,
+        tenant_id=a.tenant_id,
+        unit_id=a.record_id,
+        name=e.name,
+        kind=e.kind,
+        active=True,
+        joined_at=a.occurred_at,
+        version=a.version,
     )
     return []
 

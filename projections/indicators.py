@@ -15,6 +15,7 @@ from domain.periods import Period
 from domain.rubrics import Indicator
 from projections.tables import attendance, meetings, resolutions
 from projections.tables_followup import activities, commitments, members, ratings, service_logs
+from projections.temporal import current
 
 PARTICIPATION_TARGET = Decimal("0.6")
 SATISFACTION_TARGET = Decimal("0.9")
@@ -62,7 +63,7 @@ def meeting_attendance(
     query = (
         select(attendance.c.signed_in)
         .join(meetings, held)
-        .where(attendance.c.tenant_id == tenant_id)
+        .where(attendance.c.tenant_id == tenant_id, current(attendance), current(meetings))
     )
     if unit_id is not None:
         query = query.where(attendance.c.unit_id == unit_id)
@@ -85,6 +86,7 @@ def resolutions_on_time(
         resolutions.c.deadline >= period.start,
         resolutions.c.deadline <= period.end,
         resolutions.c.status != "superseded",
+        current(resolutions),
     )
     with engine.connect() as conn:
         rows = [r for r in conn.execute(query) if unit_id is None or unit_id in r.responsible]
@@ -112,7 +114,12 @@ def commitment_satisfaction(
                 commitments.c.commitment_id == ratings.c.commitment_id,
             ),
         )
-        .where(ratings.c.tenant_id == tenant_id, ratings.c.current.is_(True))
+        .where(
+            ratings.c.tenant_id == tenant_id,
+            ratings.c.current.is_(True),
+            current(ratings),
+            current(commitments),
+        )
     )
     if maker_id is not None:
         query = query.where(commitments.c.maker_id == maker_id)
@@ -135,12 +142,14 @@ def post_participation(engine: Engine, tenant_id: str, on: date, days: int = 60)
         members.c.tenant_id == tenant_id,
         members.c.status == "active",
         members.c.member_class != "in_service",
+        current(members),
     )
     served = select(service_logs.c.member_id).where(
         service_logs.c.tenant_id == tenant_id,
         service_logs.c.status == "confirmed",
         service_logs.c.served_on > on - timedelta(days=days),
         service_logs.c.served_on <= on,
+        current(service_logs),
     )
     with engine.connect() as conn:
         pool = set(conn.execute(eligible).scalars())
@@ -151,7 +160,7 @@ def post_participation(engine: Engine, tenant_id: str, on: date, days: int = 60)
 def last_collective_activity(engine: Engine, tenant_id: str, on: date) -> date | None:
     """The date of the last collective service activity on or before ``on``."""
     query = select(func.max(activities.c.held_on)).where(
-        activities.c.tenant_id == tenant_id, activities.c.held_on <= on
+        activities.c.tenant_id == tenant_id, activities.c.held_on <= on, current(activities)
     )
     with engine.connect() as conn:
         held: date | None = conn.execute(query).scalar()

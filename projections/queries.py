@@ -1,16 +1,33 @@
-"""Read-model queries for the GraphQL layer; every one names its tenant."""
+"""Read-model queries for the GraphQL layer; every one names its tenant.
+
+``positions`` maps a tenant to the log position its reader asked to see the
+world as of (absent: now). Temporal tables are filtered to the rows valid then;
+the event feed and histories to the events recorded up to then.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Engine, Row, Table, select
+from sqlalchemy import Column, ColumnElement, Engine, Row, Table, func, select
 
 from projections.tables import events, record_events, tenants
+from projections.temporal import visible_at
 
 Key = tuple[str, str]
+Positions = Mapping[str, int]
+NOW: Positions = {}
+
+
+def visible(table: Table, position: int | None) -> list[ColumnElement[bool]]:
+    """The filter that shows a table as of a position (None: now)."""
+    if "valid_from" in table.c:
+        return [visible_at(table, position)]
+    if position is not None and "position" in table.c:
+        return [table.c.position <= position]
+    return []
 
 
 def grouped(
@@ -19,6 +36,7 @@ def grouped(
     column: str,
     keys: Sequence[Key],
     order: Sequence[Column[Any]] = (),
+    positions: Positions = NOW,
 ) -> list[list[Row[Any]]]:
     """Rows of ``table`` whose ``column`` matches each (tenant, key), in key order."""
     found: dict[Key, list[Row[Any]]] = defaultdict(list)
@@ -28,15 +46,19 @@ def grouped(
     with engine.connect() as conn:
         for tenant_id, wanted in by_tenant.items():
             query = select(table).where(
-                table.c.tenant_id == tenant_id, table.c[column].in_(sorted(wanted))
+                table.c.tenant_id == tenant_id,
+                table.c[column].in_(sorted(wanted)),
+                *visible(table, positions.get(tenant_id)),
             )
             for row in conn.execute(query.order_by(*order)):
                 found[(tenant_id, getattr(row, column))].append(row)
     return [found.get(key, []) for key in keys]
 
 
-def history(engine: Engine, keys: Sequence[Key]) -> list[list[Row[Any]]]:
-    """Each record's events, oldest first."""
+def history(
+    engine: Engine, keys: Sequence[Key], positions: Positions = NOW
+) -> list[list[Row[Any]]]:
+    """Each record's events, oldest first (up to the tenant's as-of position)."""
     found: dict[Key, list[Row[Any]]] = defaultdict(list)
     by_tenant: dict[str, set[str]] = defaultdict(set)
     for tenant_id, key in keys:
@@ -53,6 +75,7 @@ def history(engine: Engine, keys: Sequence[Key]) -> list[list[Row[Any]]]:
                 .where(
                     record_events.c.tenant_id == tenant_id,
                     record_events.c.record_id.in_(sorted(wanted)),
+                    *visible(events, positions.get(tenant_id)),
                 )
                 .order_by(record_events.c.position)
             )
@@ -71,9 +94,10 @@ def page(
     first: int,
     descending: bool,
     filters: Iterable[ColumnElement[bool]] = (),
+    position: int | None = None,
 ) -> tuple[list[Row[Any]], bool]:
     """One page of a tenant's rows keyed by an integer column; also whether more follow."""
-    query = select(table).where(table.c.tenant_id == tenant_id, *filters)
+    query = select(table).where(table.c.tenant_id == tenant_id, *filters, *visible(table, position))
     if after is not None:
         query = query.where(order < after if descending else order > after)
     query = query.order_by(order.desc() if descending else order.asc()).limit(first + 1)
@@ -82,14 +106,37 @@ def page(
     return rows[:first], len(rows) > first
 
 
+def select_visible(
+    engine: Engine,
+    table: Table,
+    tenant_id: str,
+    *where: ColumnElement[bool],
+    position: int | None = None,
+    order: Sequence[Any] = (),
+) -> list[Row[Any]]:
+    """A tenant's rows of ``table`` matching ``where``, as of ``position``."""
+    query = select(table).where(table.c.tenant_id == tenant_id, *where, *visible(table, position))
+    with engine.connect() as conn:
+        return list(conn.execute(query.order_by(*order)))
+
+
 def tenant_rows(
     engine: Engine, *, parent_id: str | None = None, kind: str | None = None
 ) -> list[Row[Any]]:
-    """Tenants, optionally the communities of one street or of one kind."""
-    query = select(tenants).order_by(tenants.c.tenant_id)
+    """Tenants as they are now, optionally the communities of one street or of one kind."""
+    query = select(tenants).where(*visible(tenants, None)).order_by(tenants.c.tenant_id)
     if parent_id is not None:
         query = query.where(tenants.c.parent_id == parent_id)
     if kind is not None:
         query = query.where(tenants.c.kind == kind)
     with engine.connect() as conn:
         return list(conn.execute(query))
+
+
+def position_at(engine: Engine, tenant_id: str, moment: Any) -> int:
+    """The last log position of a tenant recorded at or before ``moment`` (0 if none)."""
+    query = select(func.max(events.c.position)).where(
+        events.c.tenant_id == tenant_id, events.c.recorded_at <= moment
+    )
+    with engine.connect() as conn:
+        return int(conn.execute(query).scalar() or 0)

@@ -18,6 +18,8 @@ from sqlalchemy import (
     Text,
 )
 
+from projections.temporal import temporal_columns
+
 read_metadata = MetaData()
 
 TENANT = 64
@@ -32,13 +34,15 @@ def tenant_column() -> Column[str]:
 tenants = Table(
     "rm_tenants",
     read_metadata,
-    Column("tenant_id", String(TENANT), primary_key=True),
+    Column("tenant_id", String(TENANT), nullable=False),
     Column("kind", String(20), nullable=False),
     Column("name", Text, nullable=False),
     Column("parent_id", String(TENANT), index=True),
     Column("charter", JSON, nullable=False),
     Column("registered_at", DateTime(timezone=True), nullable=False),
     Column("version", Integer, nullable=False),
+    *temporal_columns(),
+    PrimaryKeyConstraint("tenant_id", "valid_from"),
 )
 
 units = Table(
@@ -53,7 +57,8 @@ units = Table(
     Column("active", Boolean, nullable=False),
     Column("joined_at", DateTime(timezone=True), nullable=False),
     Column("version", Integer, nullable=False),
-    PrimaryKeyConstraint("tenant_id", "unit_id"),
+    *temporal_columns(),
+    PrimaryKeyConstraint("tenant_id", "unit_id", "valid_from"),
 )
 
 meetings = Table(
@@ -73,7 +78,8 @@ meetings = Table(
     Column("minutes_issued_at", DateTime(timezone=True)),
     Column("created_position", BigInteger, nullable=False),
     Column("version", Integer, nullable=False),
-    PrimaryKeyConstraint("tenant_id", "meeting_id"),
+    *temporal_columns(),
+    PrimaryKeyConstraint("tenant_id", "meeting_id", "valid_from"),
     Index("rm_meetings_schedule_idx", "tenant_id", "scheduled_for", "meeting_id"),
 )
 
@@ -92,7 +98,8 @@ agenda_items = Table(
     Column("carried_from", String(200)),
     Column("resolution_id", String(ID)),
     Column("opinions_due", DateTime(timezone=True)),
-    PrimaryKeyConstraint("tenant_id", "meeting_id", "item_id"),
+    *temporal_columns(),
+    PrimaryKeyConstraint("tenant_id", "meeting_id", "item_id", "valid_from"),
 )
 
 attendance = Table(
@@ -107,7 +114,8 @@ attendance = Table(
     Column("substitute", Boolean, nullable=False),
     Column("on_leave", Boolean, nullable=False),
     Column("leave_reason", Text),
-    PrimaryKeyConstraint("tenant_id", "meeting_id", "unit_id"),
+    *temporal_columns(),
+    PrimaryKeyConstraint("tenant_id", "meeting_id", "unit_id", "valid_from"),
 )
 
 opinions = Table(
@@ -120,7 +128,8 @@ opinions = Table(
     Column("unit_id", String(ID), nullable=False),
     Column("text", Text, nullable=False),
     Column("with_leave", Boolean, nullable=False),
-    PrimaryKeyConstraint("tenant_id", "meeting_id", "position", "item_id"),
+    *temporal_columns(),
+    PrimaryKeyConstraint("tenant_id", "meeting_id", "position", "item_id", "valid_from"),
 )
 
 positions = Table(
@@ -132,7 +141,8 @@ positions = Table(
     Column("unit_id", String(ID), nullable=False),
     Column("position", String(20), nullable=False),
     Column("reason", Text),
-    PrimaryKeyConstraint("tenant_id", "meeting_id", "item_id", "unit_id"),
+    *temporal_columns(),
+    PrimaryKeyConstraint("tenant_id", "meeting_id", "item_id", "unit_id", "valid_from"),
 )
 
 resolutions = Table(
@@ -154,7 +164,8 @@ resolutions = Table(
     Column("verified_at", DateTime(timezone=True)),
     Column("created_position", BigInteger, nullable=False),
     Column("version", Integer, nullable=False),
-    PrimaryKeyConstraint("tenant_id", "resolution_id"),
+    *temporal_columns(),
+    PrimaryKeyConstraint("tenant_id", "resolution_id", "valid_from"),
     Index("rm_resolutions_deadline_idx", "tenant_id", "deadline"),
 )
 
@@ -170,7 +181,8 @@ execution_reports = Table(
     Column("evidence", JSON, nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     Column("returned_reason", Text),
-    PrimaryKeyConstraint("tenant_id", "resolution_id", "position"),
+    *temporal_columns(),
+    PrimaryKeyConstraint("tenant_id", "resolution_id", "position", "valid_from"),
 )
 
 events = Table(

@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 
 from projections.tables import ID, TENANT, read_metadata, tenant_column
+from projections.temporal import temporal_columns
 
 commitments = Table(
     "rm_commitments",
@@ -37,7 +38,8 @@ commitments = Table(
     Column("published_on", Date),
     Column("created_position", BigInteger, nullable=False),
     Column("version", Integer, nullable=False),
-    PrimaryKeyConstraint("tenant_id", "commitment_id"),
+    *temporal_columns(),
+    PrimaryKeyConstraint("tenant_id", "commitment_id", "valid_from"),
 )
 
 milestones = Table(
@@ -51,7 +53,8 @@ milestones = Table(
     Column("due", Date, nullable=False),
     Column("percent", Integer, nullable=False),
     Column("evidence", JSON, nullable=False),
-    PrimaryKeyConstraint("tenant_id", "commitment_id", "milestone_id"),
+    *temporal_columns(),
+    PrimaryKeyConstraint("tenant_id", "commitment_id", "milestone_id", "valid_from"),
 )
 
 ratings = Table(
@@ -66,7 +69,8 @@ ratings = Table(
     Column("comment", Text, nullable=False),
     Column("current", Boolean, nullable=False),
     Column("rated_at", DateTime(timezone=True), nullable=False),
-    PrimaryKeyConstraint("tenant_id", "commitment_id", "position"),
+    *temporal_columns(),
+    PrimaryKeyConstraint("tenant_id", "commitment_id", "position", "valid_from"),
 )
 
 members = Table(
@@ -85,7 +89,8 @@ members = Table(
     Column("registered_at", DateTime(timezone=True), nullable=False),
     Column("created_position", BigInteger, nullable=False),
     Column("version", Integer, nullable=False),
-    PrimaryKeyConstraint("tenant_id", "member_id"),
+    *temporal_columns(),
+    PrimaryKeyConstraint("tenant_id", "member_id", "valid_from"),
 )
 
 posts = Table(
@@ -100,7 +105,8 @@ posts = Table(
     Column("retired", Boolean, nullable=False),
     Column("created_position", BigInteger, nullable=False),
     Column("version", Integer, nullable=False),
-    PrimaryKeyConstraint("tenant_id", "post_id"),
+    *temporal_columns(),
+    PrimaryKeyConstraint("tenant_id", "post_id", "valid_from"),
 )
 
 claims = Table(
@@ -113,7 +119,8 @@ claims = Table(
     Column("claimed_at", DateTime(timezone=True), nullable=False),
     Column("ended_at", DateTime(timezone=True)),
     Column("end_reason", String(20)),
-    PrimaryKeyConstraint("tenant_id", "post_id", "member_id", "claimed_position"),
+    *temporal_columns(),
+    PrimaryKeyConstraint("tenant_id", "post_id", "member_id", "claimed_position", "valid_from"),
 )
 
 service_logs = Table(
@@ -129,7 +136,8 @@ service_logs = Table(
     Column("status", String(20), nullable=False),
     Column("reject_reason", Text),
     Column("position", BigInteger, nullable=False),
-    PrimaryKeyConstraint("tenant_id", "member_id", "log_id"),
+    *temporal_columns(),
+    PrimaryKeyConstraint("tenant_id", "member_id", "log_id", "valid_from"),
 )
 
 year_reviews = Table(
@@ -141,7 +149,8 @@ year_reviews = Table(
     Column("rating", String(20), nullable=False),
     Column("feedback", Text, nullable=False),
     Column("position", BigInteger, nullable=False),
-    PrimaryKeyConstraint("tenant_id", "member_id", "year"),
+    *temporal_columns(),
+    PrimaryKeyConstraint("tenant_id", "member_id", "year", "valid_from"),
 )
 
 activities = Table(
@@ -153,7 +162,8 @@ activities = Table(
     Column("held_on", Date, nullable=False),
     Column("participant_ids", JSON, nullable=False),
     Column("created_position", BigInteger, nullable=False),
-    PrimaryKeyConstraint("tenant_id", "activity_id"),
+    *temporal_columns(),
+    PrimaryKeyConstraint("tenant_id", "activity_id", "valid_from"),
 )
 
 rubrics = Table(
@@ -164,7 +174,8 @@ rubrics = Table(
     Column("name", Text, nullable=False),
     Column("created_position", BigInteger, nullable=False),
     Column("version", Integer, nullable=False),
-    PrimaryKeyConstraint("tenant_id", "rubric_id"),
+    *temporal_columns(),
+    PrimaryKeyConstraint("tenant_id", "rubric_id", "valid_from"),
 )
 
 rubric_revisions = Table(
@@ -175,7 +186,8 @@ rubric_revisions = Table(
     Column("revision", Integer, nullable=False),
     Column("structure", JSON, nullable=False),
     Column("published", Boolean, nullable=False),
-    PrimaryKeyConstraint("tenant_id", "rubric_id", "revision"),
+    *temporal_columns(),
+    PrimaryKeyConstraint("tenant_id", "rubric_id", "revision", "valid_from"),
 )
 
 evaluations = Table(
@@ -196,7 +208,8 @@ evaluations = Table(
     Column("finalised_at", DateTime(timezone=True)),
     Column("created_position", BigInteger, nullable=False),
     Column("version", Integer, nullable=False),
-    PrimaryKeyConstraint("tenant_id", "evaluation_id"),
+    *temporal_columns(),
+    PrimaryKeyConstraint("tenant_id", "evaluation_id", "valid_from"),
 )
 
 scores = Table(
@@ -210,7 +223,8 @@ scores = Table(
     Column("evidence", Text, nullable=False),
     Column("revisions", Integer, nullable=False),
     Column("position", BigInteger, nullable=False),
-    PrimaryKeyConstraint("tenant_id", "evaluation_id", "item_id", "source_id"),
+    *temporal_columns(),
+    PrimaryKeyConstraint("tenant_id", "evaluation_id", "item_id", "source_id", "valid_from"),
 )
 
 rectifications = Table(
@@ -225,7 +239,8 @@ rectifications = Table(
     Column("closed", Boolean, nullable=False),
     Column("evidence", Text),
     Column("closed_at", DateTime(timezone=True)),
-    PrimaryKeyConstraint("tenant_id", "evaluation_id", "rectification_id"),
+    *temporal_columns(),
+    PrimaryKeyConstraint("tenant_id", "evaluation_id", "rectification_id", "valid_from"),
 )
 
 FOLLOWUP_TABLES = [

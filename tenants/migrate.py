@@ -18,3 +18,9 @@ def migrate(engine: Engine) -> None:
     if not is_sqlite(engine):
         with engine.begin() as conn:
             create_append_function(conn)
+
+
+def recreate_read_models(engine: Engine) -> None:
+    """Drop and recreate the read-model tables (the logs are untouched); replay follows."""
+    read_metadata.drop_all(engine)
+    read_metadata.create_all(engine)

@@ -55,12 +55,18 @@ def test_a_meeting_decides_and_its_read_models_follow(platform: Platform, tenant
     platform.after_command(tenant_id)
 
     with platform.engine.connect() as conn:
-        item = conn.execute(select(tables.agenda_items).filter_by(tenant_id=tenant_id)).one()
+        item = conn.execute(
+            select(tables.agenda_items).filter_by(tenant_id=tenant_id, valid_to=None)
+        ).one()
         assert (item.outcome, item.resolution_id) == ("agreed", str(resolution))
-        row = conn.execute(select(tables.resolutions).filter_by(tenant_id=tenant_id)).one()
+        row = conn.execute(
+            select(tables.resolutions).filter_by(tenant_id=tenant_id, valid_to=None)
+        ).one()
         assert row.responsible == [str(units[0])] and row.status == "adopted"
         leave = conn.execute(
-            select(tables.attendance).filter_by(tenant_id=tenant_id, unit_id=str(units[2]))
+            select(tables.attendance).filter_by(
+                tenant_id=tenant_id, unit_id=str(units[2]), valid_to=None
+            )
         ).one()
         assert leave.on_leave and leave.leave_reason == "出差"
         count = conn.execute(select(tables.events).filter_by(tenant_id=tenant_id)).all()

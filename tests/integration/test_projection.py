@@ -110,3 +110,24 @@ def test_replaying_a_tenants_log_into_empty_read_models_reproduces_them(
     platform.projector.rebuild(tenant_id)
     assert snapshot(sqlite_engine, tenant_id) == before
     assert len(before["rm_events"]) == platform.ledger(tenant_id).head_position()
+
+
+def test_the_rebuild_command_reproduces_every_read_model(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api.cli import main
+    from tenants.database import make_engine
+    from tenants.migrate import migrate
+
+    url = f"sqlite:///{tmp_path / 'rebuild.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    platform = Platform(engine, embedded=True)
+    for tenant in ("rb-a", "rb-b"):
+        _busy(platform, tenant, steps=60)
+        platform.projector.catch_up(tenant)
+    before = {t: snapshot(engine, t) for t in ("rb-a", "rb-b")}
+    monkeypatch.setenv("GONGJIAN_DATABASE_URL", url)
+    assert main(["rebuild"]) == 0
+    assert {t: snapshot(engine, t) for t in ("rb-a", "rb-b")} == before
+    engine.dispose()

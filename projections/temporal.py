@@ -1,0 +1,113 @@
+"""Temporal read-model rows: each row is valid for a range of log positions.
+
+A row holds ``valid_from`` (the position that wrote it) and ``valid_to`` (the
+position that replaced or removed it; NULL while current). Handlers never
+update or delete in place: ``change`` closes the current row and writes its
+successor, so "state as of position P" is an indexed filter, not a replay.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ColumnElement,
+    Table,
+    and_,
+    delete,
+    insert,
+    or_,
+    select,
+    update,
+)
+
+if TYPE_CHECKING:
+    from projections.context import Applied
+
+
+def temporal_columns() -> list[Column[Any]]:
+    """The two columns every temporal table carries."""
+    return [Column("valid_from", BigInteger, nullable=False), Column("valid_to", BigInteger)]
+
+
+def current(table: Table) -> ColumnElement[bool]:
+    """Rows valid now."""
+    return table.c.valid_to.is_(None)
+
+
+def visible_at(table: Table, position: int | None) -> ColumnElement[bool]:
+    """Rows valid at a log position (None: now)."""
+    if position is None:
+        return current(table)
+    return and_(
+        table.c.valid_from <= position, or_(table.c.valid_to.is_(None), table.c.valid_to > position)
+    )
+
+
+def add(a: Applied, table: Table, **values: Any) -> None:
+    """Write a new row, valid from this event."""
+    a.conn.execute(insert(table).values(valid_from=a.position, **values))
+
+
+def add_many(a: Applied, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Write several new rows, valid from this event."""
+    if rows:
+        a.conn.execute(insert(table), [{**row, "valid_from": a.position} for row in rows])
+
+
+def _versions(a: Applied, table: Table, where: tuple[ColumnElement[bool], ...]) -> list[Any]:
+    return list(a.conn.execute(select(table).where(*where, current(table))).mappings())
+
+
+def _key(table: Table, row: Any) -> list[ColumnElement[bool]]:
+    return [column == row[column.name] for column in table.primary_key.columns]
+
+
+def change(a: Applied, table: Table, *where: ColumnElement[bool], **values: Any) -> int:
+    """Give the current rows matching ``where`` new values from this event on."""
+    rows = _versions(a, table, where)
+    for row in rows:
+        if row["valid_from"] == a.position:
+            # Already rewritten by this event: amend the new version itself.
+            a.conn.execute(update(table).where(*_key(table, row)).values(**values))
+            continue
+        a.conn.execute(update(table).where(*_key(table, row)).values(valid_to=a.position))
+        a.conn.execute(
+            insert(table).values({**row, **values, "valid_from": a.position, "valid_to": None})
+        )
+    return len(rows)
+
+
+def close(a: Applied, table: Table, *where: ColumnElement[bool]) -> None:
+    """End the current rows matching ``where`` at this event."""
+    for row in _versions(a, table, where):
+        if row["valid_from"] == a.position:
+            a.conn.execute(delete(table).where(*_key(table, row)))
+        else:
+            a.conn.execute(update(table).where(*_key(table, row)).values(valid_to=a.position))
+
+
+def put(a: Applied, table: Table, key: dict[str, Any], **values: Any) -> None:
+    """Change the current row with this key, or add it."""
+    where = tuple(table.c[name] == value for name, value in key.items())
+    if not change(a, table, *where, **values):
+        add(a, table, **key, **values)
+
+
+def set_record(a: Applied, table: Table, id_column: str, **values: Any) -> None:
+    """Change the event's own record (tenant + aggregate id) and move it to the event's version."""
+    change(
+        a,
+        table,
+        table.c.tenant_id == a.tenant_id,
+        table.c[id_column] == a.record_id,
+        version=a.version,
+        **values,
+    )
+
+
+def read(a: Applied, table: Table, column: str, *where: ColumnElement[bool]) -> Any:
+    """One value from the current row matching ``where`` (None if none)."""
+    return a.conn.execute(select(table.c[column]).where(*where, current(table))).scalar()
