@@ -11,7 +11,14 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 from sqlalchemy import Engine, select, update
 
 from api.cli import main
+from api.platform import Platform
+from domain.charters import Charter
+from domain.stamp import Actor, Stamp
+from domain.tenants import TenantKind
+from domain.units import MemberUnit, UnitKind
+from projections.tables import events as feed
 from tenants.database import write_transaction
+from tenants.pg_append import APPEND_SQL
 from tenants.recorder import TenantRecorder, lock_head
 from tenants.schema import events, tenant_heads
 from tenants.verify import verify_tenant
@@ -112,3 +119,74 @@ def test_the_head_is_updated_in_the_append_transaction(engine: Engine, tenant_id
             select(events.c.hash).where(events.c.tenant_id == tenant_id, events.c.position == 3)
         ).scalar_one()
     assert head.position == 3 and bytes(head.hash) == bytes(last)
+
+
+@pytest.mark.postgres
+def test_projection_never_skips_a_slow_or_rolled_back_append(
+    postgres_engine: Engine, tenant_id: str
+) -> None:
+    """Positions are handed out under the tenant's head lock and committed in order: a
+    projector never sees position n+1 before n, and a rollback leaves no gap."""
+    platform = Platform(postgres_engine, embedded=False)
+    ledger = platform.ledger(tenant_id)
+    stamp = Stamp(tenant_id, Actor("u", "street_admin"))
+    ledger.register(stamp, TenantKind.STREET, "街道", Charter(), None)
+    seen_while_held = []
+    for commit in (False, True):
+        holding, release = threading.Event(), threading.Event()
+
+        def slow_append(
+            commit: bool = commit,
+            holding: threading.Event = holding,
+            release: threading.Event = release,
+        ) -> None:
+            unit = MemberUnit.join(stamp, unit_id=uuid4(), name="慢单位", kind=UnitKind.ENTERPRISE)
+            stored = ledger.mapper.to_stored_event(unit.collect_events()[0])
+            raw = postgres_engine.raw_connection()
+            try:
+                assert raw.driver_connection is not None
+                raw.driver_connection.execute(
+                    APPEND_SQL,
+                    (
+                        tenant_id,
+                        [stored.originator_id],
+                        [stored.originator_version],
+                        [stored.topic],
+                        [stored.state],
+                        None,
+                        None,
+                        None,
+                    ),
+                )
+                holding.set()
+                release.wait(timeout=10)
+                raw.commit() if commit else raw.rollback()
+            finally:
+                raw.close()
+
+        writer = threading.Thread(target=slow_append)
+        writer.start()
+        assert holding.wait(timeout=10)
+        queued = threading.Thread(
+            target=lambda: ledger.join_unit(stamp, uuid4(), "排队单位", UnitKind.ENTERPRISE)
+        )
+        queued.start()
+        platform.projector.catch_up(tenant_id)
+        seen_while_held.append(platform.projector.position(tenant_id))
+        release.set()
+        writer.join()
+        queued.join()
+        platform.projector.catch_up(tenant_id)
+    # Round 1 held position 2 and rolled back (the queued append took 2); round 2
+    # held 3 and committed (the queued append took 4).
+    assert seen_while_held == [1, 2]
+    with postgres_engine.connect() as conn:
+        positions = list(
+            conn.execute(
+                select(feed.c.position)
+                .where(feed.c.tenant_id == tenant_id)
+                .order_by(feed.c.position)
+            ).scalars()
+        )
+    assert positions == [1, 2, 3, 4]
+    assert verify_tenant(postgres_engine, tenant_id) is None
