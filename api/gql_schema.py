@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Generic, TypeVar
 
 import strawberry
@@ -38,9 +38,10 @@ from api.gql_types import (
     decode_cursor,
     encode_cursor,
     load_resolution,
+    load_unit,
     tenant_kind_label,
 )
-from projections import queries, tables, tables_followup
+from projections import audits, queries, tables, tables_followup
 from projections.context import utc
 from tenants.schema import tenant_heads
 
@@ -170,7 +171,10 @@ class Tenant:
         rows = await info.context.loaders.meetings.load((self.row.tenant_id, str(id)))
         return Meeting(row=rows[0]) if rows else None
 
-    @strawberry.field(description="Resolutions, newest first; `overdue` filters derived overdue.")
+    @strawberry.field(
+        description="Resolutions, newest first; `overdue` filters derived overdue, "
+        "`adoptedIn` a period (2024, 2024H1, 2024Q3) by when they were adopted."
+    )
     async def resolutions(
         self,
         info: Ctx,
@@ -178,10 +182,16 @@ class Tenant:
         after: str | None = None,
         status: str | None = None,
         overdue: bool | None = None,
+        adopted_in: str | None = None,
     ) -> Connection[Resolution]:
         start = _bounds(first, after)
         r = tables.resolutions
         filters = [r.c.status == status] if status else []
+        period = follow.parse_period(adopted_in)
+        if period is not None:
+            start_at = datetime.combine(period.start, time.min, tzinfo=UTC)
+            end_at = datetime.combine(period.end, time.min, tzinfo=UTC) + timedelta(days=1)
+            filters += [r.c.adopted_at >= start_at, r.c.adopted_at < end_at]
         if overdue is not None:
             today = datetime.now(UTC).date()
             late = (r.c.deadline < today) & r.c.status.notin_(["verified", "superseded"])
@@ -325,6 +335,25 @@ class Tenant:
     @strawberry.field
     async def open_rectifications(self, info: Ctx) -> list[Rectification]:
         return await follow.open_rectifications(info, self.row.tenant_id)
+
+    @strawberry.field(
+        description="Units that missed each of the last `lastMeetings` held meetings without leave."
+    )
+    async def absent_without_leave(self, info: Ctx, last_meetings: int = 3) -> list[MemberUnit]:
+        if not 1 <= last_meetings <= 24:
+            raise GraphQLError(
+                "lastMeetings must be between 1 and 24", extensions={"code": "BAD_USER_INPUT"}
+            )
+        tenant_id = self.row.tenant_id
+        unit_ids = await asyncio.to_thread(
+            audits.absent_without_leave,
+            info.context.engine,
+            tenant_id,
+            last_meetings,
+            info.context.as_of.get(tenant_id),
+        )
+        found = [await load_unit(info, tenant_id, unit_id) for unit_id in unit_ids]
+        return [unit for unit in found if unit is not None]
 
     @strawberry.field(description="The log position these answers are as of (null: now).")
     def as_of_position(self, info: Ctx) -> int | None:
