@@ -13,20 +13,10 @@ from sqlalchemy import Row, select
 from strawberry.extensions import MaskErrors, MaxTokensLimiter, QueryDepthLimiter
 
 from api import gql_tenant_followup as follow
-from api.gql_followup import (
-    CollectiveActivity,
-    Commitment,
-    Evaluation,
-    MakerSatisfaction,
-    Participation,
-    PartyMember,
-    RankingEntry,
-    Rectification,
-    Rubric,
-    ServicePost,
-    Share,
-    load_member,
-)
+from api.gql_commitments import Commitment, MakerSatisfaction
+from api.gql_evaluations import Evaluation, RankingEntry, Rectification, Rubric
+from api.gql_members import CollectiveActivity, Participation, PartyMember, ServicePost, load_member
+from api.gql_shares import Share
 from api.gql_types import (
     Charter,
     Ctx,

@@ -10,17 +10,10 @@ from typing import Any
 from graphql import GraphQLError
 from sqlalchemy import Engine, Row
 
-from api.gql_followup import (
-    CollectiveActivity,
-    Evaluation,
-    MakerSatisfaction,
-    Participation,
-    RankingEntry,
-    Rectification,
-    Rubric,
-    ServicePost,
-    Share,
-)
+from api.gql_commitments import MakerSatisfaction
+from api.gql_evaluations import Evaluation, RankingEntry, Rectification, Rubric
+from api.gql_members import CollectiveActivity, Participation, ServicePost
+from api.gql_shares import Share
 from api.gql_types import Ctx
 from domain import errors
 from domain.periods import Period
