@@ -45,14 +45,17 @@ HANDLERS: dict[str, Handler] = {
 ALL_TABLES = [*PROJECTED_TABLES, *FOLLOWUP_TABLES]
 
 logger = logging.getLogger(__name__)
+_FEED = insert(events)
+_INDEX = insert(record_events)
 
 
 class Projector:
     """Applies tenants' events to the read models."""
 
-    def __init__(self, engine: Engine, mapper: Mapper[Any]) -> None:
+    def __init__(self, engine: Engine, mapper: Mapper[Any], batch_size: int = BATCH) -> None:
         self.engine = engine
         self.mapper = mapper
+        self.batch_size = batch_size
 
     def catch_up(self, tenant_id: str) -> int:
         """Project the tenant's log to its head; return how many events were applied."""
@@ -60,7 +63,7 @@ class Projector:
         while True:
             count = self._one_batch(tenant_id)
             applied += max(count, 0)
-            if count < BATCH:
+            if count < self.batch_size:
                 return applied
 
     def catch_up_all(self) -> int:
@@ -123,7 +126,7 @@ class Projector:
                 select(log)
                 .where(log.c.tenant_id == tenant_id, log.c.position > start)
                 .order_by(log.c.position)
-                .limit(BATCH)
+                .limit(self.batch_size)
             ).all()
             for row in rows:
                 self._apply(conn, tenant_id, row)
@@ -140,27 +143,28 @@ class Projector:
         record_type = row.topic.split(".")[1]
         stamp = applied.stamp
         conn.execute(
-            insert(events).values(
-                tenant_id=tenant_id,
-                position=row.position,
-                record_type=record_type,
-                record_id=applied.record_id,
-                type=row.topic.rsplit(".", 1)[1],
-                version=applied.version,
-                recorded_at=applied.recorded_at,
-                occurred_at=applied.occurred_at if stamp.occurred_at else None,
-                actor={
+            _FEED,
+            {
+                "tenant_id": tenant_id,
+                "position": row.position,
+                "record_type": record_type,
+                "record_id": applied.record_id,
+                "type": row.topic.rsplit(".", 1)[1],
+                "version": applied.version,
+                "recorded_at": applied.recorded_at,
+                "occurred_at": applied.occurred_at if stamp.occurred_at else None,
+                "actor": {
                     "user_id": stamp.actor.user_id,
                     "role": stamp.actor.role,
                     "unit_id": stamp.actor.unit_id,
                 },
-                reason=stamp.reason,
-                data=applied.data(),
-            )
+                "reason": stamp.reason,
+                "data": applied.data(),
+            },
         )
         refs = {applied.record_id, *touched}
         conn.execute(
-            insert(record_events),
+            _INDEX,
             [{"tenant_id": tenant_id, "record_id": ref, "position": row.position} for ref in refs],
         )
 

@@ -8,14 +8,20 @@ successor, so "state as of position P" is an indexed filter, not a replay.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     BigInteger,
     Column,
     ColumnElement,
+    Delete,
+    Insert,
+    Select,
     Table,
+    Update,
     and_,
+    bindparam,
     delete,
     insert,
     or_,
@@ -46,47 +52,80 @@ def visible_at(table: Table, position: int | None) -> ColumnElement[bool]:
     )
 
 
+# Statements are built once per table with bind parameters: building a fresh
+# statement per row costs more Python time than the database work it asks for.
+
+
+@cache
+def _insert(table: Table) -> Insert:
+    return insert(table)
+
+
+@cache
+def _by_key(table: Table) -> list[ColumnElement[bool]]:
+    return [column == bindparam(f"key_{column.name}") for column in table.primary_key.columns]
+
+
+@cache
+def _update_by_key(table: Table) -> Update:
+    return update(table).where(*_by_key(table))
+
+
+@cache
+def _delete_by_key(table: Table) -> Delete:
+    return delete(table).where(*_by_key(table))
+
+
+@cache
+def _current_record(table: Table, id_column: str) -> Select[Any]:
+    return select(table).where(
+        table.c.tenant_id == bindparam("key_tenant"),
+        table.c[id_column] == bindparam("key_record"),
+        current(table),
+    )
+
+
 def add(a: Applied, table: Table, **values: Any) -> None:
     """Write a new row, valid from this event."""
-    a.conn.execute(insert(table).values(valid_from=a.position, **values))
+    a.conn.execute(_insert(table), {**values, "valid_from": a.position})
 
 
 def add_many(a: Applied, table: Table, rows: list[dict[str, Any]]) -> None:
     """Write several new rows, valid from this event."""
     if rows:
-        a.conn.execute(insert(table), [{**row, "valid_from": a.position} for row in rows])
+        a.conn.execute(_insert(table), [{**row, "valid_from": a.position} for row in rows])
 
 
-def _versions(a: Applied, table: Table, where: tuple[ColumnElement[bool], ...]) -> list[Any]:
-    return list(a.conn.execute(select(table).where(*where, current(table))).mappings())
+def _key(table: Table, row: Any) -> dict[str, Any]:
+    return {f"key_{column.name}": row[column.name] for column in table.primary_key.columns}
 
 
-def _key(table: Table, row: Any) -> list[ColumnElement[bool]]:
-    return [column == row[column.name] for column in table.primary_key.columns]
-
-
-def change(a: Applied, table: Table, *where: ColumnElement[bool], **values: Any) -> int:
-    """Give the current rows matching ``where`` new values from this event on."""
-    rows = _versions(a, table, where)
+def _succeed(a: Applied, table: Table, rows: list[Any], values: dict[str, Any]) -> int:
     for row in rows:
         if row["valid_from"] == a.position:
             # Already rewritten by this event: amend the new version itself.
-            a.conn.execute(update(table).where(*_key(table, row)).values(**values))
+            a.conn.execute(_update_by_key(table), {**_key(table, row), **values})
             continue
-        a.conn.execute(update(table).where(*_key(table, row)).values(valid_to=a.position))
+        a.conn.execute(_update_by_key(table), {**_key(table, row), "valid_to": a.position})
         a.conn.execute(
-            insert(table).values({**row, **values, "valid_from": a.position, "valid_to": None})
+            _insert(table), {**row, **values, "valid_from": a.position, "valid_to": None}
         )
     return len(rows)
 
 
+def change(a: Applied, table: Table, *where: ColumnElement[bool], **values: Any) -> int:
+    """Give the current rows matching ``where`` new values from this event on."""
+    rows = list(a.conn.execute(select(table).where(*where, current(table))).mappings())
+    return _succeed(a, table, rows, values)
+
+
 def close(a: Applied, table: Table, *where: ColumnElement[bool]) -> None:
     """End the current rows matching ``where`` at this event."""
-    for row in _versions(a, table, where):
+    for row in a.conn.execute(select(table).where(*where, current(table))).mappings().all():
         if row["valid_from"] == a.position:
-            a.conn.execute(delete(table).where(*_key(table, row)))
+            a.conn.execute(_delete_by_key(table), _key(table, row))
         else:
-            a.conn.execute(update(table).where(*_key(table, row)).values(valid_to=a.position))
+            a.conn.execute(_update_by_key(table), {**_key(table, row), "valid_to": a.position})
 
 
 def put(a: Applied, table: Table, key: dict[str, Any], **values: Any) -> None:
@@ -98,14 +137,10 @@ def put(a: Applied, table: Table, key: dict[str, Any], **values: Any) -> None:
 
 def set_record(a: Applied, table: Table, id_column: str, **values: Any) -> None:
     """Change the event's own record (tenant + aggregate id) and move it to the event's version."""
-    change(
-        a,
-        table,
-        table.c.tenant_id == a.tenant_id,
-        table.c[id_column] == a.record_id,
-        version=a.version,
-        **values,
+    found = a.conn.execute(
+        _current_record(table, id_column), {"key_tenant": a.tenant_id, "key_record": a.record_id}
     )
+    _succeed(a, table, list(found.mappings()), {"version": a.version, **values})
 
 
 def read(a: Applied, table: Table, column: str, *where: ColumnElement[bool]) -> Any:
