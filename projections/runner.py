@@ -128,13 +128,26 @@ class Projector:
                 .order_by(log.c.position)
                 .limit(self.batch_size)
             ).all()
+            feed: list[dict[str, Any]] = []
+            index: list[dict[str, Any]] = []
             for row in rows:
-                self._apply(conn, tenant_id, row)
+                self._apply(conn, tenant_id, row, feed, index)
             if rows:
+                # Handlers never read the feed or the history index: write them once
+                # per batch (a multi-row insert) rather than twice per event.
+                conn.execute(_FEED, feed)
+                conn.execute(_INDEX, index)
                 advance_tracking(conn, tenant_id, PROJECTION, rows[-1].position)
             return len(rows)
 
-    def _apply(self, conn: Connection, tenant_id: str, row: Any) -> None:
+    def _apply(
+        self,
+        conn: Connection,
+        tenant_id: str,
+        row: Any,
+        feed: list[dict[str, Any]],
+        index: list[dict[str, Any]],
+    ) -> None:
         stored = StoredEvent(row.originator_id, row.originator_version, row.topic, bytes(row.state))
         event = self.mapper.to_domain_event(stored)
         applied = Applied(conn, tenant_id, row.position, row.topic, event)
@@ -142,8 +155,7 @@ class Projector:
         touched = handler(applied) if handler else []
         record_type = row.topic.split(".")[1]
         stamp = applied.stamp
-        conn.execute(
-            _FEED,
+        feed.append(
             {
                 "tenant_id": tenant_id,
                 "position": row.position,
@@ -160,12 +172,11 @@ class Projector:
                 },
                 "reason": stamp.reason,
                 "data": applied.data(),
-            },
+            }
         )
-        refs = {applied.record_id, *touched}
-        conn.execute(
-            _INDEX,
-            [{"tenant_id": tenant_id, "record_id": ref, "position": row.position} for ref in refs],
+        refs = sorted({applied.record_id, *touched})
+        index.extend(
+            {"tenant_id": tenant_id, "record_id": ref, "position": row.position} for ref in refs
         )
 
 

@@ -17,7 +17,6 @@ from sqlalchemy import (
     ColumnElement,
     Delete,
     Insert,
-    Select,
     Table,
     Update,
     and_,
@@ -77,11 +76,27 @@ def _delete_by_key(table: Table) -> Delete:
 
 
 @cache
-def _current_record(table: Table, id_column: str) -> Select[Any]:
-    return select(table).where(
+def _close_record(table: Table, id_column: str) -> Any:
+    return (
+        update(table)
+        .where(
+            table.c.tenant_id == bindparam("key_tenant"),
+            table.c[id_column] == bindparam("key_record"),
+            current(table),
+            table.c.valid_from < bindparam("key_position"),
+        )
+        .values(valid_to=bindparam("key_position"))
+        .returning(*table.c)
+    )
+
+
+@cache
+def _amend_record(table: Table, id_column: str) -> Update:
+    return update(table).where(
         table.c.tenant_id == bindparam("key_tenant"),
         table.c[id_column] == bindparam("key_record"),
         current(table),
+        table.c.valid_from == bindparam("key_position"),
     )
 
 
@@ -137,10 +152,17 @@ def put(a: Applied, table: Table, key: dict[str, Any], **values: Any) -> None:
 
 def set_record(a: Applied, table: Table, id_column: str, **values: Any) -> None:
     """Change the event's own record (tenant + aggregate id) and move it to the event's version."""
-    found = a.conn.execute(
-        _current_record(table, id_column), {"key_tenant": a.tenant_id, "key_record": a.record_id}
-    )
-    _succeed(a, table, list(found.mappings()), {"version": a.version, **values})
+    key = {"key_tenant": a.tenant_id, "key_record": a.record_id, "key_position": a.position}
+    values = {"version": a.version, **values}
+    # One round trip closes the current version and hands it back for its successor.
+    closed = a.conn.execute(_close_record(table, id_column), key).mappings().all()
+    for row in closed:
+        a.conn.execute(
+            _insert(table), {**row, **values, "valid_from": a.position, "valid_to": None}
+        )
+    if not closed:
+        # This event already wrote the record's current version: amend it.
+        a.conn.execute(_amend_record(table, id_column), {**key, **values})
 
 
 def read(a: Applied, table: Table, column: str, *where: ColumnElement[bool]) -> Any:
