@@ -80,6 +80,35 @@ def _bounds(first: int, after: str | None) -> int | None:
         raise GraphQLError(str(error), extensions={"code": "BAD_USER_INPUT"}) from error
 
 
+async def _page(
+    info: Ctx,
+    table: Any,
+    tenant_id: str,
+    order: Any,
+    first: int,
+    after: str | None,
+    wrap: Callable[[Row[Any]], N],
+    *,
+    descending: bool = True,
+    filters: Sequence[Any] = (),
+) -> Connection[N]:
+    """One page of a tenant's list, as of the request's position, as a connection."""
+    start = _bounds(first, after)
+    rows, more = await asyncio.to_thread(
+        queries.page,
+        info.context.engine,
+        table,
+        tenant_id,
+        order,
+        after=start,
+        first=first,
+        descending=descending,
+        filters=filters,
+        position=info.context.as_of.get(tenant_id),
+    )
+    return _connection(rows, more, order.name, wrap)
+
+
 @strawberry.type(description="A street or a community: one tenant with its own event log.")
 class Tenant:
     row: strawberry.Private[Row[Any]]
@@ -139,22 +168,18 @@ class Tenant:
     async def meetings(
         self, info: Ctx, first: int = 20, after: str | None = None, status: str | None = None
     ) -> Connection[Meeting]:
-        start = _bounds(first, after)
         m = tables.meetings
         filters = [m.c.status == status] if status else []
-        rows, more = await asyncio.to_thread(
-            queries.page,
-            info.context.engine,
+        return await _page(
+            info,
             m,
             self.row.tenant_id,
             m.c.created_position,
-            after=start,
-            first=first,
-            descending=True,
+            first,
+            after,
+            lambda r: Meeting(row=r),
             filters=filters,
-            position=info.context.as_of.get(self.row.tenant_id),
         )
-        return _connection(rows, more, "created_position", lambda r: Meeting(row=r))
 
     @strawberry.field
     async def meeting(self, info: Ctx, id: strawberry.ID) -> Meeting | None:
@@ -174,7 +199,6 @@ class Tenant:
         overdue: bool | None = None,
         adopted_in: str | None = None,
     ) -> Connection[Resolution]:
-        start = _bounds(first, after)
         r = tables.resolutions
         filters = [r.c.status == status] if status else []
         period = follow.parse_period(adopted_in)
@@ -186,19 +210,16 @@ class Tenant:
             today = datetime.now(UTC).date()
             late = (r.c.deadline < today) & r.c.status.notin_(["verified", "superseded"])
             filters.append(late if overdue else ~late)
-        rows, more = await asyncio.to_thread(
-            queries.page,
-            info.context.engine,
+        return await _page(
+            info,
             r,
             self.row.tenant_id,
             r.c.created_position,
-            after=start,
-            first=first,
-            descending=True,
+            first,
+            after,
+            lambda row: Resolution(row=row),
             filters=filters,
-            position=info.context.as_of.get(self.row.tenant_id),
         )
-        return _connection(rows, more, "created_position", lambda row: Resolution(row=row))
 
     @strawberry.field
     async def resolution(self, info: Ctx, id: strawberry.ID) -> Resolution | None:
@@ -208,20 +229,10 @@ class Tenant:
     async def events(
         self, info: Ctx, first: int = 50, after: str | None = None
     ) -> Connection[Event]:
-        start = _bounds(first, after)
         e = tables.events
-        rows, more = await asyncio.to_thread(
-            queries.page,
-            info.context.engine,
-            e,
-            self.row.tenant_id,
-            e.c.position,
-            after=start,
-            first=first,
-            descending=False,
-            position=info.context.as_of.get(self.row.tenant_id),
+        return await _page(
+            info, e, self.row.tenant_id, e.c.position, first, after, Event.of, descending=False
         )
-        return _connection(rows, more, "position", Event.of)
 
     @strawberry.field(description="Position of the last event in the tenant's log.")
     async def head_position(self, info: Ctx) -> int:
@@ -250,11 +261,20 @@ class Tenant:
         status: str | None = None,
         maker_id: str | None = None,
     ) -> Connection[Commitment]:
-        start = _bounds(first, after)
-        rows, more = await follow.commitment_page(
-            info, self.row.tenant_id, first, start, status, maker_id
+        c = tables_followup.commitments
+        filters = [c.c.status == status] if status else []
+        if maker_id:
+            filters.append(c.c.maker_id == maker_id)
+        return await _page(
+            info,
+            c,
+            self.row.tenant_id,
+            c.c.created_position,
+            first,
+            after,
+            lambda r: Commitment(row=r),
+            filters=filters,
         )
-        return _connection(rows, more, "created_position", lambda r: Commitment(row=r))
 
     @strawberry.field
     async def commitment(self, info: Ctx, id: strawberry.ID) -> Commitment | None:
@@ -277,9 +297,19 @@ class Tenant:
     async def members(
         self, info: Ctx, first: int = 50, after: str | None = None, member_class: str | None = None
     ) -> Connection[PartyMember]:
-        start = _bounds(first, after)
-        rows, more = await follow.member_page(info, self.row.tenant_id, first, start, member_class)
-        return _connection(rows, more, "created_position", lambda r: PartyMember(row=r))
+        m = tables_followup.members
+        filters = [m.c.member_class == member_class] if member_class else []
+        return await _page(
+            info,
+            m,
+            self.row.tenant_id,
+            m.c.created_position,
+            first,
+            after,
+            lambda r: PartyMember(row=r),
+            descending=False,
+            filters=filters,
+        )
 
     @strawberry.field
     async def member(self, info: Ctx, id: strawberry.ID) -> PartyMember | None:

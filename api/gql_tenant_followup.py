@@ -61,34 +61,6 @@ async def visible_rows(
     )
 
 
-async def commitment_page(
-    info: Ctx,
-    tenant_id: str,
-    first: int,
-    after: int | None,
-    status: str | None,
-    maker_id: str | None,
-) -> tuple[list[Row[Any]], bool]:
-    c = f.commitments
-    filters = []
-    if status:
-        filters.append(c.c.status == status)
-    if maker_id:
-        filters.append(c.c.maker_id == maker_id)
-    return await asyncio.to_thread(
-        queries.page,
-        info.context.engine,
-        c,
-        tenant_id,
-        c.c.created_position,
-        after=after,
-        first=first,
-        descending=True,
-        filters=filters,
-        position=as_of(info, tenant_id),
-    )
-
-
 async def satisfaction(info: Ctx, tenant_id: str, period: str | None) -> Share:
     within = parse_period(period)
     figure = await asyncio.to_thread(
@@ -114,25 +86,6 @@ async def satisfaction_by_maker(info: Ctx, tenant_id: str) -> list[MakerSatisfac
             )
         )
     return result
-
-
-async def member_page(
-    info: Ctx, tenant_id: str, first: int, after: int | None, member_class: str | None
-) -> tuple[list[Row[Any]], bool]:
-    m = f.members
-    filters = [m.c.member_class == member_class] if member_class else []
-    return await asyncio.to_thread(
-        queries.page,
-        info.context.engine,
-        m,
-        tenant_id,
-        m.c.created_position,
-        after=after,
-        first=first,
-        descending=False,
-        filters=filters,
-        position=as_of(info, tenant_id),
-    )
 
 
 async def posts(info: Ctx, tenant_id: str, include_retired: bool) -> list[ServicePost]:
