@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Generic, TypeVar
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -13,10 +12,8 @@ from sqlalchemy import Row, select
 from strawberry.extensions import MaskErrors, MaxTokensLimiter, QueryDepthLimiter
 
 from api import gql_tenant_followup as follow
-from api.gql_commitments import Commitment, MakerSatisfaction
-from api.gql_evaluations import Evaluation, RankingEntry, Rectification, Rubric
-from api.gql_members import CollectiveActivity, Participation, PartyMember, ServicePost, load_member
-from api.gql_shares import Share
+from api.gql_paging import Connection, page
+from api.gql_tenant_followup import TenantFollowUp
 from api.gql_types import (
     Charter,
     Ctx,
@@ -25,92 +22,17 @@ from api.gql_types import (
     MemberUnit,
     Resolution,
     _history,
-    decode_cursor,
-    encode_cursor,
     load_resolution,
     load_unit,
     tenant_kind_label,
 )
-from projections import audits, queries, tables, tables_followup
+from projections import audits, queries, tables
 from projections.context import utc
 from tenants.schema import tenant_heads
 
-N = TypeVar("N")
-MAX_PAGE = 100
-
-
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
-
-
-@strawberry.type
-class Edge(Generic[N]):
-    cursor: str
-    node: N
-
-
-@strawberry.type(description="A page of a list that grows; pass endCursor as `after`.")
-class Connection(Generic[N]):
-    edges: list[Edge[N]]
-    page_info: PageInfo
-
-    @strawberry.field
-    def nodes(self) -> list[N]:
-        return [edge.node for edge in self.edges]
-
-
-def _connection(
-    rows: Sequence[Row[Any]], more: bool, key: str, wrap: Callable[[Row[Any]], N]
-) -> Connection[N]:
-    edges = [Edge(cursor=encode_cursor(getattr(r, key)), node=wrap(r)) for r in rows]
-    end = edges[-1].cursor if edges else None
-    return Connection(edges=edges, page_info=PageInfo(has_next_page=more, end_cursor=end))
-
-
-def _bounds(first: int, after: str | None) -> int | None:
-    if not 1 <= first <= MAX_PAGE:
-        raise GraphQLError(
-            f"first must be between 1 and {MAX_PAGE}", extensions={"code": "BAD_USER_INPUT"}
-        )
-    try:
-        return decode_cursor(after)
-    except ValueError as error:
-        raise GraphQLError(str(error), extensions={"code": "BAD_USER_INPUT"}) from error
-
-
-async def _page(
-    info: Ctx,
-    table: Any,
-    tenant_id: str,
-    order: Any,
-    first: int,
-    after: str | None,
-    wrap: Callable[[Row[Any]], N],
-    *,
-    descending: bool = True,
-    filters: Sequence[Any] = (),
-) -> Connection[N]:
-    """One page of a tenant's list, as of the request's position, as a connection."""
-    start = _bounds(first, after)
-    rows, more = await asyncio.to_thread(
-        queries.page,
-        info.context.engine,
-        table,
-        tenant_id,
-        order,
-        after=start,
-        first=first,
-        descending=descending,
-        filters=filters,
-        position=info.context.as_of.get(tenant_id),
-    )
-    return _connection(rows, more, order.name, wrap)
-
 
 @strawberry.type(description="A street or a community: one tenant with its own event log.")
-class Tenant:
+class Tenant(TenantFollowUp):
     row: strawberry.Private[Row[Any]]
 
     @strawberry.field
@@ -170,7 +92,7 @@ class Tenant:
     ) -> Connection[Meeting]:
         m = tables.meetings
         filters = [m.c.status == status] if status else []
-        return await _page(
+        return await page(
             info,
             m,
             self.row.tenant_id,
@@ -210,7 +132,7 @@ class Tenant:
             today = datetime.now(UTC).date()
             late = (r.c.deadline < today) & r.c.status.notin_(["verified", "superseded"])
             filters.append(late if overdue else ~late)
-        return await _page(
+        return await page(
             info,
             r,
             self.row.tenant_id,
@@ -230,7 +152,7 @@ class Tenant:
         self, info: Ctx, first: int = 50, after: str | None = None
     ) -> Connection[Event]:
         e = tables.events
-        return await _page(
+        return await page(
             info, e, self.row.tenant_id, e.c.position, first, after, Event.of, descending=False
         )
 
@@ -251,110 +173,6 @@ class Tenant:
     async def projected_position(self, info: Ctx) -> int:
         projector = info.context.platform.projector
         return int(await asyncio.to_thread(projector.position, self.row.tenant_id))
-
-    @strawberry.field(description="Public commitments, newest first.")
-    async def commitments(
-        self,
-        info: Ctx,
-        first: int = 20,
-        after: str | None = None,
-        status: str | None = None,
-        maker_id: str | None = None,
-    ) -> Connection[Commitment]:
-        c = tables_followup.commitments
-        filters = [c.c.status == status] if status else []
-        if maker_id:
-            filters.append(c.c.maker_id == maker_id)
-        return await _page(
-            info,
-            c,
-            self.row.tenant_id,
-            c.c.created_position,
-            first,
-            after,
-            lambda r: Commitment(row=r),
-            filters=filters,
-        )
-
-    @strawberry.field
-    async def commitment(self, info: Ctx, id: strawberry.ID) -> Commitment | None:
-        c = tables_followup.commitments
-        found = await follow.visible_rows(info, c, self.row.tenant_id, c.c.commitment_id == str(id))
-        return Commitment(row=found[0]) if found else None
-
-    @strawberry.field(
-        description="Residents' satisfaction with this tenant's commitments "
-        "(rating periods inside `period` if given); target 0.9."
-    )
-    async def commitment_satisfaction(self, info: Ctx, period: str | None = None) -> Share:
-        return await follow.satisfaction(info, self.row.tenant_id, period)
-
-    @strawberry.field(description="Satisfaction per commitment maker.")
-    async def satisfaction_by_maker(self, info: Ctx) -> list[MakerSatisfaction]:
-        return await follow.satisfaction_by_maker(info, self.row.tenant_id)
-
-    @strawberry.field(description="Party members registered here, in registration order.")
-    async def members(
-        self, info: Ctx, first: int = 50, after: str | None = None, member_class: str | None = None
-    ) -> Connection[PartyMember]:
-        m = tables_followup.members
-        filters = [m.c.member_class == member_class] if member_class else []
-        return await _page(
-            info,
-            m,
-            self.row.tenant_id,
-            m.c.created_position,
-            first,
-            after,
-            lambda r: PartyMember(row=r),
-            descending=False,
-            filters=filters,
-        )
-
-    @strawberry.field
-    async def member(self, info: Ctx, id: strawberry.ID) -> PartyMember | None:
-        return await load_member(info, self.row.tenant_id, str(id))
-
-    @strawberry.field
-    async def posts(self, info: Ctx, include_retired: bool = False) -> list[ServicePost]:
-        return await follow.posts(info, self.row.tenant_id, include_retired)
-
-    @strawberry.field
-    async def activities(self, info: Ctx) -> list[CollectiveActivity]:
-        return await follow.activities(info, self.row.tenant_id)
-
-    @strawberry.field(
-        description="Share of members whose membership is here with confirmed "
-        "service in the last `days` (default 60) up to `asOf`; target 0.6."
-    )
-    async def participation(
-        self, info: Ctx, days: int = 60, as_of: date | None = None
-    ) -> Participation:
-        return await follow.participation(info, self.row.tenant_id, days, as_of)
-
-    @strawberry.field
-    async def rubrics(self, info: Ctx) -> list[Rubric]:
-        return await follow.rubrics(info, self.row.tenant_id)
-
-    @strawberry.field(description="Evaluations this tenant runs (of its communities or units).")
-    async def evaluations(
-        self, info: Ctx, period: str | None = None, subject_kind: str | None = None
-    ) -> list[Evaluation]:
-        return await follow.evaluations(info, self.row.tenant_id, period, subject_kind)
-
-    @strawberry.field
-    async def evaluation(self, info: Ctx, id: strawberry.ID) -> Evaluation | None:
-        e = tables_followup.evaluations
-        found = await follow.visible_rows(info, e, self.row.tenant_id, e.c.evaluation_id == str(id))
-        return Evaluation(row=found[0]) if found else None
-
-    @strawberry.field(description="A street's communities ranked by finalised weighted total.")
-    async def ranking(self, info: Ctx, period: str) -> list[RankingEntry]:
-        return await follow.ranking(info, self.row.tenant_id, period)
-
-    @strawberry.field
-    async def open_rectifications(self, info: Ctx) -> list[Rectification]:
-        return await follow.open_rectifications(info, self.row.tenant_id)
 
     @strawberry.field(
         description="Units that missed each of the last `lastMeetings` held meetings without leave."

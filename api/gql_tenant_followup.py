@@ -1,4 +1,4 @@
-"""Tenant-level GraphQL fields for commitments, members, posts and evaluations."""
+"""The Tenant type's fields for commitments, members and posts, and evaluations."""
 
 from __future__ import annotations
 
@@ -7,12 +7,20 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import strawberry
 from graphql import GraphQLError
 from sqlalchemy import Engine, Row
 
-from api.gql_commitments import MakerSatisfaction
+from api.gql_commitments import Commitment, MakerSatisfaction
 from api.gql_evaluations import Evaluation, RankingEntry, Rectification, Rubric
-from api.gql_members import CollectiveActivity, Participation, ServicePost
+from api.gql_members import (
+    CollectiveActivity,
+    Participation,
+    PartyMember,
+    ServicePost,
+    load_member,
+)
+from api.gql_paging import Connection, page
 from api.gql_shares import Share
 from api.gql_types import Ctx
 from domain import errors
@@ -61,7 +69,7 @@ async def visible_rows(
     )
 
 
-async def satisfaction(info: Ctx, tenant_id: str, period: str | None) -> Share:
+async def _satisfaction(info: Ctx, tenant_id: str, period: str | None) -> Share:
     within = parse_period(period)
     figure = await asyncio.to_thread(
         indicators.commitment_satisfaction, info.context.engine, tenant_id, within
@@ -69,7 +77,7 @@ async def satisfaction(info: Ctx, tenant_id: str, period: str | None) -> Share:
     return Share.of(figure)
 
 
-async def satisfaction_by_maker(info: Ctx, tenant_id: str) -> list[MakerSatisfaction]:
+async def _satisfaction_by_maker(info: Ctx, tenant_id: str) -> list[MakerSatisfaction]:
     c = f.commitments
     makers = sorted(
         {(r.maker_kind, r.maker_id) for r in await visible_rows(info, c, tenant_id)},
@@ -88,14 +96,14 @@ async def satisfaction_by_maker(info: Ctx, tenant_id: str) -> list[MakerSatisfac
     return result
 
 
-async def posts(info: Ctx, tenant_id: str, include_retired: bool) -> list[ServicePost]:
+async def _posts(info: Ctx, tenant_id: str, include_retired: bool) -> list[ServicePost]:
     p = f.posts
     where = [] if include_retired else [p.c.retired.is_(False)]
     found = await visible_rows(info, p, tenant_id, *where, order=[p.c.created_position])
     return [ServicePost(row=r) for r in found]
 
 
-async def activities(info: Ctx, tenant_id: str) -> list[CollectiveActivity]:
+async def _activities(info: Ctx, tenant_id: str) -> list[CollectiveActivity]:
     a = f.activities
     found = await visible_rows(info, a, tenant_id, order=[a.c.held_on])
     return [
@@ -109,7 +117,7 @@ async def activities(info: Ctx, tenant_id: str) -> list[CollectiveActivity]:
     ]
 
 
-async def participation(info: Ctx, tenant_id: str, days: int, on: date | None) -> Participation:
+async def _participation(info: Ctx, tenant_id: str, days: int, on: date | None) -> Participation:
     if not 1 <= days <= 366:
         raise GraphQLError("days must be between 1 and 366", extensions={"code": "BAD_USER_INPUT"})
     on = on or datetime.now(UTC).date()
@@ -125,7 +133,7 @@ async def participation(info: Ctx, tenant_id: str, days: int, on: date | None) -
     )
 
 
-async def rubrics(info: Ctx, tenant_id: str) -> list[Rubric]:
+async def _rubrics(info: Ctx, tenant_id: str) -> list[Rubric]:
     r = f.rubrics
     return [
         Rubric(row=row)
@@ -133,7 +141,7 @@ async def rubrics(info: Ctx, tenant_id: str) -> list[Rubric]:
     ]
 
 
-async def evaluations(
+async def _evaluations(
     info: Ctx, tenant_id: str, period: str | None, subject_kind: str | None
 ) -> list[Evaluation]:
     e = f.evaluations
@@ -146,7 +154,7 @@ async def evaluations(
     return [Evaluation(row=r) for r in found]
 
 
-async def ranking(info: Ctx, tenant_id: str, period: str) -> list[RankingEntry]:
+async def _ranking(info: Ctx, tenant_id: str, period: str) -> list[RankingEntry]:
     """Finalised community evaluations of this street for a period, best first."""
     parse_period(period)
     e = f.evaluations
@@ -182,9 +190,120 @@ async def ranking(info: Ctx, tenant_id: str, period: str) -> list[RankingEntry]:
     return entries
 
 
-async def open_rectifications(info: Ctx, tenant_id: str) -> list[Rectification]:
+async def _open_rectifications(info: Ctx, tenant_id: str) -> list[Rectification]:
     r = f.rectifications
     found = await visible_rows(
         info, r, tenant_id, r.c.closed.is_(False), order=[r.c.deadline, r.c.rectification_id]
     )
     return [Rectification(row=row) for row in found]
+
+
+@strawberry.type
+class TenantFollowUp:
+    """A tenant's commitments, members and posts, and evaluations (fields of Tenant)."""
+
+    row: strawberry.Private[Row[Any]]
+
+    @strawberry.field(description="Public commitments, newest first.")
+    async def commitments(
+        self,
+        info: Ctx,
+        first: int = 20,
+        after: str | None = None,
+        status: str | None = None,
+        maker_id: str | None = None,
+    ) -> Connection[Commitment]:
+        c = f.commitments
+        filters = [c.c.status == status] if status else []
+        if maker_id:
+            filters.append(c.c.maker_id == maker_id)
+        return await page(
+            info,
+            c,
+            self.row.tenant_id,
+            c.c.created_position,
+            first,
+            after,
+            lambda r: Commitment(row=r),
+            filters=filters,
+        )
+
+    @strawberry.field
+    async def commitment(self, info: Ctx, id: strawberry.ID) -> Commitment | None:
+        c = f.commitments
+        found = await visible_rows(info, c, self.row.tenant_id, c.c.commitment_id == str(id))
+        return Commitment(row=found[0]) if found else None
+
+    @strawberry.field(
+        description="Residents' satisfaction with this tenant's commitments "
+        "(rating periods inside `period` if given); target 0.9."
+    )
+    async def commitment_satisfaction(self, info: Ctx, period: str | None = None) -> Share:
+        return await _satisfaction(info, self.row.tenant_id, period)
+
+    @strawberry.field(description="Satisfaction per commitment maker.")
+    async def satisfaction_by_maker(self, info: Ctx) -> list[MakerSatisfaction]:
+        return await _satisfaction_by_maker(info, self.row.tenant_id)
+
+    @strawberry.field(description="Party members registered here, in registration order.")
+    async def members(
+        self, info: Ctx, first: int = 50, after: str | None = None, member_class: str | None = None
+    ) -> Connection[PartyMember]:
+        m = f.members
+        filters = [m.c.member_class == member_class] if member_class else []
+        return await page(
+            info,
+            m,
+            self.row.tenant_id,
+            m.c.created_position,
+            first,
+            after,
+            lambda r: PartyMember(row=r),
+            descending=False,
+            filters=filters,
+        )
+
+    @strawberry.field
+    async def member(self, info: Ctx, id: strawberry.ID) -> PartyMember | None:
+        return await load_member(info, self.row.tenant_id, str(id))
+
+    @strawberry.field
+    async def posts(self, info: Ctx, include_retired: bool = False) -> list[ServicePost]:
+        return await _posts(info, self.row.tenant_id, include_retired)
+
+    @strawberry.field
+    async def activities(self, info: Ctx) -> list[CollectiveActivity]:
+        return await _activities(info, self.row.tenant_id)
+
+    @strawberry.field(
+        description="Share of members whose membership is here with confirmed "
+        "service in the last `days` (default 60) up to `asOf`; target 0.6."
+    )
+    async def participation(
+        self, info: Ctx, days: int = 60, as_of: date | None = None
+    ) -> Participation:
+        return await _participation(info, self.row.tenant_id, days, as_of)
+
+    @strawberry.field
+    async def rubrics(self, info: Ctx) -> list[Rubric]:
+        return await _rubrics(info, self.row.tenant_id)
+
+    @strawberry.field(description="Evaluations this tenant runs (of its communities or units).")
+    async def evaluations(
+        self, info: Ctx, period: str | None = None, subject_kind: str | None = None
+    ) -> list[Evaluation]:
+        return await _evaluations(info, self.row.tenant_id, period, subject_kind)
+
+    @strawberry.field
+    async def evaluation(self, info: Ctx, id: strawberry.ID) -> Evaluation | None:
+        e = f.evaluations
+        found = await visible_rows(info, e, self.row.tenant_id, e.c.evaluation_id == str(id))
+        return Evaluation(row=found[0]) if found else None
+
+    @strawberry.field(description="A street's communities ranked by finalised weighted total.")
+    async def ranking(self, info: Ctx, period: str) -> list[RankingEntry]:
+        return await _ranking(info, self.row.tenant_id, period)
+
+    @strawberry.field
+    async def open_rectifications(self, info: Ctx) -> list[Rectification]:
+        return await _open_rectifications(info, self.row.tenant_id)
