@@ -1,0 +1,33 @@
+"""docker-compose.yml wires the deployment as documented (no Docker engine runs here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+COMPOSE = Path(__file__).parents[2] / "docker-compose.yml"
+
+
+def _services() -> dict[str, Any]:
+    services: dict[str, Any] = yaml.safe_load(COMPOSE.read_text())["services"]
+    return services
+
+
+def test_postgres_is_healthchecked_and_migrate_runs_once_after_it() -> None:
+    services = _services()
+    assert "pg_isready" in " ".join(services["postgres"]["healthcheck"]["test"])
+    migrate = services["migrate"]
+    assert migrate["command"] == ["gongjian", "migrate"] and migrate["restart"] == "no"
+    assert migrate["depends_on"]["postgres"]["condition"] == "service_healthy"
+
+
+def test_api_and_projector_start_after_a_successful_migration_on_postgres() -> None:
+    services = _services()
+    for name, command in (("api", "serve"), ("projector", "project")):
+        service = services[name]
+        assert service["command"][:2] == ["gongjian", command]
+        assert service["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        assert service["environment"]["GONGJIAN_DATABASE_URL"].startswith("postgresql://")
+    assert "/healthz" in " ".join(services["api"]["healthcheck"]["test"])
