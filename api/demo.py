@@ -41,6 +41,13 @@ STREET_UNITS = [
     ("街道党工委", UnitKind.STREET_PARTY_COMMITTEE, "周海峰"),
     ("区教育局机关党委", UnitKind.GOVERNMENT_OFFICE, "吴静"),
     ("区供电公司党委", UnitKind.ENTERPRISE, "郑伟"),
+    ("区人民医院党委", UnitKind.PUBLIC_INSTITUTION, "冯丽华"),
+    ("枫林派出所党支部", UnitKind.GOVERNMENT_OFFICE, "韩磊"),
+    ("区邮政分公司党支部", UnitKind.ENTERPRISE, "曹敏"),
+]
+STREET_MEETINGS = [
+    datetime(2026, 3, 10, 14, 0, tzinfo=UTC),
+    datetime(2026, 9, 10, 14, 0, tzinfo=UTC),
 ]
 TOPICS = [
     "老旧小区加装电梯",
@@ -79,14 +86,21 @@ class _Tenant:
             self.units.append(str(unit))
 
 
-def _meeting(t: _Tenant, n: int, at: datetime, carried: tuple[UUID, str] | None) -> UUID:
+def _meeting(
+    t: _Tenant,
+    n: int,
+    at: datetime,
+    carried: tuple[UUID, str] | None,
+    title: str | None = None,
+    location: str = "社区党群服务中心",
+) -> UUID:
     """One quarter's meeting: notice, opinions, leave, sign-in, two decisions, minutes."""
     led, units = t.ledger, t.units
     meeting = _id(t.tenant_id, "meeting", n)
     kind = MeetingKind.PLENARY if n == 0 else MeetingKind.REGULAR
     before = at - timedelta(days=8)
     led.schedule_meeting(
-        t.s(before), meeting, kind, f"2026年第{n + 1}季度党建联席会议", at, "社区党群服务中心"
+        t.s(before), meeting, kind, title or f"2026年第{n + 1}季度党建联席会议", at, location
     )
     topic = TOPICS[(n * 2 + len(t.tenant_id)) % len(TOPICS)]
     led.add_item(t.s(before), meeting, "a", topic, ItemKind.TOPIC, None)
@@ -173,6 +187,12 @@ def load_demo(platform: Platform) -> str:
     street.join(STREET_UNITS)
     parent = street.ledger.tenant()
     meetings = 0
+    for n, at in enumerate(STREET_MEETINGS):
+        # The street decides by majority: an item with one objection still passes.
+        half = "上" if n == 0 else "下"
+        _meeting(street, n, at, None, f"2026年{half}半年街道党建协调委员会", "街道会议中心")
+        _follow_up(street, n, at)
+        meetings += 1
     for tenant_id, name in COMMUNITIES:
         community = _Tenant(platform, tenant_id, f"secretary-{tenant_id.split('-')[1]}")
         community.ledger.register(

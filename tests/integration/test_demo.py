@@ -88,3 +88,18 @@ def test_the_demo_has_commitments_members_posts_and_a_ranked_evaluation(demo: Pl
         members = community["members"]["nodes"]
         assert {m["memberClassLabel"] for m in members} >= {"在职党员", "离退休党员"}
         assert any(m["claims"] for m in members) and any(p["holders"] for p in community["posts"])
+
+
+def test_the_street_meets_twice_and_decides_by_majority(demo: Platform) -> None:
+    client = TestClient(create_app(demo))
+    query = '{ tenant(id: "fenglin") { charter { decisionRuleLabel } meetings { nodes { title agenda { outcome tally { object } } } } } }'
+    street = client.post("/graphql", json={"query": query}).json()["data"]["tenant"]
+    assert street["charter"]["decisionRuleLabel"] == "过半数同意"
+    meetings = street["meetings"]["nodes"]
+    assert [m["title"] for m in meetings] == [
+        "2026年下半年街道党建协调委员会",
+        "2026年上半年街道党建协调委员会",
+    ]
+    decided = [i for m in meetings for i in m["agenda"] if i["outcome"]]
+    assert decided and all(i["outcome"] == "agreed" for i in decided)
+    assert any(i["tally"]["object"] == 1 for i in decided), "an objection did not block a majority"
