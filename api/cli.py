@@ -127,5 +127,6 @@ def _serve(platform: Platform, host: str, port: int, demo: bool) -> int:
 
     if demo and not tenant_rows(platform.engine):
         print(load_demo(platform))
+        platform.projector.catch_up_all()
     uvicorn.run(create_app(platform), host=host, port=port)
     return 0
