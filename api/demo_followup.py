@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
@@ -29,6 +30,7 @@ POSTS = [
     ("垃圾分类督导", PostCategory.ENVIRONMENT, 2),
     ("政策宣传讲解", PostCategory.PUBLICITY_EDUCATION, 2),
 ]
+MakeId = Callable[..., UUID]
 SOURCES = [
     ("inspection", "街道实地检查", Decimal("0.6")),
     ("self", "社区自评", Decimal("0.2")),
@@ -43,7 +45,7 @@ def _at(day: date) -> datetime:
 class DemoCommunity:
     """Writes one community's commitments, members, posts and service."""
 
-    def __init__(self, ledger: Ledger, make_id: object, secretary: str, units: list[str]) -> None:
+    def __init__(self, ledger: Ledger, make_id: MakeId, secretary: str, units: list[str]) -> None:
         self.ledger = ledger
         self.id = make_id
         self.actor = Actor(secretary, "community_secretary")
@@ -53,7 +55,7 @@ class DemoCommunity:
         return Stamp(self.ledger.tenant_id, self.actor, occurred_at=_at(day), reason=reason)
 
     def uid(self, *parts: object) -> UUID:
-        return self.id(self.ledger.tenant_id, *parts)  # type: ignore[operator, no-any-return]
+        return self.id(self.ledger.tenant_id, *parts)
 
     def members_and_posts(self, seed: int) -> None:
         led, start = self.ledger, date(2026, 1, 8)
@@ -138,7 +140,7 @@ class DemoCommunity:
 
 
 def evaluate_communities(
-    street: Ledger, secretary: str, communities: list[str], make_id: object
+    street: Ledger, secretary: str, communities: list[str], make_id: MakeId
 ) -> None:
     """The street's 2026H1 evaluation of its communities, finalised and ranked."""
     actor = Actor(secretary, "street_admin")
@@ -146,11 +148,11 @@ def evaluate_communities(
     def s(day: date, reason: str | None = None) -> Stamp:
         return Stamp(street.tenant_id, actor, occurred_at=_at(day), reason=reason)
 
-    rubric = make_id(street.tenant_id, "rubric")  # type: ignore[operator]
+    rubric = make_id(street.tenant_id, "rubric")
     street.draft_rubric(s(date(2026, 1, 3)), rubric, "六位一体社区党建机制考评细则", six_in_one())
     street.publish_rubric(s(date(2026, 1, 3)), rubric, 1)
     for n, community in enumerate(communities):
-        evaluation = make_id(street.tenant_id, "evaluation", community)  # type: ignore[operator]
+        evaluation = make_id(street.tenant_id, "evaluation", community)
         street.open_evaluation(
             s(date(2026, 7, 1)),
             evaluation,
