@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +25,7 @@ from tenants.recorder import IdempotentCommand
 from tenants.schema import idempotency_keys
 from tenants.tenant_ledger import Ledger
 
+RETRIES = 10
 Handler = Callable[[Ledger, Stamp, IdempotentCommand | None], CommandResult]
 
 
@@ -46,13 +49,21 @@ class CommandContext:
             if replay is not None:
                 return replay
             idem = IdempotentCommand(self.idempotency_key, request_hash, {})
-        try:
-            result = handler(ledger, stamp, idem)
-        except IntegrityError:
-            if idem is not None and (replay := _replay(ledger, idem.key, idem.request_hash)):
-                return replay  # a concurrent retry of the same command won
-            raise VersionConflict("the record was changed by another command") from None
-        platform.after_command(tenant_id)
+        # Without an expected version the caller wants the command applied to the
+        # record as it is: when another command wins a race, reload and try again.
+        attempts = 1 if body.expected_version is not None else RETRIES
+        for attempt in range(1, attempts + 1):
+            try:
+                result = handler(ledger, stamp, idem)
+                break
+            except IntegrityError:
+                if idem is not None and (replay := _replay(ledger, idem.key, idem.request_hash)):
+                    return replay  # a concurrent retry of the same command won
+                if attempt == attempts:
+                    raise VersionConflict("the record was changed by another command") from None
+                # A short random pause keeps racing retries from colliding again.
+                time.sleep(random.uniform(0, 0.01 * attempt))
+        platform.after_command(tenant_id, result.position)
         return result.as_dict()
 
 

@@ -250,7 +250,9 @@ class Query:
             info.context.as_of[str(id)] = at_position
         if wait_for_position is not None:
             projector = info.context.platform.projector
-            caught_up = await asyncio.to_thread(projector.wait_for, str(id), wait_for_position)
+            caught_up = await asyncio.to_thread(
+                projector.wait_for, str(id), wait_for_position, info.context.platform.read_wait
+            )
             if not caught_up:
                 raise GraphQLError(
                     "the read models have not reached that position yet",

@@ -21,6 +21,7 @@ class Platform:
 
     engine: Engine
     embedded: bool = True
+    read_wait: float = 5.0  # how long `waitForPosition` may wait, in seconds
     ledgers: Ledgers = field(init=False)
     projector: Projector = field(init=False)
     background: BackgroundProjector | None = field(init=False, default=None)
@@ -39,12 +40,15 @@ class Platform:
         """The ledger of one tenant."""
         return self.ledgers[tenant_id]
 
-    def after_command(self, tenant_id: str) -> None:
-        """In embedded mode, project the tenant's new events before answering."""
+    def after_command(self, tenant_id: str, position: int | None = None) -> None:
+        """In embedded mode, project the tenant through ``position`` before answering."""
         if not self.embedded:
             return
         try:
-            self.projector.catch_up(tenant_id)
+            if position is None:
+                self.projector.catch_up(tenant_id)
+            elif not self.projector.project_through(tenant_id, position, self.read_wait):
+                logger.warning("%s not projected through %s in time", tenant_id, position)
         except Exception:
             # The command is committed; the background projector will retry.
             logger.exception("in-line projection of %s failed", tenant_id)

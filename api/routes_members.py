@@ -78,8 +78,8 @@ def _transfer(
         return Stamp(tenant, cmd.actor, body.occurred_at, body.reason)
 
     outcome = transfer_member(platform.ledgers, stamp_for, tenant_id, member_id, target)
-    platform.after_command(tenant_id)
-    platform.after_command(outcome.target_tenant)
+    platform.after_command(tenant_id, outcome.source_position)
+    platform.after_command(outcome.target_tenant, outcome.target_position)
     return {
         "transfer_id": outcome.transfer_id,
         "source_member_id": str(member_id),

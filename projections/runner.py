@@ -91,6 +91,22 @@ class Projector:
         with self.engine.connect() as conn:
             return tracked_position(conn, tenant_id, PROJECTION)
 
+    def project_through(self, tenant_id: str, position: int, timeout: float = 5.0) -> bool:
+        """Project the tenant at least through ``position`` (read-your-writes).
+
+        Another runner may hold the tenant's tracking row, and the batch it is
+        applying may have been read before this position was committed: keep
+        catching up until the position is covered rather than trusting it will.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            self.catch_up(tenant_id)
+            if self.position(tenant_id) >= position:
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.005)
+
     def wait_for(self, tenant_id: str, position: int, timeout: float = 5.0) -> bool:
         """Block until the tenant is projected up to ``position`` (read-your-writes)."""
         deadline = time.monotonic() + timeout

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import event
 
 from tests.api.conftest import Api, Street
@@ -170,3 +172,30 @@ def test_the_published_schema_file_matches_the_served_schema() -> None:
 
     published = Path(__file__).parents[2] / "docs" / "schema.graphql"
     assert published.read_text() == schema.as_str() + "\n", "regenerate docs/schema.graphql"
+
+
+def test_waiting_for_a_position_not_yet_projected_is_refused_with_a_code(
+    engine: Any, tenant_id: str
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.platform import Platform
+
+    # A deployment: the API does not project; no worker runs in this test.
+    platform = Platform(engine, embedded=False, read_wait=0.2)
+    client = TestClient(create_app(platform))
+    headers = {"Authorization": "Bearer dev:u:street_admin"}
+    written = client.post(
+        "/tenants", json={"tenant_id": tenant_id, "kind": "street", "name": "街道"}, headers=headers
+    ).json()
+    query = "query($t: ID!, $p: Int) { tenant(id: $t, waitForPosition: $p) { name } }"
+    refused = client.post(
+        "/graphql", json={"query": query, "variables": {"t": tenant_id, "p": written["position"]}}
+    ).json()
+    assert refused["errors"][0]["extensions"]["code"] == "NOT_YET_PROJECTED"
+    platform.projector.catch_up(tenant_id)
+    served = client.post(
+        "/graphql", json={"query": query, "variables": {"t": tenant_id, "p": written["position"]}}
+    ).json()
+    assert served["data"]["tenant"]["name"] == "街道"

@@ -190,3 +190,17 @@ def test_projection_never_skips_a_slow_or_rolled_back_append(
         )
     assert positions == [1, 2, 3, 4]
     assert verify_tenant(postgres_engine, tenant_id) is None
+
+
+def test_a_subscription_follows_a_tenants_log_in_order(engine: Engine, tenant_id: str) -> None:
+    recorder = TenantRecorder(engine, tenant_id)
+    recorder.insert_events([_event(), _event()])
+    seen: list[int] = []
+    with recorder.subscribe(gt=0) as subscription:
+        for notification in subscription:
+            seen.append(notification.id)
+            if notification.id == 2:
+                recorder.insert_events([_event()])  # arrives while following
+            if notification.id == 3:
+                break
+    assert seen == [1, 2, 3]
