@@ -50,7 +50,9 @@ def transfer_member(
     if member.status is MemberStatus.TRANSFERRED_OUT:
         raise errors.MemberNotActive("the member has already been transferred out")
     if member.status is MemberStatus.ACTIVE:
-        if target is None or target == source:
+        if target is None:
+            raise errors.NoTransferPending("the member has no pending transfer to resume")
+        if target == source:
             raise errors.InvalidValue("name another community to transfer to")
         if ledgers[target].tenant().kind is not TenantKind.COMMUNITY:
             raise errors.InvalidValue("members transfer between communities")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from uuid import uuid4
 
 from tests.api.conftest import Api
 
@@ -211,3 +212,35 @@ def test_indicators_and_rectifications_show_beside_the_items(api: Api) -> None:
         ]["tenant"]["openRectifications"]
         == []
     )
+
+
+def test_a_community_evaluates_its_own_member_units_only(api: Api) -> None:
+    communities = _street(api, 1)
+    community = communities[0]
+    unit = api.post(
+        f"/tenants/{community}/units", {"name": "区医院", "kind": "public_institution"}, 201
+    )["record_id"]
+    rubric = api.post(
+        f"/tenants/{community}/rubrics", {"name": "成员单位考评", "template": "six_in_one"}, 201
+    )["record_id"]
+    api.post(f"/tenants/{community}/rubrics/{rubric}/publication", {"revision": 1})
+    body = {"period": "2026", "rubric_id": rubric, "revision": 1, "sources": SOURCES}
+    opened = api.post(
+        f"/tenants/{community}/evaluations",
+        {**body, "subject_kind": "member_unit", "subject_id": unit},
+        201,
+    )
+    assert opened["version"] == 1
+    for subject, status in (("not-a-uuid", 404), (str(uuid4()), 404)):
+        refused = api.post(
+            f"/tenants/{community}/evaluations",
+            {**body, "subject_kind": "member_unit", "subject_id": subject},
+            status,
+        )
+        assert refused["code"] == "not-found"
+    wrong_level = api.post(
+        f"/tenants/{community}/evaluations",
+        {**body, "subject_kind": "community", "subject_id": community},
+        422,
+    )
+    assert "evaluated by their street" in wrong_level["detail"]

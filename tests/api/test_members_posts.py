@@ -156,3 +156,21 @@ def test_an_interrupted_transfer_stays_visibly_pending_and_resumes(
     received = api.gql("query($t: ID!) { tenant(id: $t) { members { nodes { name } } } }",
                        t=other)["data"]["tenant"]["members"]["nodes"]  # fmt: skip
     assert received == [{"name": "钱进"}]
+
+
+def test_transfers_go_to_another_community_only(community: Community) -> None:
+    api = community.api
+    member = community.member("孙")
+    assert (
+        api.t(f"/members/{member}/transfer", {"to_tenant_id": api.tenant}, 422)["code"]
+        == "invalid-value"
+    )
+    assert (
+        api.t(f"/members/{member}/transfer", {"to_tenant_id": community.street}, 422)["code"]
+        == "invalid-value"
+    )
+    assert (
+        api.t(f"/members/{member}/transfer", {"to_tenant_id": "nowhere-x"}, 404)["code"]
+        == "not-found"
+    )
+    assert api.t(f"/members/{member}/transfer/resume", {}, 409)["code"] == "no-transfer-pending"
