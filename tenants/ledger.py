@@ -50,7 +50,12 @@ class LedgerBase(Application[UUID]):
     name = "Ledger"
     # The library's "plain old Python objects" factory is only used for its
     # mapper and transcoder; the recorder is the tenant-keyed one below.
-    env = {"PERSISTENCE_MODULE": "eventsourcing.popo"}  # noqa: RUF012
+    env = {  # noqa: RUF012
+        "PERSISTENCE_MODULE": "eventsourcing.popo",
+        # Keep recently used aggregates; each load then reads only newer events.
+        "AGGREGATE_CACHE_MAXSIZE": "200",
+        "AGGREGATE_CACHE_FASTFORWARD": "y",
+    }
 
     def __init__(self, engine: Engine, tenant_id: str) -> None:
         self.engine = engine
