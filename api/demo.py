@@ -12,9 +12,10 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from api.demo_followup import DemoCommunity, evaluate_communities
 from api.platform import Platform
+from domain.agenda import ItemKind
 from domain.charters import Cadence, Charter, DecisionRule
 from domain.decisions import Position
-from domain.meetings import ItemKind, MeetingKind
+from domain.meetings import MeetingKind
 from domain.resolutions import ReportKind
 from domain.stamp import Actor, Stamp
 from domain.tenants import TenantKind

@@ -12,9 +12,10 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api.gql_loaders import Context
+from domain.agenda import ItemKind, ItemStatus
 from domain.charters import Cadence, DecisionRule
 from domain.decisions import Outcome, Position
-from domain.meetings import ItemKind, ItemStatus, MeetingKind, MeetingStatus
+from domain.meetings import MeetingKind, MeetingStatus
 from domain.resolutions import ReportKind, ResolutionStatus
 from domain.tenants import TenantKind
 from domain.units import UnitKind

@@ -8,9 +8,10 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from domain.agenda import ItemKind
 from domain.charters import Cadence, DecisionRule
 from domain.decisions import Position
-from domain.meetings import ItemKind, MeetingKind
+from domain.meetings import MeetingKind
 from domain.resolutions import ReportKind
 from domain.tenants import TenantKind
 from domain.units import UnitKind

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain import errors
+from domain.agenda import Agenda, ItemKind
+from domain.attendance import Roll
 from domain.charters import Charter, LabelledEnum, labelled
 from domain.decisions import Outcome, Position, Tally, decide
 from domain.stamp import Stamp
@@ -37,19 +38,6 @@ class MeetingStatus(LabelledEnum):
     OPEN = "open"
     CLOSED = "closed"
     CANCELLED = "cancelled"
-
-
-@labelled({"proposed": "待议", "withdrawn": "已撤回", "decided": "已议决"})
-class ItemStatus(LabelledEnum):
-    PROPOSED = "proposed"
-    WITHDRAWN = "withdrawn"
-    DECIDED = "decided"
-
-
-@labelled({"topic": "议题", "execution_review": "决议落实情况汇报"})
-class ItemKind(LabelledEnum):
-    TOPIC = "topic"
-    EXECUTION_REVIEW = "execution_review"
 
 
 S = MeetingStatus
@@ -81,11 +69,8 @@ class Meeting(Aggregate):
         self.location = location
         self.charter = Charter.from_dict(charter)
         self.status = S.SCHEDULED
-        self.items: dict[str, dict[str, Any]] = {}
-        self.recipients: list[str] = []
-        self.solicited: set[str] = set()
-        self.leave: dict[str, str] = {}
-        self.present: dict[str, dict[str, Any]] = {}
+        self.agenda = Agenda()
+        self.roll = Roll()
         self.positions: dict[str, dict[str, str]] = {}
         self.minutes: str | None = None
 
@@ -126,16 +111,13 @@ class Meeting(Aggregate):
     ) -> None:
         """Add an agenda item; only before the written notice goes out."""
         self._require(S.SCHEDULED, error=errors.AgendaClosed)
-        if not title.strip():
-            raise errors.InvalidValue("an agenda item needs a title")
-        if item_id in self.items:
-            raise errors.InvalidValue(f"agenda item {item_id} already exists")
+        self.agenda.check_new(item_id, title)
         self._item_added(stamp, item_id, title.strip(), kind.value, carried_from)
 
     def withdraw_item(self, stamp: Stamp, item_id: str) -> None:
         """Withdraw an agenda item before notice, with a reason."""
         self._require(S.SCHEDULED, error=errors.AgendaClosed)
-        self._open_item(item_id)
+        self.agenda.require_open(item_id)
         stamp.require_reason("withdrawing an agenda item")
         self._item_withdrawn(stamp, item_id)
 
@@ -162,16 +144,15 @@ class Meeting(Aggregate):
     def solicit_opinions(self, stamp: Stamp, item_id: str, due: datetime) -> None:
         """Ask the units for written opinions on an item before the meeting."""
         self._require(S.SCHEDULED, S.NOTICED)
-        self._open_item(item_id)
+        self.agenda.require_open(item_id)
         self._opinions_solicited(stamp, item_id, due)
 
     def submit_opinion(self, stamp: Stamp, unit_id: str, item_id: str, text: str) -> None:
         """Record a unit's written opinion on a solicited item."""
         self._require(S.NOTICED, S.OPEN)
-        self._notified(unit_id)
-        self._open_item(item_id)
-        if item_id not in self.solicited:
-            raise errors.OpinionsNotSolicited(f"opinions on {item_id} were not solicited")
+        self.roll.require_notified(unit_id)
+        self.agenda.require_open(item_id)
+        self.agenda.require_solicited(item_id)
         if not text.strip():
             raise errors.InvalidValue("an opinion needs text")
         self._opinion_submitted(stamp, unit_id, item_id, text.strip())
@@ -179,14 +160,10 @@ class Meeting(Aggregate):
     def request_leave(self, stamp: Stamp, unit_id: str, opinions: dict[str, str]) -> None:
         """Excuse a unit from the meeting, with its reason and written opinions."""
         self._require(S.NOTICED)
-        self._notified(unit_id)
+        self.roll.check_leave(unit_id)
         stamp.require_reason("a leave request")
-        if unit_id in self.leave:
-            raise errors.AlreadyOnLeave(f"unit {unit_id} is already on leave")
-        if unit_id in self.present:
-            raise errors.AlreadySignedIn(f"unit {unit_id} has signed in")
         for item_id in opinions:
-            self._open_item(item_id)
+            self.agenda.require_open(item_id)
         self._leave_requested(stamp, unit_id, stamp.reason or "", opinions)
 
     # -- the meeting itself ---------------------------------------------------
@@ -194,9 +171,7 @@ class Meeting(Aggregate):
     def sign_in(self, stamp: Stamp, unit_id: str, attendee: str, substitute: bool) -> None:
         """Sign in a unit's representative or named substitute, once."""
         self._require(S.NOTICED, S.OPEN)
-        self._notified(unit_id)
-        if unit_id in self.present:
-            raise errors.AlreadySignedIn(f"unit {unit_id} has already signed in")
+        self.roll.check_sign_in(unit_id)
         if not attendee.strip():
             raise errors.InvalidValue("sign-in needs the attendee's name")
         self._signed_in(stamp, unit_id, attendee.strip(), substitute)
@@ -204,32 +179,26 @@ class Meeting(Aggregate):
     def open(self, stamp: Stamp) -> None:
         """Open the meeting, refused below the charter's quorum."""
         self._require(S.NOTICED)
-        needed = self.charter.quorum * len(self.recipients)
-        if Decimal(len(self.present)) < needed:
-            raise errors.QuorumNotMet(
-                f"{len(self.present)} of {len(self.recipients)} units present, "
-                f"quorum is {self.charter.quorum}"
-            )
+        self.roll.check_quorum(self.charter.quorum)
         self._opened(stamp)
 
     def record_position(self, stamp: Stamp, item_id: str, unit_id: str, position: Position) -> None:
         """Record a present unit's position on an item; an objection needs a reason."""
         self._require(S.OPEN)
-        self._open_item(item_id)
-        if unit_id not in self.present:
-            raise errors.NotSignedIn(f"unit {unit_id} is not signed in")
+        self.agenda.require_open(item_id)
+        self.roll.check_present(unit_id)
         if position is Position.OBJECT:
             stamp.require_reason("an objection")
         self._position_recorded(stamp, item_id, unit_id, position.value)
 
     def tally(self, item_id: str) -> Tally:
         """Count the present units' positions on an item."""
-        return Tally.count(len(self.present), self.positions.get(item_id, {}))
+        return Tally.count(len(self.roll.present), self.positions.get(item_id, {}))
 
     def decide_item(self, stamp: Stamp, item_id: str, resolution_id: UUID | None) -> Outcome:
         """Decide an item by the charter's rule; only an agreed item gets a resolution."""
         self._require(S.OPEN)
-        self._open_item(item_id)
+        self.agenda.require_open(item_id)
         tally = self.tally(item_id)
         outcome = decide(self.charter.decision_rule, tally)
         adopted = resolution_id if outcome is Outcome.AGREED else None
@@ -279,20 +248,22 @@ class Meeting(Aggregate):
 
     # -- derived --------------------------------------------------------------
 
+    @property
+    def items(self) -> dict[str, dict[str, Any]]:
+        """Agenda items by id."""
+        return self.agenda.items
+
     def open_items(self) -> list[str]:
         """Items neither withdrawn nor decided."""
-        return [k for k, v in self.items.items() if v["status"] == ItemStatus.PROPOSED.value]
+        return self.agenda.open_ids()
 
     def absent_without_leave(self) -> list[str]:
         """Notified units that neither signed in nor were excused."""
-        return [u for u in self.recipients if u not in self.present and u not in self.leave]
+        return self.roll.absent_without_leave()
 
     def item_outcome(self, item_id: str) -> str | None:
         """The outcome recorded for an item, if decided."""
-        item = self.items.get(item_id)
-        if item is None:
-            raise errors.UnknownAgendaItem(f"no agenda item {item_id}")
-        return item.get("outcome")
+        return self.agenda.outcome(item_id)
 
     # -- guards ---------------------------------------------------------------
 
@@ -303,44 +274,28 @@ class Meeting(Aggregate):
             wanted = " or ".join(s.value for s in allowed)
             raise error(f"meeting is {self.status.value}, must be {wanted}")
 
-    def _open_item(self, item_id: str) -> None:
-        item = self.items.get(item_id)
-        if item is None:
-            raise errors.UnknownAgendaItem(f"no agenda item {item_id}")
-        if item["status"] != ItemStatus.PROPOSED.value:
-            raise errors.AgendaItemNotOpen(f"agenda item {item_id} is {item['status']}")
-
-    def _notified(self, unit_id: str) -> None:
-        if unit_id not in self.recipients:
-            raise errors.NotNotified(f"unit {unit_id} was not notified of this meeting")
-
     # -- events ---------------------------------------------------------------
 
     @event("AgendaItemAdded", topic="gongjian.Meeting.AgendaItemAdded")
     def _item_added(
         self, stamp: Stamp, item_id: str, title: str, kind: str, carried_from: str | None
     ) -> None:
-        self.items[item_id] = {
-            "kind": kind,
-            "title": title,
-            "status": ItemStatus.PROPOSED.value,
-            "carried_from": carried_from,
-        }
+        self.agenda.added(item_id, title, kind, carried_from)
 
     @event("AgendaItemWithdrawn", topic="gongjian.Meeting.AgendaItemWithdrawn")
     def _item_withdrawn(self, stamp: Stamp, item_id: str) -> None:
-        self.items[item_id]["status"] = ItemStatus.WITHDRAWN.value
+        self.agenda.withdrawn(item_id)
 
     @event("NoticeIssued", topic="gongjian.Meeting.NoticeIssued")
     def _notice_issued(
         self, stamp: Stamp, issued_at: datetime, recipients: list[str], extraordinary: bool
     ) -> None:
         self.status = S.NOTICED
-        self.recipients = recipients
+        self.roll.notified(recipients)
 
     @event("OpinionsSolicited", topic="gongjian.Meeting.OpinionsSolicited")
     def _opinions_solicited(self, stamp: Stamp, item_id: str, due: datetime) -> None:
-        self.solicited.add(item_id)
+        self.agenda.solicited.add(item_id)
 
     @event("OpinionSubmitted", topic="gongjian.Meeting.OpinionSubmitted")
     def _opinion_submitted(self, stamp: Stamp, unit_id: str, item_id: str, text: str) -> None:
@@ -350,13 +305,11 @@ class Meeting(Aggregate):
     def _leave_requested(
         self, stamp: Stamp, unit_id: str, reason: str, opinions: dict[str, str]
     ) -> None:
-        self.leave[unit_id] = reason
+        self.roll.excused(unit_id, reason)
 
     @event("SignedIn", topic="gongjian.Meeting.SignedIn")
     def _signed_in(self, stamp: Stamp, unit_id: str, attendee: str, substitute: bool) -> None:
-        # Signing in withdraws a leave request: the unit came after all.
-        self.leave.pop(unit_id, None)
-        self.present[unit_id] = {"attendee": attendee, "substitute": substitute}
+        self.roll.signed_in(unit_id, attendee, substitute)
 
     @event("Opened", topic="gongjian.Meeting.Opened")
     def _opened(self, stamp: Stamp) -> None:
@@ -375,9 +328,7 @@ class Meeting(Aggregate):
         tally: dict[str, int],
         resolution_id: UUID | None,
     ) -> None:
-        self.items[item_id].update(
-            status=ItemStatus.DECIDED.value, outcome=outcome, resolution_id=resolution_id
-        )
+        self.agenda.decided(item_id, outcome, resolution_id)
 
     @event("Closed", topic="gongjian.Meeting.Closed")
     def _closed(self, stamp: Stamp) -> None:
@@ -396,9 +347,7 @@ class Meeting(Aggregate):
         # A new written notice is needed: leave and sign-ins were for the old date.
         self.scheduled_for = scheduled_for
         self.status = S.SCHEDULED
-        self.recipients = []
-        self.leave = {}
-        self.present = {}
+        self.roll = Roll()
 
     @event("Cancelled", topic="gongjian.Meeting.Cancelled")
     def _cancelled(self, stamp: Stamp) -> None:

@@ -7,8 +7,9 @@ from datetime import date, datetime
 from uuid import UUID
 
 from domain import errors
+from domain.agenda import ItemKind
 from domain.decisions import Outcome, Position
-from domain.meetings import ItemKind, Meeting, MeetingKind
+from domain.meetings import Meeting, MeetingKind
 from domain.resolutions import Resolution
 from domain.stamp import Stamp
 from tenants.ledger import CommandResult

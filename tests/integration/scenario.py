@@ -10,11 +10,12 @@ from typing import TypeVar
 from uuid import UUID, uuid4
 
 from domain import errors
+from domain.agenda import ItemKind
 from domain.charters import Charter
 from domain.commitments import Channel, MakerKind
 from domain.decisions import Position
 from domain.evaluations import Evaluation, SubjectKind
-from domain.meetings import ItemKind, Meeting, MeetingKind
+from domain.meetings import Meeting, MeetingKind
 from domain.members import MemberClass, PartyMember
 from domain.posts import PostCategory
 from domain.resolutions import ReportKind, Resolution

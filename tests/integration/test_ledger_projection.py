@@ -10,9 +10,10 @@ from sqlalchemy import Engine, select
 
 from api.platform import Platform
 from domain import errors
+from domain.agenda import ItemKind
 from domain.charters import Charter
 from domain.decisions import Position
-from domain.meetings import ItemKind, MeetingKind
+from domain.meetings import MeetingKind
 from domain.stamp import Actor, Stamp
 from domain.tenants import TenantKind
 from domain.units import UnitKind

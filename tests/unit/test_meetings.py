@@ -8,9 +8,10 @@ from uuid import uuid4
 import pytest
 
 from domain import errors
+from domain.agenda import ItemStatus
 from domain.charters import DecisionRule
 from domain.decisions import Outcome, Position
-from domain.meetings import ItemStatus, Meeting, MeetingStatus
+from domain.meetings import Meeting, MeetingStatus
 from tests.unit.builders import MEETING_AT, UNITS, noticed, opened, scheduled, stamp
 
 
@@ -44,7 +45,7 @@ def test_extraordinary_meeting_may_give_short_notice_only_with_a_reason() -> Non
         meeting.issue_notice(stamp(), late, UNITS, extraordinary=True)
     meeting.issue_notice(stamp("汛期紧急"), late, UNITS, extraordinary=True)
     assert meeting.status is MeetingStatus.NOTICED
-    assert meeting.recipients == sorted(UNITS)
+    assert meeting.roll.recipients == sorted(UNITS)
 
 
 def test_notice_needs_an_agenda() -> None:
@@ -70,7 +71,7 @@ def test_leave_needs_a_reason_and_can_carry_written_opinions() -> None:
     with pytest.raises(errors.ReasonRequired):
         meeting.request_leave(stamp(), "unit-d", {})
     meeting.request_leave(stamp("外出培训"), "unit-d", {"i1": "同意加装"})
-    assert meeting.leave == {"unit-d": "外出培训"}
+    assert meeting.roll.leave == {"unit-d": "外出培训"}
     with pytest.raises(errors.AlreadyOnLeave):
         meeting.request_leave(stamp("again"), "unit-d", {})
 
@@ -79,8 +80,8 @@ def test_a_unit_on_leave_that_signs_in_withdraws_its_leave() -> None:
     meeting = noticed()
     meeting.request_leave(stamp("外出"), "unit-d", {})
     meeting.sign_in(stamp(), "unit-d", "王副书记", substitute=True)
-    assert "unit-d" not in meeting.leave
-    assert meeting.present["unit-d"] == {"attendee": "王副书记", "substitute": True}
+    assert "unit-d" not in meeting.roll.leave
+    assert meeting.roll.present["unit-d"] == {"attendee": "王副书记", "substitute": True}
 
 
 def test_a_unit_signs_in_only_once_and_only_if_notified() -> None:
@@ -187,7 +188,7 @@ def test_postponing_and_cancelling_need_reasons_and_postponing_needs_a_new_notic
         meeting.postpone(stamp(), MEETING_AT + timedelta(days=7))
     meeting.postpone(stamp("场地冲突"), MEETING_AT + timedelta(days=7))
     assert meeting.status is MeetingStatus.SCHEDULED
-    assert meeting.recipients == []
+    assert meeting.roll.recipients == []
     with pytest.raises(errors.ReasonRequired):
         meeting.cancel(stamp())
     meeting.cancel(stamp("疫情"))
