@@ -211,7 +211,11 @@ class Scenario:
         self.posts.append(post)
 
     def claim(self, pick: int) -> None:
-        self.ledger.claim_post(self.s(), _pick(self.members, pick), _pick(self.posts, pick))
+        # Try every post, so that the claim limit and capacities are really tested.
+        member = _pick(self.members, pick)
+        for post in self.posts:
+            with contextlib.suppress(errors.DomainError):
+                self.ledger.claim_post(self.s(), member, post)
 
     def log(self, pick: int) -> None:
         member = _pick(self.members, pick)
