@@ -9,7 +9,7 @@ import strawberry
 from sqlalchemy import Row
 
 from api.gql_shares import Share, today
-from api.gql_types import Ctx, Event, _history
+from api.gql_types import Ctx, Event, history_of
 from domain.commitments import Channel, CommitmentStatus, MakerKind
 from projections import indicators
 from projections.context import utc
@@ -46,7 +46,7 @@ class Milestone:
     @strawberry.field
     async def history(self, info: Ctx) -> list[Event]:
         ref = f"{self.row.commitment_id}/{self.row.milestone_id}"
-        return await _history(info, self.row.tenant_id, ref)
+        return await history_of(info, self.row.tenant_id, ref)
 
 
 @strawberry.type
@@ -147,7 +147,7 @@ class Commitment:
 
     @strawberry.field
     async def history(self, info: Ctx) -> list[Event]:
-        return await _history(info, self.row.tenant_id, self.row.commitment_id)
+        return await history_of(info, self.row.tenant_id, self.row.commitment_id)
 
 
 @strawberry.type

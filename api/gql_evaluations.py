@@ -10,7 +10,7 @@ import strawberry
 from sqlalchemy import Row
 
 from api.gql_shares import Share, today
-from api.gql_types import Ctx, Event, _history
+from api.gql_types import Ctx, Event, history_of
 from domain.evaluations import EvaluationStatus, SubjectKind
 from domain.periods import Period
 from domain.rubrics import Indicator, RubricStructure
@@ -96,7 +96,7 @@ class Rubric:
 
     @strawberry.field
     async def history(self, info: Ctx) -> list[Event]:
-        return await _history(info, self.row.tenant_id, self.row.rubric_id)
+        return await history_of(info, self.row.tenant_id, self.row.rubric_id)
 
 
 @strawberry.type
@@ -169,7 +169,7 @@ class Rectification:
     @strawberry.field
     async def history(self, info: Ctx) -> list[Event]:
         ref = f"{self.row.evaluation_id}/{self.row.rectification_id}"
-        return await _history(info, self.row.tenant_id, ref)
+        return await history_of(info, self.row.tenant_id, ref)
 
 
 @strawberry.type
@@ -283,7 +283,7 @@ class Evaluation:
 
     @strawberry.field
     async def history(self, info: Ctx) -> list[Event]:
-        return await _history(info, self.row.tenant_id, self.row.evaluation_id)
+        return await history_of(info, self.row.tenant_id, self.row.evaluation_id)
 
 
 @strawberry.type

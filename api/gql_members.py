@@ -10,7 +10,7 @@ import strawberry
 from sqlalchemy import Row
 
 from api.gql_shares import Share, hours
-from api.gql_types import Ctx, Event, _history
+from api.gql_types import Ctx, Event, history_of
 from domain.members import MemberClass, MemberStatus, ReviewRating
 from domain.posts import PostCategory
 from projections.context import utc
@@ -88,7 +88,7 @@ class ServiceLog:
 
     @strawberry.field
     async def history(self, info: Ctx) -> list[Event]:
-        return await _history(info, self.row.tenant_id, f"{self.row.member_id}/{self.row.log_id}")
+        return await history_of(info, self.row.tenant_id, f"{self.row.member_id}/{self.row.log_id}")
 
 
 @strawberry.type
@@ -194,7 +194,7 @@ class PartyMember:
 
     @strawberry.field
     async def history(self, info: Ctx) -> list[Event]:
-        return await _history(info, self.row.tenant_id, self.row.member_id)
+        return await history_of(info, self.row.tenant_id, self.row.member_id)
 
 
 async def load_member(info: Ctx, tenant_id: str, member_id: str) -> PartyMember | None:
@@ -273,7 +273,7 @@ class ServicePost:
 
     @strawberry.field
     async def history(self, info: Ctx) -> list[Event]:
-        return await _history(info, self.row.tenant_id, self.row.post_id)
+        return await history_of(info, self.row.tenant_id, self.row.post_id)
 
 
 @strawberry.type

@@ -12,20 +12,12 @@ from sqlalchemy import Row, select
 from strawberry.extensions import MaskErrors, MaxTokensLimiter, QueryDepthLimiter
 
 from api import gql_tenant_followup as follow
+from api.gql_meetings import Meeting
 from api.gql_paging import Connection, page
+from api.gql_resolutions import Resolution, load_resolution
 from api.gql_tenant_followup import TenantFollowUp
-from api.gql_types import (
-    Charter,
-    Ctx,
-    Event,
-    Meeting,
-    MemberUnit,
-    Resolution,
-    _history,
-    load_resolution,
-    load_unit,
-    tenant_kind_label,
-)
+from api.gql_types import Ctx, Event, history_of, tenant_kind_label
+from api.gql_units import Charter, MemberUnit, load_unit
 from projections import audits, queries, tables
 from projections.context import utc
 from tenants.schema import tenant_heads
@@ -202,7 +194,7 @@ class Tenant(TenantFollowUp):
         from domain.tenants import tenant_aggregate_id
 
         record = str(tenant_aggregate_id(self.row.tenant_id))
-        return await _history(info, self.row.tenant_id, record)
+        return await history_of(info, self.row.tenant_id, record)
 
 
 async def _tenant(info: Ctx, tenant_id: str) -> Tenant | None:
