@@ -1,13 +1,18 @@
-"""Regenerate docs/errors.md and docs/schema.graphql from the code (tests check both)."""
+"""Regenerate docs/errors.md, docs/schema.graphql and docs/openapi.json (tests check them)."""
 
 from __future__ import annotations
 
 import inspect
+import json
 from pathlib import Path
+from tempfile import TemporaryDirectory
 
+from api.app import create_app
 from api.gql_schema import schema
+from api.platform import Platform
 from api.problems import status_of
 from domain import errors
+from tenants.database import make_engine
 from tenants.ledger import VersionConflict
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -61,7 +66,17 @@ def errors_markdown() -> str:
     return HEADER + "".join(f"| {s} | `{code}` | `{name}` |\n" for s, code, name in rows) + FOOTER
 
 
+def openapi_json() -> str:
+    """The REST contract, as served at /openapi.json."""
+    with TemporaryDirectory() as folder:  # the contract needs no data: an empty file
+        platform = Platform(make_engine(f"sqlite:///{folder}/openapi.db"))
+        contract = create_app(platform).openapi()
+        platform.close()
+    return json.dumps(contract, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
 if __name__ == "__main__":
     (DOCS / "errors.md").write_text(errors_markdown())
     (DOCS / "schema.graphql").write_text(schema.as_str() + "\n")
-    print("wrote docs/errors.md and docs/schema.graphql")
+    (DOCS / "openapi.json").write_text(openapi_json())
+    print("wrote docs/errors.md, docs/schema.graphql and docs/openapi.json")

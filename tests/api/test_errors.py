@@ -219,3 +219,13 @@ def test_an_internal_graphql_failure_is_masked_and_500(
     error = response.json()["errors"][0]
     assert error["message"] == "internal error" and error["extensions"]["code"] == "INTERNAL"
     assert "secret" not in response.text
+
+
+def test_the_published_openapi_file_matches_the_served_contract(api: Api) -> None:
+    import json
+    from pathlib import Path
+
+    published = json.loads((Path(__file__).parents[2] / "docs" / "openapi.json").read_text())
+    assert published == api.client.get("/openapi.json").json(), (
+        "regenerate with scripts/gen_docs.py"
+    )
