@@ -139,11 +139,7 @@ class Commitment:
     @strawberry.field(description="current ratings of 4 or 5 over all current ratings; target 0.9")
     async def satisfaction(self, info: Ctx) -> Share:
         rows = await info.context.loaders.ratings.load((self.row.tenant_id, self.row.commitment_id))
-        current = [r.rating for r in rows if r.current]
-        figure = indicators.Figure(
-            sum(1 for v in current if v >= 4), len(current), indicators.SATISFACTION_TARGET
-        )
-        return Share.of(figure)
+        return Share.of(indicators.satisfaction_of([r.rating for r in rows if r.current]))
 
     @strawberry.field
     async def history(self, info: Ctx) -> list[Event]:

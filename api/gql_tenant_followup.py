@@ -9,7 +9,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy import Engine, Row
+from sqlalchemy import Row
 
 from api.gql_commitments import Commitment, MakerSatisfaction
 from api.gql_evaluations import Evaluation, RankingEntry, Rectification, Rubric
@@ -37,16 +37,6 @@ def parse_period(period: str | None) -> Period | None:
         return Period.parse(period)
     except errors.InvalidValue as error:
         raise GraphQLError(error.message, extensions={"code": "BAD_USER_INPUT"}) from error
-
-
-def _rows(engine: Engine, query: Any) -> list[Row[Any]]:
-    with engine.connect() as conn:
-        return list(conn.execute(query))
-
-
-async def rows(info: Ctx, query: Any) -> list[Row[Any]]:
-    """Run a read-model query off the event loop."""
-    return await asyncio.to_thread(_rows, info.context.engine, query)
 
 
 def as_of(info: Ctx, tenant_id: str) -> int | None:

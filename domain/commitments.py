@@ -13,8 +13,6 @@ from domain.charters import LabelledEnum, labelled
 from domain.periods import Period
 from domain.stamp import Stamp
 
-SATISFACTION_TARGET = "0.9"
-
 
 @labelled(
     {

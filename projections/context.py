@@ -80,9 +80,6 @@ class Applied:
         result: dict[str, Any] = plain(fields)
         return result
 
-    def key(self) -> dict[str, Any]:
-        return {"tenant_id": self.tenant_id}
-
 
 Handler = Callable[[Applied], list[str]]
 """A handler writes rows and returns ids of sub-records the event also touches."""

@@ -111,7 +111,7 @@ def test_a_deleted_last_row_is_detected_by_the_head(engine: Engine, tenant_id: s
     assert broken is not None and broken.position == 2
 
 
-def test_the_head_is_updated_in_the_append_transaction(engine: Engine, tenant_id: str) -> None:
+def test_the_head_holds_the_last_appended_position_and_hash(engine: Engine, tenant_id: str) -> None:
     TenantRecorder(engine, tenant_id).insert_events([_event(), _event(), _event()])
     with engine.connect() as conn:
         head = conn.execute(select(tenant_heads).where(tenant_heads.c.tenant_id == tenant_id)).one()
