@@ -10,19 +10,12 @@ from fastapi import FastAPI, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.fastapi import GraphQLRouter
 
-from api import (
-    problems,
-    routes_commitments,
-    routes_evaluations,
-    routes_meetings,
-    routes_members,
-    routes_resolutions,
-    routes_tenants,
-)
-from api.gql_loaders import Context
-from api.gql_schema import schema
-from api.graphql_errors import ProblemGraphQLRouter
+from api import problems
+from api.graphql.errors import ProblemGraphQLRouter
+from api.graphql.loaders import Context
+from api.graphql.schema import schema
 from api.platform import Platform
+from api.rest.routes import command_router
 
 MAX_BODY_BYTES = 256 * 1024
 
@@ -96,21 +89,36 @@ def create_app(platform: Platform | None = None) -> FastAPI:
             conn.execute(text("SELECT 1"))
         return {"status": "ok"}
 
-    async def context(request: Request) -> Context:
-        return Context(request.app.state.platform)
+    def context(request: Request) -> Context:
+        # The GraphiQL page itself is a static asset; every query needs a token.
+        if request.method == "GET" and "query" not in request.query_params:
+            return Context(request.app.state.platform)
+        platform = request.app.state.platform
+        principal = platform.authenticator.principal(request.headers.get("authorization"))
+        return Context(platform, principal)
 
     graphql: GraphQLRouter[Context, None] = ProblemGraphQLRouter(
         schema, context_getter=context, graphql_ide="graphiql"
     )
     app.include_router(graphql, prefix="/graphql", tags=["graphql"])
-    routers = (
-        routes_tenants,
-        routes_meetings,
-        routes_resolutions,
-        routes_commitments,
-        routes_members,
-        routes_evaluations,
-    )
-    for module in routers:
-        app.include_router(module.router)
+    app.include_router(command_router())
+    _declare_problem_media_type(app)
     return app
+
+
+def _declare_problem_media_type(app: FastAPI) -> None:
+    """Publish error answers as application/problem+json, as the server sends them."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            for operation in (op for ops in schema["paths"].values() for op in ops.values()):
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if status[0] in "45" and "application/json" in content:
+                        content["application/problem+json"] = content.pop("application/json")
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -10,10 +10,13 @@ from collections.abc import Sequence
 
 from sqlalchemy import Engine, inspect
 
-from api.platform import Platform
-from tenants.database import database_url, is_sqlite, make_engine
-from tenants.migrate import migrate, recreate_read_models
-from tenants.verify import all_tenant_ids, verify_tenant
+from api.platform import Platform, dev_tokens_enabled, migrate
+from domain.errors import DomainError
+from projections.schema import recreate_read_models
+from tenants.messages.access import IssueToken
+from tenants.pipeline.identity import SYSTEM, Role
+from tenants.store.database import database_url, is_sqlite, make_engine
+from tenants.store.verify import all_tenant_ids, verify_tenant
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -38,6 +41,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     verify = commands.add_parser("verify", help="recompute tenants' hash chains")
     verify.add_argument("--tenant", help="verify one tenant only")
+    token = commands.add_parser("token", help="issue access tokens")
+    token_commands = token.add_subparsers(dest="token_command", required=True)
+    create = token_commands.add_parser(
+        "create", help="issue a token; its secret is printed once, alone on the last line"
+    )
+    create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create.add_argument("--tenant", help="the tenant the token is for (none: platform admin)")
+    create.add_argument("--unit", help="a unit liaison's unit id")
+    create.add_argument("--member", help="a party member's member id (new if absent)")
+    create.add_argument("--user", default="operator", help="the user the token identifies")
+    create.add_argument("--expires-days", type=int, default=90)
     return parser
 
 
@@ -60,9 +74,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     # SQLite is embedded: the API projects in-process. On PostgreSQL the
     # `gongjian project` worker does it, unless asked otherwise.
     inline = is_sqlite(engine) or getattr(args, "inline_projection", False)
-    platform = Platform(engine, embedded=args.command != "project" and inline)
+    platform = Platform(
+        engine, embedded=args.command != "project" and inline, dev_tokens=dev_tokens_enabled()
+    )
     try:
         _require_migrated(platform)
+        if args.command == "token":
+            return _create_token(platform, args)
         if args.command == "demo":
             return _demo(platform)
         if args.command == "rebuild":
@@ -80,8 +98,33 @@ def _migrate(engine: Engine) -> int:
     return 0
 
 
+def _create_token(platform: Platform, args: argparse.Namespace) -> int:
+    scope = {"unit_id": args.unit, "member_id": args.member}
+    message = IssueToken.model_validate(
+        {
+            "role": args.role,
+            "user_id": args.user,
+            "expires_days": args.expires_days,
+            **{k: v for k, v in scope.items() if v},
+        }
+    )
+    try:
+        answer = platform.pipeline.handle(SYSTEM, message, args.tenant)
+    except DomainError as error:
+        print(f"refused: {error.message}", file=sys.stderr)
+        return 1
+    print(f"token {answer['token_id']} for {args.role} {args.tenant or '(platform)'}")
+    print(f"expires {answer['expires_at']}; shown once, keep it safe:")
+    print(answer["token"])
+    return 0
+
+
 def _verify(engine: Engine, tenant: str | None) -> int:
-    tenant_ids = [tenant] if tenant else all_tenant_ids(engine)
+    known = all_tenant_ids(engine)
+    if tenant is not None and tenant not in known:
+        print(f"FAIL {tenant}: no such tenant")
+        return 1
+    tenant_ids = [tenant] if tenant else known
     for tenant_id in tenant_ids:
         broken = verify_tenant(engine, tenant_id)
         if broken is not None:
@@ -93,9 +136,9 @@ def _verify(engine: Engine, tenant: str | None) -> int:
 
 
 def _demo(platform: Platform) -> int:
-    from api.demo import load_demo
+    from tenants.demo.meetings import load_demo
 
-    summary = load_demo(platform)
+    summary = load_demo(platform.ledgers)
     platform.projector.catch_up_all()
     print(summary)
     return 0
@@ -122,11 +165,15 @@ def _serve(platform: Platform, host: str, port: int, demo: bool) -> int:
     import uvicorn
 
     from api.app import create_app
-    from api.demo import load_demo
     from projections.queries import tenant_rows
+    from tenants.demo.access import issue_demo_tokens
+    from tenants.demo.meetings import load_demo
 
     if demo and not tenant_rows(platform.engine):
-        print(load_demo(platform))
+        print(load_demo(platform.ledgers))
         platform.projector.catch_up_all()
+        print("demo tokens (send as 'Authorization: Bearer <token>'):")
+        for issued in issue_demo_tokens(platform.pipeline):
+            print(f"  {issued.role:<20} {issued.tenant_id:<18} {issued.token}")
     uvicorn.run(create_app(platform), host=host, port=port)
     return 0

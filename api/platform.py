@@ -3,16 +3,39 @@
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
 from projections.runner import BackgroundProjector, Projector
-from tenants.database import make_engine
+from projections.schema import create_read_models
+from tenants.commands.ledger import Ledger
+from tenants.pipeline.handling import Pipeline
+from tenants.pipeline.identity import Authenticator
 from tenants.registry import Ledgers
-from tenants.tenant_ledger import Ledger
+from tenants.store.database import make_engine
+from tenants.store.migrate import migrate_store
 
 logger = logging.getLogger(__name__)
+DEV_TOKENS_SETTING = "GONGJIAN_DEV_TOKENS"
+
+
+def dev_tokens_enabled() -> bool:
+    """Whether the development setting accepts unsigned dev: tokens (warns when it does)."""
+    enabled = os.environ.get(DEV_TOKENS_SETTING, "") == "1"
+    if enabled:
+        logger.warning(
+            "%s=1: unsigned development tokens are accepted; never in production",
+            DEV_TOKENS_SETTING,
+        )
+    return enabled
+
+
+def migrate(engine: Engine) -> None:
+    """Create the store and the read models: the only place tables are created."""
+    migrate_store(engine)
+    create_read_models(engine)
 
 
 @dataclass
@@ -22,19 +45,24 @@ class Platform:
     engine: Engine
     embedded: bool = True
     read_wait: float = 5.0  # how long `waitForPosition` may wait, in seconds
+    dev_tokens: bool = False  # accept unsigned dev:<user>:<role>:<tenant> tokens
     ledgers: Ledgers = field(init=False)
+    pipeline: Pipeline = field(init=False)
+    authenticator: Authenticator = field(init=False)
     projector: Projector = field(init=False)
     background: BackgroundProjector | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.ledgers = Ledgers(self.engine)
+        self.pipeline = Pipeline(self.ledgers, self.after_command)
+        self.authenticator = Authenticator(self.ledgers, self.dev_tokens)
         # Any ledger's mapper decodes every tenant's events: they share topics.
         self.projector = Projector(self.engine, Ledger(self.engine, "_").mapper)
 
     @classmethod
     def from_url(cls, url: str | None = None, *, embedded: bool = True) -> Platform:
-        """Build the platform on the configured database."""
-        return cls(make_engine(url), embedded=embedded)
+        """Build the platform on the configured database and settings."""
+        return cls(make_engine(url), embedded=embedded, dev_tokens=dev_tokens_enabled())
 
     def ledger(self, tenant_id: str) -> Ledger:
         """The ledger of one tenant."""

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain import errors
 from tenants.ledger import VersionConflict
+from tenants.pipeline.errors import Forbidden, IdempotencyKeyReused, Unauthenticated
 
 PROBLEM_BASE = "urn:gongjian:problem:"
 logger = logging.getLogger(__name__)
@@ -52,6 +53,9 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 # Most specific first: the first matching class decides the status.
 STATUS_BY_ERROR: list[tuple[type[errors.DomainError], int]] = [
+    (Unauthenticated, 401),
+    (Forbidden, 403),
+    (IdempotencyKeyReused, 422),
     (errors.NotFound, 404),
     (VersionConflict, 409),
     (errors.InvalidValue, 422),

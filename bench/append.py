@@ -20,9 +20,9 @@ import psycopg
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 
-from tenants.database import make_engine
-from tenants.migrate import migrate
-from tenants.recorder import TenantRecorder
+from api.platform import migrate
+from tenants.store.database import make_engine
+from tenants.store.recorder import TenantRecorder
 
 STATE = b'{"stamp":{"tenant_id":"t","actor":{"user_id":"u","role":"r","unit_id":null}},"name":"x"}'
 STOCK_TABLE = "bench_stock_events"

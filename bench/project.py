@@ -19,12 +19,11 @@ from tempfile import TemporaryDirectory
 import psycopg
 from sqlalchemy import Engine, func, select
 
-from api.demo import load_demo
-from api.platform import Platform
+from api.platform import Platform, migrate
 from projections.runner import BATCH, Projector
-from tenants.database import make_engine
-from tenants.migrate import migrate
-from tenants.schema import events
+from tenants.demo.meetings import load_demo
+from tenants.store.database import make_engine
+from tenants.store.schema import events
 
 
 def rebuild_rate(engine: Engine, platform: Platform, batch: int) -> float:
@@ -41,7 +40,7 @@ def run(url: str) -> None:
     engine = make_engine(url)
     migrate(engine)
     platform = Platform(engine, embedded=False)
-    load_demo(platform)
+    load_demo(platform.ledgers)
     with engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(events)).scalar_one()
     print(f"{engine.dialect.name}: rebuilding read models from {total} events")

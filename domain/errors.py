@@ -212,6 +212,12 @@ class ServiceLogAlreadyReviewed(MemberRuleViolation):
     code = "service-log-already-reviewed"
 
 
+class ServiceHoursExceedDay(MemberRuleViolation):
+    """A service log would bring the member's hours on its day above 24."""
+
+    code = "service-hours-exceed-day"
+
+
 class TransferPending(MemberRuleViolation):
     code = "transfer-pending"
 

@@ -44,6 +44,10 @@ class ReviewRating(LabelledEnum):
     POOR = "poor"
 
 
+DAY_HOURS = Decimal(24)
+"""A member's service logs for one day, across all posts, add up to at most this."""
+
+
 def _work_unit(member_class: MemberClass, work_unit: str | None) -> str | None:
     if member_class is MemberClass.IN_SERVICE and not (work_unit and work_unit.strip()):
         raise errors.InvalidValue("an in-service member names their work unit")
@@ -149,12 +153,18 @@ class PartyMember(Aggregate):
         """Record service on a held post (the activity record card)."""
         self._check_active()
         self._holding(post_id)
-        if not Decimal(0) < hours <= Decimal(24):
+        if not Decimal(0) < hours <= DAY_HOURS:
             raise errors.InvalidValue("hours of service are more than 0 and at most 24")
         if not what.strip():
             raise errors.InvalidValue("say what was done")
         if log_id in self.logs:
             raise errors.InvalidValue(f"service log {log_id} already exists")
+        logged = self.hours_served_on(served_on)
+        if logged + hours > DAY_HOURS:
+            raise errors.ServiceHoursExceedDay(
+                f"{logged} hours are already logged on {served_on}; "
+                f"{hours} more would exceed {DAY_HOURS}"
+            )
         self._service_logged(stamp, log_id, post_id, served_on, str(hours), what.strip())
 
     def review_log(self, stamp: Stamp, log_id: str, confirmed: bool) -> None:
@@ -169,6 +179,17 @@ class PartyMember(Aggregate):
         else:
             stamp.require_reason("rejecting a service log")
             self._log_rejected(stamp, log_id)
+
+    def hours_served_on(self, served_on: date) -> Decimal:
+        """Hours logged for one day, on every post; rejected logs do not count."""
+        return sum(
+            (
+                Decimal(v["hours"])
+                for v in self.logs.values()
+                if v["served_on"] == served_on and v["status"] != "rejected"
+            ),
+            Decimal(0),
+        )
 
     def confirmed_hours(self) -> Decimal:
         """Hours of confirmed service."""

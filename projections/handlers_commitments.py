@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from projections.context import Applied, Handler
-from projections.tables_followup import commitments, milestones, ratings
+from projections.tables_engagement import commitments, milestones, ratings
 from projections.temporal import add, add_many, change, set_record
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from projections.context import Applied, Handler
-from projections.tables_followup import (
+from projections.tables_engagement import (
     evaluations,
     rectifications,
     rubric_revisions,

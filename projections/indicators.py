@@ -14,7 +14,7 @@ from sqlalchemy import Engine, and_, func, select
 from domain.periods import Period
 from domain.rubrics import Indicator
 from projections.tables import attendance, meetings, resolutions
-from projections.tables_followup import activities, commitments, members, ratings, service_logs
+from projections.tables_engagement import activities, commitments, members, ratings, service_logs
 from projections.temporal import current
 
 PARTICIPATION_TARGET = Decimal("0.6")

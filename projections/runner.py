@@ -26,11 +26,11 @@ from projections import (
 )
 from projections.context import Applied, Handler
 from projections.tables import PROJECTED_TABLES, events, record_events
-from projections.tables_followup import FOLLOWUP_TABLES
-from tenants.database import write_transaction
-from tenants.schema import events as log
-from tenants.schema import tenant_heads, tracking
-from tenants.tracking import advance_tracking, claim_tracking, tracked_position
+from projections.tables_engagement import ENGAGEMENT_TABLES
+from tenants.store.database import write_transaction
+from tenants.store.schema import events as log
+from tenants.store.schema import tenant_heads, tracking
+from tenants.store.tracking import advance_tracking, claim_tracking, tracked_position
 
 PROJECTION = "read_models"
 BATCH = 500
@@ -42,7 +42,7 @@ HANDLERS: dict[str, Handler] = {
     **handlers_members.HANDLERS,
     **handlers_evaluations.HANDLERS,
 }
-ALL_TABLES = [*PROJECTED_TABLES, *FOLLOWUP_TABLES]
+ALL_TABLES = [*PROJECTED_TABLES, *ENGAGEMENT_TABLES]
 
 logger = logging.getLogger(__name__)
 _FEED = insert(events)

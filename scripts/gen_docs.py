@@ -8,12 +8,12 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 
 from api.app import create_app
-from api.gql_schema import schema
+from api.graphql.schema import schema
 from api.platform import Platform
 from api.problems import status_of
 from domain import errors
-from tenants.database import make_engine
 from tenants.ledger import VersionConflict
+from tenants.store.database import make_engine
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
@@ -32,9 +32,9 @@ Every error is an RFC 9457 problem (`application/problem+json`):
 
 | status | code | when |
 | --- | --- | --- |
-| 401 | `unauthenticated` | no, or an invalid, bearer token |
-| 403 | `forbidden` | an auditor or integrator sent a command |
-| 404 | `not-found` | an unknown path |
+| 401 | `unauthenticated` | no bearer token, or one that is unknown, expired or revoked |
+| 403 | `forbidden` | the role may not send this command in this tenant (see docs/security.md) |
+| 404 | `not-found` | an unknown path, or a tenant or record the caller may not see (answered exactly as unknown) |
 | 413 | `payload-too-large` | a body over 256 KiB |
 | 422 | `validation-error` | the body does not match the command (wrong type, missing or unknown field, bad id); `errors` lists each field |
 | 422 | `idempotency-key-reused` | an `Idempotency-Key` sent again with a different request |

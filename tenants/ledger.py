@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from uuid import UUID
@@ -13,10 +17,36 @@ from sqlalchemy import Engine
 
 from domain.errors import DomainError, NotFound
 from domain.tenants import Tenant, tenant_aggregate_id
-from tenants.recorder import IdempotentCommand, TenantRecorder
-from tenants.transcodings import register_domain_transcodings
+from tenants.store.recorder import IdempotentCommand, TenantRecorder
+from tenants.store.transcodings import register_domain_transcodings
 
 A = TypeVar("A", bound=Aggregate)
+# The library's cache deep-copies a cached aggregate outside its own lock while
+# another thread may be fast-forwarding it; every load takes one of these.
+_LOAD_LOCKS = [threading.Lock() for _ in range(64)]
+
+
+@dataclass
+class Expectation:
+    """The version a command expects its target record to be at."""
+
+    record_id: UUID
+    version: int | None
+    checked: bool = False
+
+
+_EXPECTED: ContextVar[Expectation | None] = ContextVar("expected_version", default=None)
+
+
+@contextmanager
+def expecting(record_id: UUID | None, version: int | None) -> Iterator[Expectation | None]:
+    """While a command runs, make loading its target check the expected version."""
+    expectation = None if record_id is None else Expectation(record_id, version)
+    token = _EXPECTED.set(expectation)
+    try:
+        yield expectation
+    finally:
+        _EXPECTED.reset(token)
 
 
 class VersionConflict(DomainError):
@@ -33,6 +63,7 @@ class CommandResult:
     version: int
     position: int
     extra: dict[str, Any] = field(default_factory=dict)
+    once: dict[str, Any] = field(default_factory=dict)  # answered, never stored for replay
 
     def as_dict(self) -> dict[str, Any]:
         """Encode for an HTTP response."""
@@ -41,6 +72,7 @@ class CommandResult:
             "version": self.version,
             "position": self.position,
             **self.extra,
+            **self.once,
         }
 
 
@@ -72,11 +104,16 @@ class LedgerBase(Application[UUID]):
     def load(self, cls: type[A], record_id: UUID, expected_version: int | None = None) -> A:
         """Load a record of the given type from this tenant's log, or raise NotFound."""
         try:
-            aggregate: Any = self.repository.get(record_id)
+            with _LOAD_LOCKS[record_id.int % len(_LOAD_LOCKS)]:
+                aggregate: Any = self.repository.get(record_id)
         except AggregateNotFoundError:
             raise NotFound(f"no {cls.__name__} {record_id} in tenant {self.tenant_id}") from None
         if not isinstance(aggregate, cls):
             raise NotFound(f"no {cls.__name__} {record_id} in tenant {self.tenant_id}")
+        expectation = _EXPECTED.get()
+        if expectation is not None and expectation.record_id == record_id:
+            expectation.checked = True
+            expected_version = expectation.version
         if expected_version is not None and aggregate.version != expected_version:
             raise VersionConflict(
                 f"{cls.__name__} {record_id} is at version {aggregate.version}, "

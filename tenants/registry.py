@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from tenants.tenant_ledger import Ledger
+from domain.errors import NotFound
+from domain.tenants import TenantKind
+from tenants.commands.ledger import Ledger
 
 
 class Ledgers:
@@ -29,3 +32,39 @@ class Ledgers:
                     self._ledgers.popitem(last=False)
             self._ledgers.move_to_end(tenant_id)
             return ledger
+
+
+@dataclass(frozen=True)
+class TenantPlace:
+    """Where a registered tenant sits: its kind and its street (for a community)."""
+
+    tenant_id: str
+    kind: TenantKind
+    parent_id: str | None
+
+
+class TenantDirectory:
+    """Which tenants exist and how they nest; a tenant's place never changes once registered."""
+
+    def __init__(self, ledgers: Ledgers) -> None:
+        self.ledgers = ledgers
+        self._known: dict[str, TenantPlace] = {}
+
+    def find(self, tenant_id: str) -> TenantPlace | None:
+        """The tenant's place, or None when no such tenant is registered."""
+        place = self._known.get(tenant_id)
+        if place is None:
+            try:
+                tenant = self.ledgers[tenant_id].tenant()
+            except NotFound:
+                return None
+            place = TenantPlace(tenant_id, tenant.kind, tenant.parent_id)
+            self._known[tenant_id] = place
+        return place
+
+    def require(self, tenant_id: str) -> TenantPlace:
+        """The tenant's place; NotFound when it was never registered."""
+        place = self.find(tenant_id)
+        if place is None:
+            raise NotFound(f"no tenant {tenant_id}")
+        return place

@@ -10,8 +10,8 @@ import psycopg
 import pytest
 from sqlalchemy import Engine
 
-from tenants.database import make_engine
-from tenants.migrate import migrate
+from api.platform import migrate
+from tenants.store.database import make_engine
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "GONGJIAN_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"

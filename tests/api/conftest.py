@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,16 +13,34 @@ from sqlalchemy import Engine
 from api.app import create_app
 from api.platform import Platform
 
-TOKEN = {"Authorization": "Bearer dev:secretary-li:community_secretary"}
+READER = {"Authorization": "Bearer dev:operator:platform_admin:-"}
 MEETING_AT = datetime(2025, 9, 1, 9, tzinfo=UTC)
+
+
+def manager_token(tenant_id: str, streets: set[str]) -> dict[str, str]:
+    """A development token of the tenant's own manager (its street admin or secretary)."""
+    role = "street_admin" if tenant_id in streets else "community_secretary"
+    return {"Authorization": f"Bearer dev:{role}-{tenant_id}:{role}:{tenant_id}"}
 
 
 @dataclass
 class Api:
-    """Thin helpers that assert the status they expect."""
+    """Thin helpers that assert the status they expect; each call acts as the manager
+    of the tenant it is for (the platform admin registers streets, a street admin
+    its communities)."""
 
     client: TestClient
     tenant: str
+    streets: set[str] = field(default_factory=set)
+
+    def token_for(self, path: str, body: dict[str, Any] | None) -> dict[str, str]:
+        if path == "/tenants":
+            parent = (body or {}).get("parent_id")
+            if (body or {}).get("kind") == "street":
+                self.streets.add(str((body or {}).get("tenant_id")))
+            return manager_token(parent, self.streets) if parent else READER
+        tenant = path.split("/")[2] if path.startswith("/tenants/") else self.tenant
+        return manager_token(tenant, self.streets)
 
     def post(
         self,
@@ -31,7 +49,8 @@ class Api:
         status: int = 200,
         headers: dict[str, str] | None = None,
     ) -> dict[str, Any]:
-        response = self.client.post(path, json=body or {}, headers={**TOKEN, **(headers or {})})
+        token = self.token_for(path, body)
+        response = self.client.post(path, json=body or {}, headers={**token, **(headers or {})})
         assert response.status_code == status, response.text
         result: dict[str, Any] = response.json()
         return result
@@ -43,7 +62,9 @@ class Api:
         return self.post(f"/tenants/{self.tenant}{path}", body, status, **kw)
 
     def gql(self, query: str, status: int = 200, **variables: Any) -> dict[str, Any]:
-        response = self.client.post("/graphql", json={"query": query, "variables": variables})
+        response = self.client.post(
+            "/graphql", json={"query": query, "variables": variables}, headers=READER
+        )
         assert response.status_code == status, response.text
         result: dict[str, Any] = response.json()
         if status == 200:
@@ -57,7 +78,7 @@ class Api:
 
 @pytest.fixture
 def api(engine: Engine, tenant_id: str) -> Api:
-    client = TestClient(create_app(Platform(engine, embedded=True)))
+    client = TestClient(create_app(Platform(engine, embedded=True, dev_tokens=True)))
     return Api(client, tenant_id)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import Api, Street
+from tests.api.conftest import READER, Api, Street
 
 
 def _held_meeting(api: Api, month: int, present: list[str], on_leave: list[str]) -> None:
@@ -68,6 +68,8 @@ def test_resolutions_adopted_in_a_period(street: Street) -> None:
     year = api.gql(query, t=api.tenant, p="2025")["data"]["tenant"]["resolutions"]["nodes"]
     assert len(year) == 2
     bad = api.client.post(
-        "/graphql", json={"query": query, "variables": {"t": api.tenant, "p": "last year"}}
+        "/graphql",
+        json={"query": query, "variables": {"t": api.tenant, "p": "last year"}},
+        headers=READER,
     ).json()
     assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

@@ -6,7 +6,7 @@ from uuid import uuid4
 
 import pytest
 
-from tests.api.conftest import Api, Street
+from tests.api.conftest import READER, Api, Street, manager_token
 
 PROBLEM = "urn:gongjian:problem:"
 
@@ -24,7 +24,7 @@ def test_commands_need_a_token_and_read_only_roles_cannot_command(street: Street
     )
     assert response.status_code == 401
     _problem(response.json(), "unauthenticated")
-    auditor = {"Authorization": "Bearer dev:audit-1:auditor"}
+    auditor = {"Authorization": f"Bearer dev:audit-1:auditor:{api.tenant}"}
     response = api.client.post(
         f"/tenants/{api.tenant}/units", json={"name": "x", "kind": "enterprise"}, headers=auditor
     )
@@ -168,7 +168,7 @@ def test_oversized_payloads_are_413(street: Street) -> None:
     response = api.client.post(
         f"/tenants/{api.tenant}/units",
         content=b"{" + b" " * 300_000 + b"}",
-        headers={"Authorization": "Bearer dev:u:street_admin", "Content-Type": "application/json"},
+        headers={**manager_token(api.tenant, api.streets), "Content-Type": "application/json"},
     )
     assert response.status_code == 413
     _problem(response.json(), "payload-too-large")
@@ -214,7 +214,7 @@ def test_an_internal_graphql_failure_is_masked_and_500(
         raise RuntimeError("secret connection string in here")
 
     monkeypatch.setattr(queries, "tenant_rows", broken)
-    response = api.client.post("/graphql", json={"query": "{ tenants { id } }"})
+    response = api.client.post("/graphql", json={"query": "{ tenants { id } }"}, headers=READER)
     assert response.status_code == 500
     error = response.json()["errors"][0]
     assert error["message"] == "internal error" and error["extensions"]["code"] == "INTERNAL"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from uuid import uuid4
 
-from tests.api.conftest import Api
+from tests.api.conftest import Api, manager_token
 
 SOURCES = [{"id": "inspection", "label": "街道检查", "weight": "0.6"},
            {"id": "self", "label": "自评", "weight": "0.2"},
@@ -68,8 +68,11 @@ def test_a_street_evaluates_ranks_and_handles_an_appeal(api: Api) -> None:
     assert [r["rank"] for r in ranking] == [1, 2, 3] and ranking[0]["subjectName"] == "第1社区"
 
     third = evaluations[communities[2]]
-    api.t(f"/evaluations/{third}/appeals", {}, 422)
-    api.t(f"/evaluations/{third}/appeals", {"reason": "居民评议样本不足"})
+    # Only the evaluated community appeals: its secretary, not the street's staff.
+    api.t(f"/evaluations/{third}/appeals", {"reason": "居民评议样本不足"}, 403)
+    subject = manager_token(communities[2], api.streets)
+    api.t(f"/evaluations/{third}/appeals", {}, 422, headers=subject)
+    api.t(f"/evaluations/{third}/appeals", {"reason": "居民评议样本不足"}, headers=subject)
     api.t(f"/evaluations/{third}/appeal-resolution", {"outcome": "reopened", "reason": "补充评议"})
     api.t(f"/evaluations/{third}/scores", {"item_id": "02", "source_id": "residents", "points": "6",
                                            "reason": "补充评议后"})  # fmt: skip

@@ -58,7 +58,7 @@ def test_a_meeting_runs_from_notice_to_minutes_and_graphql_shows_it(street: Stre
     assert types[0] == "Scheduled" and types[-1] == "MinutesCorrected"
     correction = data["history"][-1]
     assert correction["reason"] == "错字"
-    assert correction["actor"] == {"userId": "secretary-li", "role": "community_secretary"}
+    assert correction["actor"] == {"userId": f"street_admin-{api.tenant}", "role": "street_admin"}
     minutes = data["history"][-2]
     assert minutes["occurredAt"].startswith("2025-09-03T02:00:00")
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tenants import cross_tenant
+from tenants.commands import cross_tenant
 from tests.api.conftest import Community
 
 MEMBER = """query($t: ID!, $m: ID!) { tenant(id: $t) { member(id: $m) {

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.platform import Platform
-from tenants.tenant_ledger import Ledger
-from tests.api.conftest import TOKEN, Street
+from tenants.commands.ledger import Ledger
+from tests.api.conftest import Street, manager_token
 
 
 def _lose_first_race(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -92,7 +92,7 @@ def test_concurrent_sign_ins_of_different_units_all_land(street: Street) -> None
         response = client.post(
             f"/tenants/{api.tenant}/meetings/{m}/sign-ins",
             json={"unit_id": unit, "attendee": "代表"},
-            headers=TOKEN,
+            headers=manager_token(street.api.tenant, street.api.streets),
         )
         statuses.append(response.status_code)
 

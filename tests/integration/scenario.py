@@ -23,8 +23,8 @@ from domain.rubric_template import six_in_one
 from domain.stamp import Actor, Stamp
 from domain.tenants import TenantKind
 from domain.units import UnitKind
-from tenants.meeting_commands import ProposedResolution
-from tenants.tenant_ledger import Ledger
+from tenants.commands.ledger import Ledger
+from tenants.commands.meetings import ProposedResolution
 
 AT = datetime(2025, 4, 1, 9, tzinfo=UTC)
 T = TypeVar("T")

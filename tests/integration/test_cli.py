@@ -12,8 +12,8 @@ from domain.charters import Charter
 from domain.stamp import Actor, Stamp
 from domain.tenants import TenantKind
 from projections.runner import PROJECTION
-from tenants.database import make_engine
-from tenants.tracking import tracked_position
+from tenants.store.database import make_engine
+from tenants.store.tracking import tracked_position
 
 
 def test_migrate_then_a_separate_projector_process_catches_up(

@@ -8,11 +8,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.demo import load_demo
-from api.platform import Platform
-from tenants.database import make_engine
-from tenants.migrate import migrate
-from tenants.verify import all_tenant_ids, verify_tenant
+from api.platform import Platform, migrate
+from tenants.demo.access import issue_demo_tokens
+from tenants.demo.meetings import load_demo
+from tenants.store.database import make_engine
+from tenants.store.verify import all_tenant_ids, verify_tenant
 
 QUERY = """{ tenant(id: "fenglin") { name communities { id name
   units { name kindLabel representative { name } }
@@ -27,9 +27,16 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Platform:
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('demo') / Path('demo.db')}")
     migrate(engine)
     platform = Platform(engine, embedded=True)
-    load_demo(platform)
+    load_demo(platform.ledgers)
     platform.projector.catch_up_all()
     return platform
+
+
+@pytest.fixture(scope="module")
+def auditor(demo: Platform) -> dict[str, str]:
+    """The demo's auditor token: the street and its communities, read-only."""
+    tokens = {t.role: t.token for t in issue_demo_tokens(demo.pipeline)}
+    return {"Authorization": f"Bearer {tokens['auditor']}"}
 
 
 def test_the_demo_logs_verify(demo: Platform) -> None:
@@ -38,9 +45,9 @@ def test_the_demo_logs_verify(demo: Platform) -> None:
     assert all(verify_tenant(demo.engine, t) is None for t in tenants)
 
 
-def test_the_demo_reads_back_through_graphql(demo: Platform) -> None:
+def test_the_demo_reads_back_through_graphql(demo: Platform, auditor: dict[str, str]) -> None:
     client = TestClient(create_app(demo))
-    data = client.post("/graphql", json={"query": QUERY}).json()["data"]["tenant"]
+    data = client.post("/graphql", json={"query": QUERY}, headers=auditor).json()["data"]["tenant"]
     assert data["name"] == "枫林街道"
     communities = data["communities"]
     assert {c["name"] for c in communities} == {"枫林一村社区", "桂林苑社区", "康健社区"}
@@ -69,9 +76,13 @@ FOLLOW_UP = """{ tenant(id: "fenglin") {
     posts { holders { name } } } } }"""
 
 
-def test_the_demo_has_commitments_members_posts_and_a_ranked_evaluation(demo: Platform) -> None:
+def test_the_demo_has_commitments_members_posts_and_a_ranked_evaluation(
+    demo: Platform, auditor: dict[str, str]
+) -> None:
     client = TestClient(create_app(demo))
-    data = client.post("/graphql", json={"query": FOLLOW_UP}).json()["data"]["tenant"]
+    data = client.post("/graphql", json={"query": FOLLOW_UP}, headers=auditor).json()["data"][
+        "tenant"
+    ]
     ranking = data["ranking"]
     assert [r["rank"] for r in ranking] == [1, 2, 3]
     assert len({r["weightedTotal"] for r in ranking}) == 3
@@ -90,10 +101,14 @@ def test_the_demo_has_commitments_members_posts_and_a_ranked_evaluation(demo: Pl
         assert any(m["claims"] for m in members) and any(p["holders"] for p in community["posts"])
 
 
-def test_the_street_meets_twice_and_decides_by_majority(demo: Platform) -> None:
+def test_the_street_meets_twice_and_decides_by_majority(
+    demo: Platform, auditor: dict[str, str]
+) -> None:
     client = TestClient(create_app(demo))
     query = '{ tenant(id: "fenglin") { charter { decisionRuleLabel } meetings { nodes { title agenda { outcome tally { object } } } } } }'
-    street = client.post("/graphql", json={"query": query}).json()["data"]["tenant"]
+    street = client.post("/graphql", json={"query": query}, headers=auditor).json()["data"][
+        "tenant"
+    ]
     assert street["charter"]["decisionRuleLabel"] == "过半数同意"
     meetings = street["meetings"]["nodes"]
     assert [m["title"] for m in meetings] == [

@@ -18,7 +18,7 @@ from domain.stamp import Actor, Stamp
 from domain.tenants import TenantKind
 from domain.units import UnitKind
 from projections import tables
-from tenants.meeting_commands import ProposedResolution
+from tenants.commands.meetings import ProposedResolution
 
 ACTOR = Actor("u1", "community_secretary")
 AT = datetime(2025, 5, 10, 9, tzinfo=UTC)
@@ -91,8 +91,8 @@ def test_replaying_a_projected_batch_is_refused(platform: Platform, tenant_id: s
     platform.after_command(tenant_id)
     from eventsourcing.persistence import IntegrityError
 
-    from tenants.database import write_transaction
-    from tenants.tracking import advance_tracking
+    from tenants.store.database import write_transaction
+    from tenants.store.tracking import advance_tracking
 
     with pytest.raises(IntegrityError), write_transaction(platform.engine) as conn:
         advance_tracking(conn, tenant_id, "read_models", 1)

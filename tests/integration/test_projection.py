@@ -116,8 +116,8 @@ def test_the_rebuild_command_reproduces_every_read_model(
     tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from api.cli import main
-    from tenants.database import make_engine
-    from tenants.migrate import migrate
+    from api.platform import migrate
+    from tenants.store.database import make_engine
 
     url = f"sqlite:///{tmp_path / 'rebuild.db'}"
     engine = make_engine(url)
@@ -137,9 +137,9 @@ def _invariants(engine: Engine, tenant_id: str) -> None:
     """Rules that must hold whatever commands were tried, read from the read models."""
     from sqlalchemy import and_
 
-    from projections import tables_followup as f
+    from projections import tables_engagement as f
     from projections.temporal import current
-    from tenants.verify import verify_tenant
+    from tenants.store.verify import verify_tenant
 
     t = tables
     with engine.connect() as conn:

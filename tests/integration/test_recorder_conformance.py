@@ -8,8 +8,8 @@ import eventsourcing.tests.persistence as conformance
 import pytest
 from sqlalchemy import Engine
 
-from tenants.recorder import TenantRecorder
-from tenants.tracking import TenantTrackingRecorder
+from tenants.store.recorder import TenantRecorder
+from tenants.store.tracking import TenantTrackingRecorder
 
 
 class _OnSQLite:

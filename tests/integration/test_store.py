@@ -17,11 +17,11 @@ from domain.stamp import Actor, Stamp
 from domain.tenants import TenantKind
 from domain.units import MemberUnit, UnitKind
 from projections.tables import events as feed
-from tenants.database import write_transaction
-from tenants.pg_append import APPEND_SQL
-from tenants.recorder import TenantRecorder, lock_head
-from tenants.schema import events, tenant_heads
-from tenants.verify import verify_tenant
+from tenants.store.database import write_transaction
+from tenants.store.pg_append import APPEND_SQL
+from tenants.store.recorder import TenantRecorder, lock_head
+from tenants.store.schema import events, tenant_heads
+from tenants.store.verify import verify_tenant
 
 
 def _event(originator: UUID | None = None, version: int = 1) -> StoredEvent:

@@ -87,6 +87,41 @@ def test_service_is_logged_on_a_held_post_within_a_day() -> None:
     retired.log_service(stamp(), "l2", "p1", date(2026, 5, 8), Decimal(24), "通宵值守")
 
 
+def test_a_member_serves_at_most_24_hours_a_day_across_all_posts() -> None:
+    retired = member()
+    retired.claim(stamp(), "p1", limit=2)
+    retired.claim(stamp(), "p2", limit=2)
+    day = date(2026, 5, 1)
+    retired.log_service(stamp(), "l1", "p1", day, Decimal(20), "值守")
+    retired.log_service(stamp(), "l2", "p2", day, Decimal(4), "助老")
+    with pytest.raises(errors.ServiceHoursExceedDay) as refused:
+        retired.log_service(stamp(), "l3", "p1", day, Decimal("0.5"), "巡查")
+    assert refused.value.code == "service-hours-exceed-day"
+    assert isinstance(refused.value, errors.RuleViolation)
+    assert set(retired.logs) == {"l1", "l2"}
+    # The same hours on other days are accepted.
+    retired.log_service(stamp(), "l3", "p1", date(2026, 5, 2), Decimal(24), "通宵值守")
+    retired.log_service(stamp(), "l4", "p2", date(2026, 4, 30), Decimal(24), "通宵值守")
+
+
+def test_the_day_limit_adds_exact_decimals_and_counts_reviewed_logs_unless_rejected() -> None:
+    retired = member()
+    retired.claim(stamp(), "p1", limit=2)
+    day = date(2026, 5, 1)
+    for n in range(3):
+        retired.log_service(stamp(), f"l{n}", "p1", day, Decimal("7.9"), "巡查")
+    retired.log_service(stamp(), "l3", "p1", day, Decimal("0.3"), "巡查")  # exactly 24
+    with pytest.raises(errors.ServiceHoursExceedDay):
+        retired.log_service(stamp(), "l4", "p1", day, Decimal("0.01"), "巡查")
+    retired.review_log(stamp(), "l0", confirmed=True)
+    with pytest.raises(errors.ServiceHoursExceedDay):
+        retired.log_service(stamp(), "l4", "p1", day, Decimal("0.01"), "巡查")
+    retired.review_log(stamp("重复登记"), "l1", confirmed=False)
+    retired.log_service(stamp(), "l4", "p1", day, Decimal("7.9"), "补登")
+    with pytest.raises(errors.ServiceHoursExceedDay):
+        retired.log_service(stamp(), "l5", "p1", day, Decimal("0.01"), "巡查")
+
+
 def test_the_community_confirms_or_rejects_with_a_reason_each_log_once() -> None:
     retired = member()
     retired.claim(stamp(), "p1", limit=2)

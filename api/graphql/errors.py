@@ -1,0 +1,55 @@
+"""Malformed GraphQL gets a 400 with a machine-readable code, not a 200."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import Response
+from strawberry.fastapi import GraphQLRouter
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
+
+from api.graphql.loaders import Context
+
+CLIENT_ERROR_CODES = {"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT"}
+
+
+class ProblemGraphQLRouter(GraphQLRouter[Context, None]):
+    """Adds an error ``code`` to every GraphQL error; a refused document answers 400."""
+
+    def encode_json(self, data: object) -> str:
+        # Chinese text stays readable in raw responses and logs.
+        return json.dumps(data, ensure_ascii=False)
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        if isinstance(response_data, dict) and response_data.get("data") is None:
+            errors: list[Any] = list(response_data.get("errors") or [])
+            codes = {(e.get("extensions") or {}).get("code") for e in errors}
+            if codes:
+                # A refused document is the client's fault; a failed execution is ours.
+                sub_response.status_code = 500 if codes == {"INTERNAL"} else 400
+        return super().create_response(response_data, sub_response)
+
+    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
+        data: GraphQLHTTPResponse = {"data": result.data}
+        if result.errors:
+            data["errors"] = [
+                _with_code(dict(error.formatted), result.data) for error in result.errors
+            ]
+        if result.extensions:
+            data["extensions"] = result.extensions
+        return data
+
+
+def _with_code(formatted: dict[str, Any], data: Any) -> dict[str, Any]:
+    extensions = dict(formatted.get("extensions") or {})
+    if "code" not in extensions:
+        # An error without a path is about the document itself (syntax, validation,
+        # limits); one with a path happened while resolving a field.
+        extensions["code"] = "INTERNAL" if formatted.get("path") else "GRAPHQL_VALIDATION_FAILED"
+    return {**formatted, "extensions": extensions}

@@ -1,0 +1,295 @@
+"""GraphQL types for rubrics, evaluations, scores, rectifications and rankings."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from typing import Any
+
+import strawberry
+from sqlalchemy import Row
+
+from api.graphql.figures import Share, today
+from api.graphql.types import Ctx, Event, history_of
+from domain.evaluations import EvaluationStatus, SubjectKind
+from domain.periods import Period
+from domain.rubrics import Indicator, RubricStructure
+from projections import indicators
+
+
+@strawberry.type
+class RubricItem:
+    id: strawberry.ID
+    label_zh: str
+    label_en: str
+    max_points: str
+    indicator: str | None
+    indicator_label: str | None
+
+
+@strawberry.type
+class RubricCategory:
+    id: strawberry.ID
+    label_zh: str
+    label_en: str
+    weight: str
+    items: list[RubricItem]
+
+
+def categories_of(structure: dict[str, Any]) -> list[RubricCategory]:
+    """GraphQL categories from a stored rubric structure."""
+    parsed = RubricStructure.from_dict(structure)
+    return [
+        RubricCategory(
+            id=strawberry.ID(c.id),
+            label_zh=c.label_zh,
+            label_en=c.label_en,
+            weight=str(c.weight),
+            items=[
+                RubricItem(
+                    id=strawberry.ID(i.id),
+                    label_zh=i.label_zh,
+                    label_en=i.label_en,
+                    max_points=str(i.max_points),
+                    indicator=i.indicator.value if i.indicator else None,
+                    indicator_label=i.indicator.label if i.indicator else None,
+                )
+                for i in c.items
+            ],
+        )
+        for c in parsed.categories
+    ]
+
+
+@strawberry.type
+class RubricRevision:
+    revision: int
+    published: bool
+    total: str
+    categories: list[RubricCategory]
+
+
+@strawberry.type
+class Rubric:
+    row: strawberry.Private[Row[Any]]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.row.rubric_id)
+
+    @strawberry.field
+    def name(self) -> str:
+        return str(self.row.name)
+
+    @strawberry.field
+    async def revisions(self, info: Ctx) -> list[RubricRevision]:
+        rows = await info.context.loaders.revisions.load((self.row.tenant_id, self.row.rubric_id))
+        return [
+            RubricRevision(
+                revision=r.revision,
+                published=r.published,
+                total=str(r.structure["total"]),
+                categories=categories_of(r.structure),
+            )
+            for r in rows
+        ]
+
+    @strawberry.field
+    async def history(self, info: Ctx) -> list[Event]:
+        return await history_of(info, self.row.tenant_id, self.row.rubric_id)
+
+
+@strawberry.type
+class Score:
+    source_id: str
+    points: str
+    evidence: str
+    revisions: int = strawberry.field(description="how often it was re-scored (see history)")
+
+
+@strawberry.type
+class EvaluationItem:
+    id: strawberry.ID
+    category_id: str
+    label_zh: str
+    label_en: str
+    max_points: str
+    scores: list[Score]
+    indicator: str | None = strawberry.field(description="a recorded figure shown as evidence")
+    indicator_label: str | None
+    indicator_figure: Share | None = strawberry.field(
+        description="computed from the platform's records for the subject and period; not a score"
+    )
+
+
+@strawberry.type
+class SourceTotal:
+    source_id: str
+    label: str
+    weight: str
+    total: str | None
+
+
+@strawberry.type
+class Rectification:
+    row: strawberry.Private[Row[Any]]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.row.rectification_id)
+
+    @strawberry.field
+    def evaluation_id(self) -> str:
+        return str(self.row.evaluation_id)
+
+    @strawberry.field
+    def problem(self) -> str:
+        return str(self.row.problem)
+
+    @strawberry.field
+    def responsible(self) -> str:
+        return str(self.row.responsible)
+
+    @strawberry.field
+    def deadline(self) -> date:
+        return self.row.deadline  # type: ignore[no-any-return]
+
+    @strawberry.field
+    def closed(self) -> bool:
+        return bool(self.row.closed)
+
+    @strawberry.field
+    def evidence(self) -> str | None:
+        return self.row.evidence  # type: ignore[no-any-return]
+
+    @strawberry.field(description="open past its deadline (derived)")
+    def overdue(self) -> bool:
+        return not self.row.closed and today() > self.row.deadline
+
+    @strawberry.field
+    async def history(self, info: Ctx) -> list[Event]:
+        ref = f"{self.row.evaluation_id}/{self.row.rectification_id}"
+        return await history_of(info, self.row.tenant_id, ref)
+
+
+@strawberry.type
+class Evaluation:
+    row: strawberry.Private[Row[Any]]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.row.evaluation_id)
+
+    @strawberry.field
+    def subject_kind(self) -> str:
+        return str(self.row.subject_kind)
+
+    @strawberry.field
+    def subject_kind_label(self) -> str:
+        return SubjectKind(self.row.subject_kind).label
+
+    @strawberry.field
+    def subject_id(self) -> str:
+        return str(self.row.subject_id)
+
+    @strawberry.field
+    def period(self) -> str:
+        return str(self.row.period)
+
+    @strawberry.field
+    def rubric_id(self) -> str:
+        return str(self.row.rubric_id)
+
+    @strawberry.field
+    def revision(self) -> int:
+        return int(self.row.revision)
+
+    @strawberry.field
+    def status(self) -> str:
+        return str(self.row.status)
+
+    @strawberry.field
+    def status_label(self) -> str:
+        return EvaluationStatus(self.row.status).label
+
+    @strawberry.field(description="Σ source weight × source total, exact; set when finalised")
+    def weighted_total(self) -> str | None:
+        return self.row.weighted_total  # type: ignore[no-any-return]
+
+    @strawberry.field
+    def version(self) -> int:
+        return int(self.row.version)
+
+    @strawberry.field
+    def sources(self) -> list[SourceTotal]:
+        totals = self.row.source_totals or {}
+        return [
+            SourceTotal(
+                source_id=s["id"], label=s["label"], weight=s["weight"], total=totals.get(s["id"])
+            )
+            for s in self.row.sources
+        ]
+
+    @strawberry.field
+    async def items(self, info: Ctx) -> list[EvaluationItem]:
+        key = (self.row.tenant_id, self.row.evaluation_id)
+        by_item: dict[str, list[Score]] = {}
+        for r in await info.context.loaders.scores.load(key):
+            by_item.setdefault(r.item_id, []).append(
+                Score(
+                    source_id=r.source_id,
+                    points=r.points,
+                    evidence=r.evidence,
+                    revisions=r.revisions,
+                )
+            )
+        figures = await asyncio.to_thread(self._figures, info.context.engine)
+        structure = RubricStructure.from_dict(self.row.structure)
+        return [
+            EvaluationItem(
+                id=strawberry.ID(i.id),
+                category_id=c.id,
+                label_zh=i.label_zh,
+                label_en=i.label_en,
+                max_points=str(i.max_points),
+                scores=by_item.get(i.id, []),
+                indicator=i.indicator.value if i.indicator else None,
+                indicator_label=i.indicator.label if i.indicator else None,
+                indicator_figure=figures.get(i.indicator) if i.indicator else None,
+            )
+            for c in structure.categories
+            for i in c.items
+        ]
+
+    def _figures(self, engine: Any) -> dict[Indicator, Share | None]:
+        period = Period.parse(self.row.period)
+        result: dict[Indicator, Share | None] = {}
+        for indicator in Indicator:
+            figure = indicators.figure_for(
+                engine,
+                indicator,
+                self.row.subject_kind,
+                self.row.subject_id,
+                self.row.tenant_id,
+                period,
+            )
+            result[indicator] = Share.of(figure) if figure else None
+        return result
+
+    @strawberry.field
+    async def rectifications(self, info: Ctx) -> list[Rectification]:
+        key = (self.row.tenant_id, self.row.evaluation_id)
+        return [Rectification(row=r) for r in await info.context.loaders.rectifications.load(key)]
+
+    @strawberry.field
+    async def history(self, info: Ctx) -> list[Event]:
+        return await history_of(info, self.row.tenant_id, self.row.evaluation_id)
+
+
+@strawberry.type
+class RankingEntry:
+    rank: int
+    subject_id: str
+    subject_name: str | None
+    weighted_total: str
+    evaluation_id: str

@@ -1,0 +1,273 @@
+"""The GraphQL schema: the tenant tree and everything in a tenant's read models."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from sqlalchemy import Row, select
+from strawberry.extensions import MaskErrors, MaxTokensLimiter, QueryDepthLimiter
+
+from api.graphql import tenant_engagement as follow
+from api.graphql.meetings import Meeting
+from api.graphql.paging import Connection, page
+from api.graphql.resolutions import Resolution, load_resolution
+from api.graphql.tenant_engagement import TenantFollowUp
+from api.graphql.types import Ctx, Event, history_of, tenant_kind_label
+from api.graphql.units import Charter, MemberUnit, load_unit
+from projections import audits, queries, tables
+from projections.context import utc
+from tenants.store.schema import tenant_heads
+
+
+@strawberry.type(description="A street or a community: one tenant with its own event log.")
+class Tenant(TenantFollowUp):
+    row: strawberry.Private[Row[Any]]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.row.tenant_id)
+
+    @strawberry.field
+    def kind(self) -> str:
+        return str(self.row.kind)
+
+    @strawberry.field
+    def kind_label(self) -> str:
+        return tenant_kind_label(self.row.kind)
+
+    @strawberry.field
+    def name(self) -> str:
+        return str(self.row.name)
+
+    @strawberry.field
+    def registered_at(self) -> datetime:
+        registered: datetime = self.row.registered_at
+        return registered if registered.tzinfo else registered.replace(tzinfo=UTC)
+
+    @strawberry.field
+    def charter(self) -> Charter:
+        return Charter.of(self.row.charter)
+
+    @strawberry.field
+    async def parent(self, info: Ctx) -> Tenant | None:
+        if not self.row.parent_id:
+            return None
+        return await _tenant(info, self.row.parent_id)
+
+    @strawberry.field
+    async def communities(self, info: Ctx) -> list[Tenant]:
+        rows = await asyncio.to_thread(
+            queries.tenant_rows, info.context.engine, parent_id=self.row.tenant_id
+        )
+        return [Tenant(row=r) for r in rows if info.context.readable(r.tenant_id)]
+
+    @strawberry.field
+    async def units(self, info: Ctx, active_only: bool = False) -> list[MemberUnit]:
+        rows = await asyncio.to_thread(
+            queries.grouped,
+            info.context.engine,
+            tables.units,
+            "tenant_id",
+            [(self.row.tenant_id, self.row.tenant_id)],
+            [tables.units.c.joined_at],
+            dict(info.context.as_of),
+        )
+        return [MemberUnit(row=r) for r in rows[0] if r.active or not active_only]
+
+    @strawberry.field(description="Meetings, newest first.")
+    async def meetings(
+        self, info: Ctx, first: int = 20, after: str | None = None, status: str | None = None
+    ) -> Connection[Meeting]:
+        m = tables.meetings
+        filters = [m.c.status == status] if status else []
+        return await page(
+            info,
+            m,
+            self.row.tenant_id,
+            m.c.created_position,
+            first,
+            after,
+            lambda r: Meeting(row=r),
+            filters=filters,
+        )
+
+    @strawberry.field
+    async def meeting(self, info: Ctx, id: strawberry.ID) -> Meeting | None:
+        rows = await info.context.loaders.meetings.load((self.row.tenant_id, str(id)))
+        return Meeting(row=rows[0]) if rows else None
+
+    @strawberry.field(
+        description="Resolutions, newest first; `overdue` filters derived overdue, "
+        "`adoptedIn` a period (2024, 2024H1, 2024Q3) by when they were adopted."
+    )
+    async def resolutions(
+        self,
+        info: Ctx,
+        first: int = 20,
+        after: str | None = None,
+        status: str | None = None,
+        overdue: bool | None = None,
+        adopted_in: str | None = None,
+    ) -> Connection[Resolution]:
+        r = tables.resolutions
+        filters = [r.c.status == status] if status else []
+        period = follow.parse_period(adopted_in)
+        if period is not None:
+            start_at = datetime.combine(period.start, time.min, tzinfo=UTC)
+            end_at = datetime.combine(period.end, time.min, tzinfo=UTC) + timedelta(days=1)
+            filters += [r.c.adopted_at >= start_at, r.c.adopted_at < end_at]
+        if overdue is not None:
+            today = datetime.now(UTC).date()
+            late = (r.c.deadline < today) & r.c.status.notin_(["verified", "superseded"])
+            filters.append(late if overdue else ~late)
+        return await page(
+            info,
+            r,
+            self.row.tenant_id,
+            r.c.created_position,
+            first,
+            after,
+            lambda row: Resolution(row=row),
+            filters=filters,
+        )
+
+    @strawberry.field
+    async def resolution(self, info: Ctx, id: strawberry.ID) -> Resolution | None:
+        return await load_resolution(info, self.row.tenant_id, str(id))
+
+    @strawberry.field(description="The tenant's event log, oldest first, paged by position.")
+    async def events(
+        self, info: Ctx, first: int = 50, after: str | None = None
+    ) -> Connection[Event]:
+        e = tables.events
+        return await page(
+            info, e, self.row.tenant_id, e.c.position, first, after, Event.of, descending=False
+        )
+
+    @strawberry.field(description="Position of the last event in the tenant's log.")
+    async def head_position(self, info: Ctx) -> int:
+        def head() -> int:
+            with info.context.engine.connect() as conn:
+                value = conn.execute(
+                    select(tenant_heads.c.position).where(
+                        tenant_heads.c.tenant_id == self.row.tenant_id
+                    )
+                ).scalar()
+            return int(value or 0)
+
+        return await asyncio.to_thread(head)
+
+    @strawberry.field(description="Position up to which these read models reflect the log.")
+    async def projected_position(self, info: Ctx) -> int:
+        projector = info.context.platform.projector
+        return int(await asyncio.to_thread(projector.position, self.row.tenant_id))
+
+    @strawberry.field(
+        description="Units that missed each of the last `lastMeetings` held meetings without leave."
+    )
+    async def absent_without_leave(self, info: Ctx, last_meetings: int = 3) -> list[MemberUnit]:
+        if not 1 <= last_meetings <= 24:
+            raise GraphQLError(
+                "lastMeetings must be between 1 and 24", extensions={"code": "BAD_USER_INPUT"}
+            )
+        tenant_id = self.row.tenant_id
+        unit_ids = await asyncio.to_thread(
+            audits.absent_without_leave,
+            info.context.engine,
+            tenant_id,
+            last_meetings,
+            info.context.as_of.get(tenant_id),
+        )
+        found = [await load_unit(info, tenant_id, unit_id) for unit_id in unit_ids]
+        return [unit for unit in found if unit is not None]
+
+    @strawberry.field(description="The log position these answers are as of (null: now).")
+    def as_of_position(self, info: Ctx) -> int | None:
+        return info.context.as_of.get(self.row.tenant_id)
+
+    @strawberry.field
+    async def history(self, info: Ctx) -> list[Event]:
+        from domain.tenants import tenant_aggregate_id
+
+        record = str(tenant_aggregate_id(self.row.tenant_id))
+        return await history_of(info, self.row.tenant_id, record)
+
+
+async def _tenant(info: Ctx, tenant_id: str) -> Tenant | None:
+    # The one way to a tenant's rows: another tenant's id answers like an unknown one.
+    if not await asyncio.to_thread(info.context.readable, tenant_id):
+        return None
+    rows = await asyncio.to_thread(
+        queries.grouped,
+        info.context.engine,
+        tables.tenants,
+        "tenant_id",
+        [(tenant_id, tenant_id)],
+        (),
+        dict(info.context.as_of),
+    )
+    return Tenant(row=rows[0][0]) if rows[0] else None
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Streets and communities; `kind` filters street|community.")
+    async def tenants(self, info: Ctx, kind: str | None = None) -> list[Tenant]:
+        rows = await asyncio.to_thread(queries.tenant_rows, info.context.engine, kind=kind)
+        return [Tenant(row=r) for r in rows if info.context.readable(r.tenant_id)]
+
+    @strawberry.field(
+        description="One tenant. `waitForPosition` waits (up to 5 s) until the "
+        "read models reflect that log position (read-your-writes). `asOf` (a time) or "
+        "`atPosition` (a log position) answers everything below as it was recorded then."
+    )
+    async def tenant(
+        self,
+        info: Ctx,
+        id: strawberry.ID,
+        wait_for_position: int | None = None,
+        as_of: datetime | None = None,
+        at_position: int | None = None,
+    ) -> Tenant | None:
+        if not await asyncio.to_thread(info.context.readable, str(id)):
+            return None
+        if as_of is not None and at_position is not None:
+            raise GraphQLError(
+                "give asOf or atPosition, not both", extensions={"code": "BAD_USER_INPUT"}
+            )
+        if as_of is not None:
+            at_position = await asyncio.to_thread(
+                queries.position_at, info.context.engine, str(id), utc(as_of)
+            )
+        if at_position is not None:
+            info.context.as_of[str(id)] = at_position
+        if wait_for_position is not None:
+            projector = info.context.platform.projector
+            caught_up = await asyncio.to_thread(
+                projector.wait_for, str(id), wait_for_position, info.context.platform.read_wait
+            )
+            if not caught_up:
+                raise GraphQLError(
+                    "the read models have not reached that position yet",
+                    extensions={"code": "NOT_YET_PROJECTED"},
+                )
+        return await _tenant(info, str(id))
+
+
+def _internal(error: GraphQLError) -> bool:
+    """Hide unexpected failures (they are logged); keep errors meant for the client."""
+    return error.original_error is not None and not isinstance(error.original_error, GraphQLError)
+
+
+schema = strawberry.Schema(
+    query=Query,
+    extensions=[
+        lambda: QueryDepthLimiter(max_depth=12),
+        lambda: MaxTokensLimiter(max_token_count=5000),
+        lambda: MaskErrors(should_mask_error=_internal, error_message="internal error"),
+    ],
+)

@@ -1,0 +1,97 @@
+"""GraphQL types for member units, their people and a tenant's charter."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from sqlalchemy import Row
+
+from api.graphql.types import Ctx, Event, history_of
+from domain.charters import Cadence, DecisionRule
+from domain.units import UnitKind
+from projections.context import utc
+
+
+@strawberry.type
+class Person:
+    name: str
+    phone: str | None
+
+
+def _person(data: dict[str, Any] | None) -> Person | None:
+    return Person(name=data["name"], phone=data.get("phone")) if data else None
+
+
+@strawberry.type
+class Charter:
+    cadence: str
+    cadence_label: str
+    notice_days: int
+    quorum: str
+    decision_rule: str
+    decision_rule_label: str
+    max_active_claims: int
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> Charter:
+        return cls(
+            cadence=data["cadence"],
+            cadence_label=Cadence(data["cadence"]).label,
+            notice_days=data["notice_days"],
+            quorum=data["quorum"],
+            decision_rule=data["decision_rule"],
+            decision_rule_label=DecisionRule(data["decision_rule"]).label,
+            max_active_claims=data["max_active_claims"],
+        )
+
+
+@strawberry.type
+class MemberUnit:
+    row: strawberry.Private[Row[Any]]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.row.unit_id)
+
+    @strawberry.field
+    def name(self) -> str:
+        return str(self.row.name)
+
+    @strawberry.field
+    def kind(self) -> str:
+        return str(self.row.kind)
+
+    @strawberry.field
+    def kind_label(self) -> str:
+        return UnitKind(self.row.kind).label
+
+    @strawberry.field
+    def representative(self) -> Person | None:
+        return _person(self.row.representative)
+
+    @strawberry.field
+    def liaison(self) -> Person | None:
+        return _person(self.row.liaison)
+
+    @strawberry.field
+    def active(self) -> bool:
+        return bool(self.row.active)
+
+    @strawberry.field
+    def joined_at(self) -> datetime:
+        return utc(self.row.joined_at)
+
+    @strawberry.field
+    def version(self) -> int:
+        return int(self.row.version)
+
+    @strawberry.field
+    async def history(self, info: Ctx) -> list[Event]:
+        return await history_of(info, self.row.tenant_id, self.row.unit_id)
+
+
+async def load_unit(info: Ctx, tenant_id: str, unit_id: str) -> MemberUnit | None:
+    rows = await info.context.loaders.units.load((tenant_id, unit_id))
+    return MemberUnit(row=rows[0]) if rows else None

@@ -1,0 +1,1 @@
+"""REST edges: routes that build command messages."""

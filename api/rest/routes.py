@@ -1,0 +1,115 @@
+"""REST routes, one per declared command: each builds the message and hands it on.
+
+Nothing here knows what a command does or who may send it: the route takes the
+path ids and the JSON body, builds the command's message, and passes it to the
+pipeline with the caller's principal and Idempotency-Key.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Header, Path, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model
+
+from api.problems import PROBLEM_RESPONSES
+from tenants.messages import COMMANDS, Message
+from tenants.pipeline.identity import Principal
+
+TENANT_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
+
+
+def current_principal(
+    request: Request, authorization: Annotated[str | None, Header()] = None
+) -> Principal:
+    """Authenticate the request's bearer token."""
+    principal: Principal = request.app.state.platform.authenticator.principal(authorization)
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        max_length=200,
+        pattern=r"^[\x21-\x7e]+$",
+        description="retrying with the same key returns the first answer and appends nothing",
+    ),
+]
+
+
+def body_model(cls: type[Message]) -> type[BaseModel]:
+    """The JSON body of a command: its message's fields less those in the path."""
+    in_path = set(cls.route.path_fields())
+    fields: dict[str, Any] = {
+        name: (info.annotation, info)
+        for name, info in cls.model_fields.items()
+        if name not in in_path
+    }
+    model: type[BaseModel] = create_model(
+        cls.__name__,
+        __config__=ConfigDict(extra="forbid", frozen=True),
+        __doc__=cls.__doc__,
+        **fields,
+    )
+    return model
+
+
+def _endpoint(cls: type[Message]) -> Any:
+    """A route function whose signature FastAPI reads: path ids, body, caller, key."""
+    body_type = body_model(cls)
+    path_ids = cls.route.path_fields()
+
+    def endpoint(
+        request: Request, principal: Principal, idempotency_key: str | None, **kw: Any
+    ) -> Any:
+        body: BaseModel = kw.pop("body")
+        tenant_id: str | None = kw.pop("tenant_id", None)
+        try:
+            message = cls.model_validate({**dict(body), **kw})
+        except ValidationError as error:
+            raise RequestValidationError(error.errors()) from None
+        pipeline = request.app.state.platform.pipeline
+        return pipeline.handle(principal, message, tenant_id, idempotency_key)
+
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    params = [
+        inspect.Parameter("request", keyword, annotation=Request),
+        inspect.Parameter("principal", keyword, annotation=CurrentPrincipal),
+    ]
+    if not cls.route.platform:
+        tenant: Any = Annotated[str, Path(pattern=TENANT_PATTERN)]
+        params.append(inspect.Parameter("tenant_id", keyword, annotation=tenant))
+    for name in path_ids:
+        in_path: Any = Annotated[cls.model_fields[name].annotation, Path()]
+        params.append(inspect.Parameter(name, keyword, annotation=in_path))
+    body: Any = Annotated[body_type, Body()]
+    params.append(inspect.Parameter("body", keyword, annotation=body))
+    key = inspect.Parameter("idempotency_key", keyword, annotation=IdempotencyKey, default=None)
+    params.append(key)
+    endpoint.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    endpoint.__name__ = cls.command_name
+    endpoint.__doc__ = cls.__doc__
+    return endpoint
+
+
+def command_router() -> APIRouter:
+    """Every declared command as a POST route."""
+    router = APIRouter()
+    for cls in COMMANDS.values():
+        route = cls.route
+        prefix = "" if route.platform else "/tenants/{tenant_id}"
+        router.add_api_route(
+            prefix + route.path,
+            _endpoint(cls),
+            methods=["POST"],
+            status_code=route.status,
+            response_model=route.answer,
+            responses=PROBLEM_RESPONSES,
+            tags=[route.tag],
+            operation_id=cls.command_name,
+            summary=(cls.__doc__ or cls.command_name).splitlines()[0],
+        )
+    return router

@@ -1,0 +1,1 @@
+"""Declared command messages and their handlers, one module per concept."""

@@ -1,0 +1,16 @@
+"""One tenant's ledger with every command."""
+
+from __future__ import annotations
+
+from tenants.commands.access import AccessCommands
+from tenants.commands.commitments import CommitmentCommands
+from tenants.commands.evaluations import EvaluationCommands
+from tenants.commands.members import MemberCommands
+from tenants.commands.resolutions import ResolutionCommands
+
+
+class Ledger(
+    ResolutionCommands, CommitmentCommands, MemberCommands, EvaluationCommands, AccessCommands
+):
+    """A tenant's ledger: meetings and resolutions, commitments, members and posts,
+    evaluations; the platform's ledger holds access tokens."""

@@ -1,0 +1,263 @@
+"""Commands on meetings: agenda, notice, opinions, leave, attendance, decisions, minutes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID
+
+from domain import errors
+from domain.agenda import ItemKind
+from domain.decisions import Outcome, Position
+from domain.meetings import Meeting, MeetingKind
+from domain.resolutions import Resolution
+from domain.stamp import Stamp
+from tenants.commands.units import UnitCommands
+from tenants.ledger import CommandResult
+from tenants.store.recorder import IdempotentCommand
+
+Idem = IdempotentCommand | None
+
+
+@dataclass(frozen=True)
+class ProposedResolution:
+    """What an agreed item resolves: action, responsible units, deadline."""
+
+    resolution_id: UUID
+    action: str
+    responsible_unit_ids: list[str]
+    deadline: date
+
+
+class MeetingCommands(UnitCommands):
+    """Every command on a meeting is load → call → save."""
+
+    def schedule_meeting(
+        self,
+        stamp: Stamp,
+        meeting_id: UUID,
+        kind: MeetingKind,
+        title: str,
+        scheduled_for: datetime,
+        location: str,
+        idem: Idem = None,
+    ) -> CommandResult:
+        """Schedule a meeting under the tenant's current charter."""
+        charter = self.tenant().charter
+        meeting = Meeting.schedule(
+            stamp,
+            meeting_id=meeting_id,
+            kind=kind,
+            title=title,
+            scheduled_for=scheduled_for,
+            location=location,
+            charter=charter,
+        )
+        return self.commit(meeting, idempotent=idem)
+
+    def add_item(
+        self,
+        stamp: Stamp,
+        meeting_id: UUID,
+        item_id: str,
+        title: str,
+        kind: ItemKind,
+        carried_from: tuple[UUID, str] | None,
+        expected: int | None = None,
+        idem: Idem = None,
+    ) -> CommandResult:
+        """Add an agenda item, possibly carried from a not-agreed item of an earlier meeting."""
+        meeting = self.load(Meeting, meeting_id, expected)
+        source = None
+        if carried_from is not None:
+            earlier = self.load(Meeting, carried_from[0])
+            if earlier.item_outcome(carried_from[1]) == Outcome.AGREED.value:
+                raise errors.CannotCarryAgreedItem("an agreed item is already a resolution")
+            source = f"{carried_from[0]}/{carried_from[1]}"
+        meeting.add_item(stamp, item_id, title, kind, source)
+        return self.commit(meeting, idempotent=idem, extra={"item_id": item_id})
+
+    def withdraw_item(
+        self,
+        stamp: Stamp,
+        meeting_id: UUID,
+        item_id: str,
+        expected: int | None = None,
+        idem: Idem = None,
+    ) -> CommandResult:
+        """Withdraw an agenda item before notice."""
+        meeting = self.load(Meeting, meeting_id, expected)
+        meeting.withdraw_item(stamp, item_id)
+        return self.commit(meeting, idempotent=idem)
+
+    def issue_notice(
+        self,
+        stamp: Stamp,
+        meeting_id: UUID,
+        issued_at: datetime,
+        extraordinary: bool,
+        expected: int | None = None,
+        idem: Idem = None,
+    ) -> CommandResult:
+        """Send the written notice to every active member unit."""
+        meeting = self.load(Meeting, meeting_id, expected)
+        meeting.issue_notice(stamp, issued_at, self.active_unit_ids(), extraordinary)
+        return self.commit(meeting, idempotent=idem)
+
+    def solicit_opinions(
+        self,
+        stamp: Stamp,
+        meeting_id: UUID,
+        item_id: str,
+        due: datetime,
+        expected: int | None = None,
+        idem: Idem = None,
+    ) -> CommandResult:
+        """Ask units for written opinions on an item."""
+        meeting = self.load(Meeting, meeting_id, expected)
+        meeting.solicit_opinions(stamp, item_id, due)
+        return self.commit(meeting, idempotent=idem)
+
+    def submit_opinion(
+        self,
+        stamp: Stamp,
+        meeting_id: UUID,
+        unit_id: str,
+        item_id: str,
+        text: str,
+        expected: int | None = None,
+        idem: Idem = None,
+    ) -> CommandResult:
+        """Record a unit's written opinion."""
+        meeting = self.load(Meeting, meeting_id, expected)
+        meeting.submit_opinion(stamp, unit_id, item_id, text)
+        return self.commit(meeting, idempotent=idem)
+
+    def request_leave(
+        self,
+        stamp: Stamp,
+        meeting_id: UUID,
+        unit_id: str,
+        opinions: dict[str, str],
+        expected: int | None = None,
+        idem: Idem = None,
+    ) -> CommandResult:
+        """Excuse a unit, with its written opinions."""
+        meeting = self.load(Meeting, meeting_id, expected)
+        meeting.request_leave(stamp, unit_id, opinions)
+        return self.commit(meeting, idempotent=idem)
+
+    def sign_in(
+        self,
+        stamp: Stamp,
+        meeting_id: UUID,
+        unit_id: str,
+        attendee: str,
+        substitute: bool,
+        expected: int | None = None,
+        idem: Idem = None,
+    ) -> CommandResult:
+        """Sign a unit in."""
+        meeting = self.load(Meeting, meeting_id, expected)
+        meeting.sign_in(stamp, unit_id, attendee, substitute)
+        return self.commit(meeting, idempotent=idem)
+
+    def open_meeting(
+        self, stamp: Stamp, meeting_id: UUID, expected: int | None = None, idem: Idem = None
+    ) -> CommandResult:
+        """Open the meeting if quorate."""
+        meeting = self.load(Meeting, meeting_id, expected)
+        meeting.open(stamp)
+        return self.commit(meeting, idempotent=idem)
+
+    def record_position(
+        self,
+        stamp: Stamp,
+        meeting_id: UUID,
+        item_id: str,
+        unit_id: str,
+        position: Position,
+        expected: int | None = None,
+        idem: Idem = None,
+    ) -> CommandResult:
+        """Record a unit's position on an item."""
+        meeting = self.load(Meeting, meeting_id, expected)
+        meeting.record_position(stamp, item_id, unit_id, position)
+        return self.commit(meeting, idempotent=idem)
+
+    def decide_item(
+        self,
+        stamp: Stamp,
+        meeting_id: UUID,
+        item_id: str,
+        proposal: ProposedResolution,
+        expected: int | None = None,
+        idem: Idem = None,
+    ) -> CommandResult:
+        """Decide an item; when agreed, adopt its resolution in the same transaction."""
+        meeting = self.load(Meeting, meeting_id, expected)
+        unknown = set(proposal.responsible_unit_ids) - set(self.active_unit_ids())
+        if unknown:
+            raise errors.NotFound(f"no active member unit {', '.join(sorted(unknown))}")
+        outcome = meeting.decide_item(stamp, item_id, proposal.resolution_id)
+        if outcome is not Outcome.AGREED:
+            extra = {"outcome": outcome.value, "resolution_id": None}
+            return self.commit(meeting, idempotent=idem, extra=extra)
+        resolution = Resolution.adopt(
+            stamp,
+            resolution_id=proposal.resolution_id,
+            meeting_id=meeting.id,
+            item_id=item_id,
+            title=meeting.items[item_id]["title"],
+            action=proposal.action,
+            responsible_unit_ids=proposal.responsible_unit_ids,
+            deadline=proposal.deadline,
+        )
+        extra = {"outcome": outcome.value, "resolution_id": str(resolution.id)}
+        return self.commit(meeting, resolution, idempotent=idem, extra=extra)
+
+    def close_meeting(
+        self, stamp: Stamp, meeting_id: UUID, expected: int | None = None, idem: Idem = None
+    ) -> CommandResult:
+        """Close the meeting."""
+        meeting = self.load(Meeting, meeting_id, expected)
+        meeting.close(stamp)
+        return self.commit(meeting, idempotent=idem)
+
+    def issue_minutes(
+        self,
+        stamp: Stamp,
+        meeting_id: UUID,
+        text: str,
+        correction: bool,
+        expected: int | None = None,
+        idem: Idem = None,
+    ) -> CommandResult:
+        """Issue the minutes, or correct issued minutes with a reason."""
+        meeting = self.load(Meeting, meeting_id, expected)
+        if correction:
+            meeting.correct_minutes(stamp, text)
+        else:
+            meeting.issue_minutes(stamp, text)
+        return self.commit(meeting, idempotent=idem)
+
+    def postpone(
+        self,
+        stamp: Stamp,
+        meeting_id: UUID,
+        scheduled_for: datetime,
+        expected: int | None = None,
+        idem: Idem = None,
+    ) -> CommandResult:
+        """Postpone the meeting with a reason."""
+        meeting = self.load(Meeting, meeting_id, expected)
+        meeting.postpone(stamp, scheduled_for)
+        return self.commit(meeting, idempotent=idem)
+
+    def cancel(
+        self, stamp: Stamp, meeting_id: UUID, expected: int | None = None, idem: Idem = None
+    ) -> CommandResult:
+        """Cancel the meeting with a reason."""
+        meeting = self.load(Meeting, meeting_id, expected)
+        meeting.cancel(stamp)
+        return self.commit(meeting, idempotent=idem)

@@ -1,0 +1,1 @@
+"""The demo data set: a street, its communities and their year."""

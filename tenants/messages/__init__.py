@@ -1,0 +1,25 @@
+"""Every command, declared once as a message: its fields, target, route and handler."""
+
+from tenants.messages import (
+    access,
+    commitments,
+    evaluations,
+    meetings,
+    members,
+    resolutions,
+    tenants,
+)
+from tenants.messages.base import COMMANDS, Message, RecordCommand
+
+__all__ = [
+    "COMMANDS",
+    "Message",
+    "RecordCommand",
+    "access",
+    "commitments",
+    "evaluations",
+    "meetings",
+    "members",
+    "resolutions",
+    "tenants",
+]

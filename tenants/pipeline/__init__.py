@@ -1,0 +1,1 @@
+"""The one path every command takes, and the policy that decides who may send it."""

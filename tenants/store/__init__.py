@@ -1,0 +1,1 @@
+"""The tenant-keyed event store: recorder, chain, schema, migration, verification."""
