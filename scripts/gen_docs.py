@@ -13,6 +13,7 @@ from api.platform import Platform
 from api.problems import status_of
 from domain import errors
 from tenants.ledger import VersionConflict
+from tenants.pipeline.policy import POLICY
 from tenants.store.database import make_engine
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -66,6 +67,57 @@ def errors_markdown() -> str:
     return HEADER + "".join(f"| {s} | `{code}` | `{name}` |\n" for s, code, name in rows) + FOOTER
 
 
+SECURITY_HEADER = """# Security: who may do what where
+
+Every request but `/healthz`, `/docs`, `/openapi.json` and the GraphiQL page carries
+`Authorization: Bearer <token>`. Tokens are opaque (`gj_<id>_<secret>`), shown once,
+recorded only as a SHA-256 digest in the platform's own log (issuing and revoking
+are events there), and expire (90 days by default). Create the first one with
+`gongjian token create --role platform_admin`; admins issue the rest through
+`POST /tenants/{tenant_id}/tokens` and revoke them through
+`POST /tenants/{tenant_id}/tokens/{token_id}/revocation`. Unsigned `dev:` tokens
+work only when `GONGJIAN_DEV_TOKENS=1` (the server warns at start-up).
+
+A principal holds one role, scoped to a tenant (the platform admin to none), a unit
+(a unit liaison) or a member record (a party member). Its *relation* to the tenant a
+command is for decides: **own** tenant, **street of** the community, **community of**
+the street, **sibling** community, **unrelated**, or **platform** (no tenant). A *bound*
+grant also requires the command to be for the caller's own unit, member record or
+resident id. Without a grant the answer is 403 where the caller may read the
+tenant, and 404, exactly as for an unknown tenant, where it may not.
+
+Reads (GraphQL): a principal reads its own tenant; a street's principals also read
+its communities; the platform admin reads every tenant. Another tenant answers
+exactly like an id that does not exist. Personal data (names, contacts, residents'
+comments, review notes) is meant for street admins, community secretaries and
+auditors only.
+
+Domain rules in the table: the convener (the tenant's manager), never the reporting
+unit, verifies execution; only the evaluated community or unit appeals, and no
+appellant role resolves an appeal. Issuers may grant: platform admin any role;
+street admin community secretary, unit liaison, party member, resident, auditor and
+integrator tokens in its street and communities; community secretary unit liaison,
+party member and resident tokens in its community.
+
+| command | who may send it |
+| --- | --- |
+"""
+
+
+def security_markdown() -> str:
+    """The policy table, one row per command."""
+    rows = []
+    for name, grants in POLICY.items():
+        who = "; ".join(
+            f"{g.role.value} ({', '.join(sorted(r.value for r in g.relations))}"
+            + (", own record only" if g.bound else "")
+            + ")"
+            for g in grants
+        )
+        rows.append(f"| `{name}` | {who} |\n")
+    return SECURITY_HEADER + "".join(rows)
+
+
 def openapi_json() -> str:
     """The REST contract, as served at /openapi.json."""
     with TemporaryDirectory() as folder:  # the contract needs no data: an empty file
@@ -78,5 +130,6 @@ def openapi_json() -> str:
 if __name__ == "__main__":
     (DOCS / "errors.md").write_text(errors_markdown())
     (DOCS / "schema.graphql").write_text(schema.as_str() + "\n")
+    (DOCS / "security.md").write_text(security_markdown())
     (DOCS / "openapi.json").write_text(openapi_json())
     print("wrote docs/errors.md, docs/schema.graphql and docs/openapi.json")

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from domain.errors import DomainError
@@ -77,11 +78,12 @@ class Pipeline:
             if h.idem is not None and (first := self._replay(h.idem, h)) is not None:
                 return first
             try:
-                with expecting(target, expected) as expectation:
-                    result = message.handle(h)
-                if expectation is not None and expected is not None and not expectation.checked:
-                    raise RuntimeError(f"{message.command_name} never loaded its target {target}")
-                return result
+                with expecting(target, expected):
+                    if target is not None:
+                        # Load at the expected version before any rule runs: a stale
+                        # version is a conflict whatever else is wrong with the command.
+                        h.ledger.load(Aggregate, target)
+                    return message.handle(h)
             except IntegrityError:
                 if h.idem is not None and (first := self._replay(h.idem, h)) is not None:
                     return first  # a concurrent retry of the same command won
