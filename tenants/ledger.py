@@ -32,7 +32,6 @@ class Expectation:
 
     record_id: UUID
     version: int | None
-    checked: bool = False
 
 
 _EXPECTED: ContextVar[Expectation | None] = ContextVar("expected_version", default=None)
@@ -112,7 +111,6 @@ class LedgerBase(Application[UUID]):
             raise NotFound(f"no {cls.__name__} {record_id} in tenant {self.tenant_id}")
         expectation = _EXPECTED.get()
         if expectation is not None and expectation.record_id == record_id:
-            expectation.checked = True
             expected_version = expectation.version
         if expected_version is not None and aggregate.version != expected_version:
             raise VersionConflict(

@@ -150,12 +150,11 @@ def test_the_policy_holds_its_invariants_for_every_command_role_and_relation(
         Role.STREET_ADMIN,
         Role.COMMUNITY_SECRETARY,
     }
-    # An appellant never resolves its own appeal: no appellant role may resolve.
-    appellants = {g.role for g in POLICY["appeal_evaluation"]}
-    resolvers = {g.role for g in POLICY["resolve_appeal"]}
-    assert appellants.isdisjoint(resolvers - {Role.COMMUNITY_SECRETARY}) or all(
-        Relation.COMMUNITY_OF not in g.relations for g in POLICY["resolve_appeal"]
-    )
+    # An appellant never resolves its own appeal: neither the evaluated community
+    # (acting in its street) nor a unit liaison may resolve one.
+    resolving = POLICY["resolve_appeal"]
+    assert all(Relation.COMMUNITY_OF not in g.relations for g in resolving)
+    assert Role.UNIT_LIAISON not in {g.role for g in resolving}
 
 
 def test_the_published_policy_table_matches_the_code() -> None:
