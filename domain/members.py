@@ -215,11 +215,17 @@ class PartyMember(Aggregate):
             raise errors.ClaimsActive("release the member's posts before a transfer")
         self._transfer_started(stamp, transfer_id, to_tenant)
 
-    def complete_transfer(self, stamp: Stamp, transfer_id: str) -> None:
-        """The receiving community has recorded the member: the transfer is done."""
+    def complete_transfer(
+        self, stamp: Stamp, transfer_id: str, completed_by: str | None = None
+    ) -> None:
+        """The receiving community has recorded the member: the transfer is done.
+
+        ``completed_by`` names the request that completed it (a resume has its own),
+        so a retry of that request answers as the first time.
+        """
         if self.transfer is None or self.transfer["transfer_id"] != transfer_id:
             raise errors.NoTransferPending(f"no pending transfer {transfer_id}")
-        self._transfer_completed(stamp, transfer_id)
+        self._transfer_completed(stamp, transfer_id, completed_by)
 
     def _check_active(self) -> None:
         if self.status is MemberStatus.TRANSFER_PENDING:
@@ -281,5 +287,9 @@ class PartyMember(Aggregate):
         self.transfer = {"transfer_id": transfer_id, "to_tenant": to_tenant}
 
     @event("TransferCompleted", topic="gongjian.PartyMember.TransferCompleted")
-    def _transfer_completed(self, stamp: Stamp, transfer_id: str) -> None:
+    def _transfer_completed(
+        self, stamp: Stamp, transfer_id: str, completed_by: str | None = None
+    ) -> None:
         self.status = MemberStatus.TRANSFERRED_OUT
+        if self.transfer is not None and completed_by is not None:
+            self.transfer = {**self.transfer, "completed_by": completed_by}

@@ -71,7 +71,7 @@ def transfer_member(
             f"transfer {pending['transfer_id']} to {pending['to_tenant']} is pending: "
             "resume it first"
         )
-    return _complete(ledgers, stamp_for, source, member)
+    return _complete(ledgers, stamp_for, source, member, transfer_id)
 
 
 def _start(
@@ -93,9 +93,14 @@ def _start(
 
 
 def _complete(
-    ledgers: Ledgers, stamp_for: StampFor, source: str, member: PartyMember
+    ledgers: Ledgers,
+    stamp_for: StampFor,
+    source: str,
+    member: PartyMember,
+    request_id: str | None,
 ) -> TransferOutcome:
-    """Record the member at the target (once), then "transfer completed" at the source."""
+    """Record the member at the target (once), then "transfer completed" at the source,
+    naming the request (``request_id``) that completed it."""
     if member.status is not MemberStatus.TRANSFER_PENDING or member.transfer is None:
         raise errors.NoTransferPending("the member has no transfer to complete")
     transfer_id, to_tenant = member.transfer["transfer_id"], member.transfer["to_tenant"]
@@ -110,7 +115,7 @@ def _complete(
             member.work_unit,
             transferred_from=f"{source}/{member.id}",
         )
-    done = ledgers[source].complete_transfer(stamp_for(source), member.id, transfer_id)
+    done = ledgers[source].complete_transfer(stamp_for(source), member.id, transfer_id, request_id)
     return TransferOutcome(
         transfer_id, member.id, to_tenant, new_id, done.position, receiving.head_position()
     )
@@ -133,16 +138,16 @@ def _completed_earlier(
     if (
         transfer_id is None
         or done is None
-        or done["transfer_id"] != transfer_id
+        or transfer_id not in (done["transfer_id"], done.get("completed_by"))
         or target not in (None, done["to_tenant"])
     ):
         raise errors.MemberNotActive("the member has already been transferred out")
     receiving = ledgers[done["to_tenant"]]
     return TransferOutcome(
-        transfer_id,
+        done["transfer_id"],
         member.id,
         done["to_tenant"],
-        received_member_id(transfer_id),
+        received_member_id(done["transfer_id"]),
         ledgers[source].head_position(),
         receiving.head_position(),
     )

@@ -187,8 +187,10 @@ class MemberCommands(LedgerBase):
         member.start_transfer(stamp, transfer_id, to_tenant)
         return self.commit(member, idempotent=idem)
 
-    def complete_transfer(self, stamp: Stamp, member_id: UUID, transfer_id: str) -> CommandResult:
+    def complete_transfer(
+        self, stamp: Stamp, member_id: UUID, transfer_id: str, completed_by: str | None = None
+    ) -> CommandResult:
         """Record that the receiving community has the member."""
         member = self.load(PartyMember, member_id)
-        member.complete_transfer(stamp, transfer_id)
+        member.complete_transfer(stamp, transfer_id, completed_by)
         return self.commit(member)
