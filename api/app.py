@@ -118,7 +118,37 @@ def _declare_problem_media_type(app: FastAPI) -> None:
                     content = response.get("content", {})
                     if status[0] in "45" and "application/json" in content:
                         content["application/problem+json"] = content.pop("application/json")
+            _describe_graphql(schema["paths"]["/graphql"])
             app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _describe_graphql(path: dict[str, Any]) -> None:
+    """Declare what /graphql really answers: the GraphiQL page as HTML, results as
+    JSON, a refused document as JSON with coded errors, anything else as a problem."""
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    result = {"application/json": {"schema": {"type": "object"}}}
+    path["get"]["responses"] = {
+        "200": {"description": "the GraphiQL page (text/html), or a query's result",
+                "content": {"text/html": {"schema": {"type": "string"}}, **result}},
+        "400": {"description": "a refused document", "content": {**result, **problem}},
+        "401": {"description": "no or invalid bearer token", "content": problem},
+    }  # fmt: skip
+    request = {"type": "object", "required": ["query"], "properties": {
+        "query": {"type": "string"}, "operationName": {"type": ["string", "null"]},
+        "variables": {"type": ["object", "null"]}}}  # fmt: skip
+    path["post"]["requestBody"] = {
+        "required": True,
+        "content": {"application/json": {"schema": request}},
+    }
+    path["post"]["responses"] = {
+        "200": {"description": "the result", "content": result},
+        "400": {"description": "a refused document (JSON with coded errors), or a body "
+                               "that is not a GraphQL request (problem)",
+                "content": {**result, **problem}},
+        "401": {"description": "no or invalid bearer token", "content": problem},
+        "413": {"description": "request body too large", "content": problem},
+        "500": {"description": "a field failed while resolving", "content": result},
+    }  # fmt: skip

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from domain import errors
 from tenants.ledger import VersionConflict
@@ -41,6 +42,7 @@ class Problem(BaseModel):
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "description": meaning}
     for status, meaning in [
+        (400, "the body is not JSON (malformed-body)"),
         (401, "no or invalid bearer token"),
         (403, "the role may not issue commands"),
         (404, "unknown id in this tenant (another tenant's ids are unknown here)"),
@@ -50,6 +52,9 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     ]
 }
 
+
+# Errors the HTTP layer raises before a command exists; 400 is a body that is not JSON.
+HTTP_ERROR_CODES = {400: "malformed-body", 404: "not-found", 405: "method-not-allowed"}
 
 # Most specific first: the first matching class decides the status.
 STATUS_BY_ERROR: list[tuple[type[errors.DomainError], int]] = [
@@ -119,6 +124,21 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
-        return problem(error.status_code, code, code, str(error.detail))
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = HTTP_ERROR_CODES.get(error.status_code, "http-error")
+        answer = problem(error.status_code, code, code, str(error.detail))
+        answer.headers.update(error.headers or {})
+        if error.status_code == 405:
+            # RFC 9110: list every method the path allows, across all its routes.
+            answer.headers["Allow"] = ", ".join(_allowed_methods(request))
+        return answer
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        # PARTIAL: the path matches, the method does not.
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return sorted(methods)

@@ -8,12 +8,26 @@ from __future__ import annotations
 
 import hmac
 from datetime import datetime
+from enum import StrEnum
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidValue
 from domain.stamp import Stamp
+
+
+class Role(StrEnum):
+    """Every role a principal can hold."""
+
+    PLATFORM_ADMIN = "platform_admin"
+    STREET_ADMIN = "street_admin"
+    COMMUNITY_SECRETARY = "community_secretary"
+    UNIT_LIAISON = "unit_liaison"
+    PARTY_MEMBER = "party_member"
+    RESIDENT = "resident"
+    AUDITOR = "auditor"
+    INTEGRATOR = "integrator"
 
 
 class AccessToken(Aggregate):

@@ -33,9 +33,12 @@ Every error is an RFC 9457 problem (`application/problem+json`):
 
 | status | code | when |
 | --- | --- | --- |
+| 400 | `malformed-body` | the body is not JSON at all |
+| 400 | `graphql-request-invalid` | a `/graphql` request that is not GraphQL over HTTP (no JSON object with a `query`, an unsupported content type) |
 | 401 | `unauthenticated` | no bearer token, or one that is unknown, expired or revoked |
 | 403 | `forbidden` | the role may not send this command in this tenant (see docs/security.md) |
 | 404 | `not-found` | an unknown path, or a tenant or record the caller may not see (answered exactly as unknown) |
+| 405 | `method-not-allowed` | a method the path does not serve; `Allow` lists those it does |
 | 413 | `payload-too-large` | a body over 256 KiB |
 | 422 | `validation-error` | the body does not match the command (wrong type, missing or unknown field, bad id); `errors` lists each field |
 | 422 | `idempotency-key-reused` | an `Idempotency-Key` sent again with a different request |

@@ -5,18 +5,34 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from cross_web import HTTPException
 from fastapi import Response
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from api.graphql.loaders import Context
+from api.problems import ApiProblem
 
 CLIENT_ERROR_CODES = {"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT"}
 
 
 class ProblemGraphQLRouter(GraphQLRouter[Context, None]):
-    """Adds an error ``code`` to every GraphQL error; a refused document answers 400."""
+    """Adds an error ``code`` to every GraphQL error; a refused document answers 400;
+    a request that is not GraphQL over HTTP at all answers a problem document."""
+
+    async def run(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().run(*args, **kwargs)
+        except HTTPException as error:
+            raise ApiProblem(error.status_code, "graphql-request-invalid", error.reason) from None
+
+    def parse_json(self, data: str | bytes) -> Any:
+        parsed = super().parse_json(data)
+        # A JSON body that is not an object (null, 42, "text") is not a GraphQL request.
+        if not isinstance(parsed, dict | list):
+            raise HTTPException(400, "the body must be a JSON object with a `query`")
+        return parsed
 
     def encode_json(self, data: object) -> str:
         # Chinese text stays readable in raw responses and logs.

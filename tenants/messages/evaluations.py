@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any, Literal
 from uuid import UUID, uuid4
 
@@ -24,7 +23,9 @@ from tenants.messages.fields import (
     Period,
     Points,
     Ref,
+    Share,
     Text,
+    Total,
 )
 from tenants.pipeline.errors import Forbidden
 
@@ -70,7 +71,7 @@ class CategoryBody(_Plain):
 
 
 class StructureBody(_Plain):
-    total: Decimal = Field(gt=0, le=10000, decimal_places=2)
+    total: Total
     categories: list[CategoryBody] = Field(min_length=1, max_length=50)
 
     def structure(self) -> RubricStructure:
@@ -82,7 +83,7 @@ class StructureBody(_Plain):
 class Source(_Plain):
     id: ItemId
     label: Name
-    weight: Decimal = Field(gt=0, le=1, decimal_places=4)
+    weight: Share
 
 
 class DraftRubric(Message):

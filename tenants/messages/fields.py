@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, Strict
+from pydantic import AfterValidator, BeforeValidator, Field, Strict, WithJsonSchema
 
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
@@ -87,5 +87,24 @@ TenantId = Annotated[str, Strict(), Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 ItemId = Annotated[str, Strict(), Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 Ref = Annotated[str, Strict(), Field(pattern=r"^[A-Za-z0-9_.@:-]{1,64}$")]
 Period = Annotated[str, Field(pattern=r"^\d{4}(H[12]|Q[1-4])?$", examples=["2026H1"])]
-Hours = Annotated[Decimal, Field(gt=0, le=24, max_digits=4, decimal_places=2)]
-Points = Annotated[Decimal, Field(ge=0, le=1000, decimal_places=2)]
+
+
+def _decimal_schema(low: int, high: int, places: int, *, above: bool = False) -> WithJsonSchema:
+    """An exact decimal, given as a JSON number or a decimal string: the schema says
+    which strings are accepted (the bounds are checked on both)."""
+    number: dict[str, Any] = {"type": "number", "maximum": high}
+    number["exclusiveMinimum" if above else "minimum"] = low
+    pattern = rf"^\d+(\.\d{{1,{places}}})?$"
+    return WithJsonSchema({"anyOf": [number, {"type": "string", "pattern": pattern}]})
+
+
+Hours = Annotated[
+    Decimal, Field(gt=0, le=24, decimal_places=2), _decimal_schema(0, 24, 2, above=True)
+]
+Points = Annotated[Decimal, Field(ge=0, le=1000, decimal_places=2), _decimal_schema(0, 1000, 2)]
+Total = Annotated[
+    Decimal, Field(gt=0, le=10000, decimal_places=2), _decimal_schema(0, 10000, 2, above=True)
+]
+Share = Annotated[
+    Decimal, Field(gt=0, le=1, decimal_places=4), _decimal_schema(0, 1, 4, above=True)
+]

@@ -12,31 +12,19 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from uuid import UUID, uuid4
 
-from domain.access import AccessToken
+from domain.access import AccessToken, Role
 from domain.errors import NotFound
 from domain.stamp import Actor
 from tenants.messages.base import PLATFORM_LOG
 from tenants.pipeline.errors import Unauthenticated
 from tenants.registry import Ledgers
 
+__all__ = ["SYSTEM", "Authenticator", "Principal", "Role", "digest", "new_token"]
+
 _TOKEN = re.compile(r"^gj_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$")
 _DEV_PART = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
-
-
-class Role(StrEnum):
-    """Every role a principal can hold."""
-
-    PLATFORM_ADMIN = "platform_admin"
-    STREET_ADMIN = "street_admin"
-    COMMUNITY_SECRETARY = "community_secretary"
-    UNIT_LIAISON = "unit_liaison"
-    PARTY_MEMBER = "party_member"
-    RESIDENT = "resident"
-    AUDITOR = "auditor"
-    INTEGRATOR = "integrator"
 
 
 @dataclass(frozen=True)
