@@ -91,9 +91,15 @@ tenant, and 404, exactly as for an unknown tenant, where it may not.
 
 Reads (GraphQL): a principal reads its own tenant; a street's principals also read
 its communities; the platform admin reads every tenant. Another tenant answers
-exactly like an id that does not exist. Personal data (names, contacts, residents'
-comments, review notes) is meant for street admins, community secretaries and
-auditors only.
+exactly like an id that does not exist.
+
+Personal data is shown in full to street admins, community secretaries and
+auditors, and to the person or unit it is about (a party member's own record, a
+liaison's own unit, a resident's own ratings). Every other reader, integrators
+included, gets names with only the surname (王*), telephone numbers with only their
+last four digits, and `null` or `***` for work units, year-review feedback,
+residents' ids and comments, and the user id of whoever recorded an event. Event
+`data` in `history` and `events` is masked the same way (`api/graphql/personal.py`).
 
 Domain rules in the table: the convener (the tenant's manager), never the reporting
 unit, verifies execution; only the evaluated community or unit appeals, and no

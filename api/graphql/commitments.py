@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from sqlalchemy import Row
 
+from api.graphql import personal
 from api.graphql.figures import Share, today
 from api.graphql.types import Ctx, Event, history_of
 from domain.commitments import Channel, CommitmentStatus, MakerKind
@@ -51,10 +52,10 @@ class Milestone:
 
 @strawberry.type
 class Rating:
-    resident_id: str
+    resident_id: str = strawberry.field(description="*** unless the reader may see personal data")
     period: str
     rating: int
-    comment: str
+    comment: str | None = strawberry.field(description="null unless the reader may see it")
     current: bool = strawberry.field(description="false once the resident rated again")
     rated_at: datetime
 
@@ -123,12 +124,13 @@ class Commitment:
     @strawberry.field
     async def ratings(self, info: Ctx, current_only: bool = True) -> list[Rating]:
         key = (self.row.tenant_id, self.row.commitment_id)
+        shown = info.context.sees_personal
         return [
             Rating(
-                resident_id=r.resident_id,
+                resident_id=r.resident_id if shown(r.resident_id) else personal.HIDDEN,
                 period=r.period,
                 rating=r.rating,
-                comment=r.comment,
+                comment=r.comment if shown(r.resident_id) else None,
                 current=r.current,
                 rated_at=utc(r.rated_at),
             )

@@ -10,9 +10,10 @@ from sqlalchemy import Engine, Row
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
+from api.graphql import personal
 from projections import queries, tables, tables_engagement
 from projections.queries import Key
-from tenants.pipeline.identity import Principal, Role
+from tenants.pipeline.identity import Principal
 
 Rows = list[Row[Any]]
 
@@ -93,10 +94,6 @@ class Loaders:
         )
 
 
-# Roles that work with people by name: the tenant's staff and its auditors.
-PERSONAL_DATA_ROLES = frozenset({Role.STREET_ADMIN, Role.COMMUNITY_SECRETARY, Role.AUDITOR})
-
-
 class Context(BaseContext):
     """The GraphQL request context: the platform and this request's loaders."""
 
@@ -119,6 +116,7 @@ class Context(BaseContext):
             self._readable[tenant_id] = policy.may_read(self.principal, tenant_id)
         return self._readable[tenant_id]
 
-    def sees_personal(self) -> bool:
-        """Whether names, contacts, residents' comments and review notes are shown."""
-        return self.principal is not None and self.principal.role in PERSONAL_DATA_ROLES
+    def sees_personal(self, owner: str | None = None) -> bool:
+        """Whether personal data of the record ``owner`` (a member, unit or resident
+        id) is shown in full (see api.graphql.personal)."""
+        return personal.sees_personal(self.principal, owner)

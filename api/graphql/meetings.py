@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from sqlalchemy import Row
 
+from api.graphql import personal
 from api.graphql.resolutions import Resolution, load_resolution
 from api.graphql.types import Ctx, Event, _t, history_of
 from api.graphql.units import Charter, MemberUnit, load_unit
@@ -67,9 +68,12 @@ class Attendance:
             return "absent_without_leave"
         return "expected"
 
-    @strawberry.field
-    def attendee(self) -> str | None:
-        return self.row.attendee  # type: ignore[no-any-return]
+    @strawberry.field(description="who signed in (masked: the surname, see Person)")
+    def attendee(self, info: Ctx) -> str | None:
+        attendee: str | None = self.row.attendee
+        if attendee and not info.context.sees_personal(self.row.unit_id):
+            return personal.name(attendee)
+        return attendee
 
     @strawberry.field
     def substitute(self) -> bool:

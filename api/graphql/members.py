@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 from sqlalchemy import Row
 
+from api.graphql import personal
 from api.graphql.figures import Share, hours
 from api.graphql.types import Ctx, Event, history_of
 from domain.members import MemberClass, MemberStatus, ReviewRating
@@ -96,7 +97,10 @@ class YearReview:
     year: int
     rating: str
     rating_label: str
-    feedback: str = strawberry.field(description="the note fed back to the member's work unit")
+    feedback: str | None = strawberry.field(
+        description="the note fed back to the member's work unit (null unless the reader "
+        "may see personal data)"
+    )
 
 
 @strawberry.type
@@ -113,9 +117,10 @@ class PartyMember:
     def id(self) -> strawberry.ID:
         return strawberry.ID(self.row.member_id)
 
-    @strawberry.field
-    def name(self) -> str:
-        return str(self.row.name)
+    @strawberry.field(description="the member's name (masked: the surname, see Person)")
+    def name(self, info: Ctx) -> str:
+        shown = str(self.row.name)
+        return shown if info.context.sees_personal(self.row.member_id) else personal.name(shown)
 
     @strawberry.field
     def member_class(self) -> str:
@@ -125,8 +130,10 @@ class PartyMember:
     def member_class_label(self) -> str:
         return MemberClass(self.row.member_class).label
 
-    @strawberry.field
-    def work_unit(self) -> str | None:
+    @strawberry.field(description="null unless the reader may see personal data")
+    def work_unit(self, info: Ctx) -> str | None:
+        if not info.context.sees_personal(self.row.member_id):
+            return None
         return self.row.work_unit  # type: ignore[no-any-return]
 
     @strawberry.field
@@ -182,12 +189,13 @@ class PartyMember:
         rows = await info.context.loaders.year_reviews.load(
             (self.row.tenant_id, self.row.member_id)
         )
+        shown = info.context.sees_personal(self.row.member_id)
         return [
             YearReview(
                 year=r.year,
                 rating=r.rating,
                 rating_label=ReviewRating(r.rating).label,
-                feedback=r.feedback,
+                feedback=r.feedback if shown else None,
             )
             for r in rows
         ]

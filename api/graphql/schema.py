@@ -145,7 +145,14 @@ class Tenant(TenantFollowUp):
     ) -> Connection[Event]:
         e = tables.events
         return await page(
-            info, e, self.row.tenant_id, e.c.position, first, after, Event.of, descending=False
+            info,
+            e,
+            self.row.tenant_id,
+            e.c.position,
+            first,
+            after,
+            lambda row: Event.of(row, info.context),
+            descending=False,
         )
 
     @strawberry.field(description="Position of the last event in the tenant's log.")

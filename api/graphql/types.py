@@ -11,6 +11,7 @@ from sqlalchemy import Row
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from api.graphql import personal
 from api.graphql.loaders import Context
 from domain.tenants import TenantKind
 from projections.context import utc
@@ -39,7 +40,9 @@ def decode_cursor(cursor: str | None) -> int | None:
 
 @strawberry.type(description="Who recorded a fact: user, role and the unit they acted for.")
 class ActorInfo:
-    user_id: str
+    user_id: str = strawberry.field(
+        description="the user who recorded it; *** unless the reader may see personal data"
+    )
     role: str
     unit_id: str | None
 
@@ -58,7 +61,13 @@ class Event:
     data: JSON
 
     @classmethod
-    def of(cls, row: Row[Any]) -> Event:
+    def of(cls, row: Row[Any], context: Context) -> Event:
+        """The event as ``context``'s principal may see it (personal data masked)."""
+        actor = dict(row.actor)
+        data = row.data
+        if not context.sees_personal(row.record_id):
+            data = personal.event_data(row.record_type, data)
+            actor["user_id"] = personal.HIDDEN
         return cls(
             position=row.position,
             type=row.type,
@@ -67,15 +76,15 @@ class Event:
             version=row.version,
             recorded_at=utc(row.recorded_at),
             occurred_at=_t(row.occurred_at),
-            actor=ActorInfo(**row.actor),
+            actor=ActorInfo(**actor),
             reason=row.reason,
-            data=row.data,
+            data=data,
         )
 
 
 async def history_of(info: Ctx, tenant_id: str, record_id: str) -> list[Event]:
     rows = await info.context.loaders.history.load((tenant_id, record_id))
-    return [Event.of(row) for row in rows]
+    return [Event.of(row, info.context) for row in rows]
 
 
 def tenant_kind_label(kind: str) -> str:

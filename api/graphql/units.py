@@ -8,20 +8,28 @@ from typing import Any
 import strawberry
 from sqlalchemy import Row
 
+from api.graphql import personal
 from api.graphql.types import Ctx, Event, history_of
 from domain.charters import Cadence, DecisionRule
 from domain.units import UnitKind
 from projections.context import utc
 
 
-@strawberry.type
+@strawberry.type(
+    description="A unit's representative or liaison (masked unless the reader may see "
+    "personal data: the surname, the telephone's last four digits)."
+)
 class Person:
     name: str
     phone: str | None
 
 
-def _person(data: dict[str, Any] | None) -> Person | None:
-    return Person(name=data["name"], phone=data.get("phone")) if data else None
+def _person(info: Ctx, unit_id: str, data: dict[str, Any] | None) -> Person | None:
+    if not data:
+        return None
+    if not info.context.sees_personal(unit_id):
+        data = personal.person(data)
+    return Person(name=data["name"], phone=data.get("phone"))
 
 
 @strawberry.type
@@ -68,12 +76,12 @@ class MemberUnit:
         return UnitKind(self.row.kind).label
 
     @strawberry.field
-    def representative(self) -> Person | None:
-        return _person(self.row.representative)
+    def representative(self, info: Ctx) -> Person | None:
+        return _person(info, self.row.unit_id, self.row.representative)
 
     @strawberry.field
-    def liaison(self) -> Person | None:
-        return _person(self.row.liaison)
+    def liaison(self, info: Ctx) -> Person | None:
+        return _person(info, self.row.unit_id, self.row.liaison)
 
     @strawberry.field
     def active(self) -> bool:
