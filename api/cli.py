@@ -22,7 +22,14 @@ from tenants.store.verify import all_tenant_ids, verify_tenant
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gongjian", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("migrate", help="create the event store and read-model tables")
+    migrate_cmd = commands.add_parser(
+        "migrate", help="create the event store and read-model tables"
+    )
+    migrate_cmd.add_argument(
+        "--app-role",
+        help="PostgreSQL: the role the application connects as, to be granted the tables "
+        "(it must not own them, so that row-level security applies to it)",
+    )
     serve = commands.add_parser("serve", help="run the HTTP API (REST + GraphQL)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -67,7 +74,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in ("migrate", "verify"):
         engine = make_engine()
         try:
-            return _migrate(engine) if args.command == "migrate" else _verify(engine, args.tenant)
+            if args.command == "migrate":
+                return _migrate(engine, args.app_role)
+            return _verify(engine, args.tenant)
         finally:
             engine.dispose()
     engine = make_engine()
@@ -92,9 +101,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         platform.close()
 
 
-def _migrate(engine: Engine) -> int:
-    migrate(engine)
-    print(f"migrated {database_url()}")
+def _migrate(engine: Engine, app_role: str | None) -> int:
+    if app_role is not None and is_sqlite(engine):
+        raise SystemExit("--app-role applies to PostgreSQL only")
+    migrate(engine, app_role)
+    print(f"migrated {database_url()}" + (f"; granted to {app_role}" if app_role else ""))
     return 0
 
 

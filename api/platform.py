@@ -9,13 +9,15 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 
 from projections.runner import BackgroundProjector, Projector
-from projections.schema import create_read_models
+from projections.schema import create_read_models, read_model_tables
 from tenants.commands.ledger import Ledger
 from tenants.pipeline.handling import Pipeline
 from tenants.pipeline.identity import Authenticator
 from tenants.registry import Ledgers
-from tenants.store.database import make_engine
+from tenants.store import row_security
+from tenants.store.database import is_sqlite, make_engine
 from tenants.store.migrate import migrate_store
+from tenants.store.schema import store_metadata
 
 logger = logging.getLogger(__name__)
 DEV_TOKENS_SETTING = "GONGJIAN_DEV_TOKENS"
@@ -32,10 +34,21 @@ def dev_tokens_enabled() -> bool:
     return enabled
 
 
-def migrate(engine: Engine) -> None:
-    """Create the store and the read models: the only place tables are created."""
+def migrate(engine: Engine, app_role: str | None = None) -> None:
+    """Create the store and the read models: the only place tables are created.
+
+    On PostgreSQL every tenant table gets row-level security, and ``app_role`` (the
+    role the application connects as, not the tables' owner) is granted their use.
+    """
     migrate_store(engine)
     create_read_models(engine)
+    if is_sqlite(engine):
+        return
+    tables = [*store_metadata.tables.values(), *read_model_tables()]
+    with engine.begin() as conn:
+        row_security.enable(conn, tables)
+        if app_role is not None:
+            row_security.grant(conn, app_role)
 
 
 @dataclass

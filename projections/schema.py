@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Table
 
 import projections.tables_engagement  # noqa: F401  (registers its tables)
 from projections.tables import read_metadata
+from tenants.store import row_security
+
+
+def read_model_tables() -> list[Table]:
+    """Every read-model table."""
+    return list(read_metadata.tables.values())
 
 
 def create_read_models(engine: Engine) -> None:
@@ -14,6 +20,10 @@ def create_read_models(engine: Engine) -> None:
 
 
 def recreate_read_models(engine: Engine) -> None:
-    """Drop and recreate the read-model tables (the logs are untouched); replay follows."""
+    """Drop and recreate the read-model tables (the logs are untouched); replay follows.
+    On PostgreSQL their row security comes back with them."""
     read_metadata.drop_all(engine)
     read_metadata.create_all(engine)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            row_security.enable(conn, read_model_tables())

@@ -101,6 +101,10 @@ last four digits, and `null` or `***` for work units, year-review feedback,
 residents' ids and comments, and the user id of whoever recorded an event. Event
 `data` in `history` and `events` is masked the same way (`api/graphql/personal.py`).
 
+On PostgreSQL, row-level security is a second barrier behind the scoping of every
+read: each GraphQL transaction sees only the rows of the tenants its principal
+reads (docs/deployment.md).
+
 Domain rules in the table: the convener (the tenant's manager), never the reporting
 unit, verifies execution; only the evaluated community or unit appeals, and no
 appellant role resolves an appeal. Issuers may grant: platform admin any role;

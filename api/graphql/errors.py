@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -13,6 +14,7 @@ from strawberry.types import ExecutionResult
 
 from api.graphql.loaders import Context
 from api.problems import ApiProblem
+from tenants.store import row_security
 
 CLIENT_ERROR_CODES = {"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT"}
 
@@ -22,8 +24,12 @@ class ProblemGraphQLRouter(GraphQLRouter[Context, None]):
     a request that is not GraphQL over HTTP at all answers a problem document."""
 
     async def run(self, *args: Any, **kwargs: Any) -> Any:
+        context: Context | None = kwargs.get("context")
+        # Every transaction of this request sees only the tenants its principal reads.
+        scope = await asyncio.to_thread(context.reading_scope) if context else []
         try:
-            return await super().run(*args, **kwargs)
+            with row_security.reading_only(scope):
+                return await super().run(*args, **kwargs)
         except HTTPException as error:
             raise ApiProblem(error.status_code, "graphql-request-invalid", error.reason) from None
 

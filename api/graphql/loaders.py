@@ -13,7 +13,7 @@ from strawberry.fastapi import BaseContext
 from api.graphql import personal
 from projections import queries, tables, tables_engagement
 from projections.queries import Key
-from tenants.pipeline.identity import Principal
+from tenants.pipeline.identity import Principal, Role
 
 Rows = list[Row[Any]]
 
@@ -115,6 +115,19 @@ class Context(BaseContext):
             policy = self.platform.pipeline.policy
             self._readable[tenant_id] = policy.may_read(self.principal, tenant_id)
         return self._readable[tenant_id]
+
+    def reading_scope(self) -> list[str] | None:
+        """The tenants this request may read (None: every tenant): the principal's
+        own, and a street's communities. Row-level security holds reads to them."""
+        principal = self.principal
+        if principal is None or (
+            principal.tenant_id is None and principal.role is not Role.PLATFORM_ADMIN
+        ):
+            return []
+        if principal.tenant_id is None:
+            return None
+        communities = queries.tenant_rows(self.engine, parent_id=principal.tenant_id)
+        return [principal.tenant_id, *(row.tenant_id for row in communities)]
 
     def sees_personal(self, owner: str | None = None) -> bool:
         """Whether personal data of the record ``owner`` (a member, unit or resident

@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from tenants.store import row_security
+
 DEFAULT_DATABASE_URL = "sqlite:///./gongjian.db"
 DATABASE_URL_SETTING = "GONGJIAN_DATABASE_URL"
 
@@ -37,7 +39,11 @@ def make_engine(url: str | None = None, *, pool_size: int = 20) -> Engine:
     if parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg"):
         parsed = parsed.set(drivername="postgresql+psycopg")
         # FastAPI's thread pool runs 40 requests at once: size the pool for it.
-        return create_engine(parsed, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
+        engine = create_engine(
+            parsed, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800
+        )
+        row_security.install(engine)
+        return engine
     if parsed.drivername.startswith("sqlite"):
         return _sqlite_engine(parsed.render_as_string(hide_password=False))
     raise ValueError(f"unsupported database URL: {parsed.drivername}")

@@ -148,11 +148,14 @@ def test_a_page_of_meetings_costs_a_bounded_number_of_queries(street: Street) ->
             api.gql(query, t=api.tenant, n=page_size)
         finally:
             event.remove(engine, "before_cursor_execute", count)
-        return sum(1 for s in statements if s.lstrip().upper().startswith("SELECT"))
+        # Narrowing a transaction's tenants (row security) reads no rows: not counted.
+        reads = [s for s in statements if "set_config" not in s]
+        return sum(1 for s in reads if s.lstrip().upper().startswith("SELECT"))
 
-    # One query per field, not per meeting: tenant, page, agenda, positions,
-    # opinions, attendance, units, history (N+1 would be dozens for 7 meetings).
-    assert selects(7) <= 8
+    # One query per field, not per meeting: the reader's tenants, tenant, page,
+    # agenda, positions, opinions, attendance, units, history (N+1 would be dozens
+    # for 7 meetings).
+    assert selects(7) <= 9
     assert selects(2) <= selects(7)
 
 

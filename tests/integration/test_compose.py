@@ -19,7 +19,14 @@ def test_postgres_is_healthchecked_and_migrate_runs_once_after_it() -> None:
     services = _services()
     assert "pg_isready" in " ".join(services["postgres"]["healthcheck"]["test"])
     migrate = services["migrate"]
-    assert migrate["command"] == ["gongjian", "migrate"] and migrate["restart"] == "no"
+    assert migrate["command"] == ["gongjian", "migrate", "--app-role", "gongjian_app"]
+    assert migrate["restart"] == "no"
+    # The owner migrates; the role the application uses was created at database init.
+    assert "//gongjian:" in migrate["environment"]["GONGJIAN_DATABASE_URL"]
+    init = (COMPOSE.parent / "scripts" / "postgres-init.sql").read_text()
+    assert "CREATE ROLE gongjian_app LOGIN" in init
+    mounted = " ".join(services["postgres"]["volumes"])
+    assert "scripts/postgres-init.sql:/docker-entrypoint-initdb.d/" in mounted
     assert migrate["depends_on"]["postgres"]["condition"] == "service_healthy"
 
 
@@ -29,5 +36,6 @@ def test_api_and_projector_start_after_a_successful_migration_on_postgres() -> N
         service = services[name]
         assert service["command"][:2] == ["gongjian", command]
         assert service["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
-        assert service["environment"]["GONGJIAN_DATABASE_URL"].startswith("postgresql://")
+        url = service["environment"]["GONGJIAN_DATABASE_URL"]
+        assert url.startswith("postgresql://gongjian_app:"), "not as the tables' owner"
     assert "/healthz" in " ".join(services["api"]["healthcheck"]["test"])

@@ -101,7 +101,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(
     result = subprocess.run(
         [_script("st"), "--config-file", str(config), "run",
          f"{url}/openapi.json", "--header", f"Authorization: Bearer {token}", *FUZZ],
-        capture_output=True, text=True, timeout=900, check=False,
+        capture_output=True, text=True, timeout=900, check=False, cwd=tmp_path,
     )  # fmt: skip
     report = result.stdout[-20000:] + result.stderr[-5000:]
     (tmp_path / "report.txt").write_text(result.stdout)
