@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # The walkthrough of docs/walkthrough.md, runnable against `bash scripts/run` (demo data).
 set -e
-H='Authorization: Bearer dev:secretary-kang:community_secretary'
+cd "$(dirname "$0")/.."
+# Real tokens, issued on the same store as the server's (the last line is the token).
+token() { .venv/bin/gongjian token create --expires-days 1 "$@" | tail -1; }
+H="Authorization: Bearer $(token --role community_secretary --tenant fenglin-kangjian --user secretary-kang)"
+SH="Authorization: Bearer $(token --role street_admin --tenant fenglin --user street-admin-zhou)"
 J='Content-Type: application/json'
 B=http://127.0.0.1:8000
 C=$B/tenants/fenglin-kangjian
-gql() { curl -s -X POST $B/graphql -H "$J" -d "$(python3 -c 'import json,sys;print(json.dumps({"query":sys.argv[1]}))' "$1")"; echo; }
+# gql QUERY [AUTH]: as the community's secretary unless another token is given.
+gql() { curl -s -X POST $B/graphql -H "$J" -H "${2:-$H}" -d "$(python3 -c 'import json,sys;print(json.dumps({"query":sys.argv[1]}))' "$1")"; echo; }
 id() { python3 -c 'import json,sys;print(json.load(sys.stdin)["record_id"])'; }
 
 # 1. A commitment
@@ -14,7 +19,7 @@ COMMITMENT=$(curl -s -X POST $C/commitments -H "$H" -H "$J" -d '{"maker_kind":"c
   "milestones":[{"id":"pilot","title":"试点两栋楼","due":"2027-01-31"},{"id":"all","title":"全覆盖","due":"2027-06-30"}]}' | id)
 curl -s -X POST $C/commitments/$COMMITMENT/publication -H "$H" -H "$J" -d '{"channel":"notice_board","published_on":"2026-11-21"}'; echo
 curl -s -X POST $C/commitments/$COMMITMENT/progress -H "$H" -H "$J" -d '{"milestone_id":"pilot","percent":40,"evidence":["配送登记表.jpg"]}'; echo
-curl -s -X POST $C/commitments/$COMMITMENT/ratings -H "$H" -H "$J" -d '{"resident_id":"居民-张阿姨","period":"2026H2","rating":5,"comment":"很及时"}'; echo
+curl -s -X POST $C/commitments/$COMMITMENT/ratings -H "$H" -H "$J" -d '{"resident_id":"resident-zhang","period":"2026H2","rating":5,"comment":"很及时"}'; echo
 gql "{ tenant(id: \"fenglin-kangjian\") { commitment(id: \"$COMMITMENT\") { text statusLabel channelLabel lapsed
   milestones { title percent overdue } satisfaction { numerator denominator rate target meetsTarget }
   history { position type recordedAt actor { userId role } data } } } }"
@@ -32,9 +37,8 @@ gql "{ tenant(id: \"fenglin-kangjian\") { member(id: \"$MEMBER\") { name memberC
 
 # 3. An evaluation (the demo street already has a published six-in-one rubric)
 S=$B/tenants/fenglin
-SH='Authorization: Bearer dev:street-admin-zhou:street_admin'
-gql '{ tenant(id: "fenglin") { rubrics { id name revisions { revision published total } } } }'
-RUBRIC=$(curl -s -X POST $B/graphql -H "$J" -d '{"query":"{ tenant(id: \"fenglin\") { rubrics { id } } }"}' | python3 -c 'import json,sys;print(json.load(sys.stdin)["data"]["tenant"]["rubrics"][0]["id"])')
+gql '{ tenant(id: "fenglin") { rubrics { id name revisions { revision published total } } } }' "$SH"
+RUBRIC=$(curl -s -X POST $B/graphql -H "$J" -H "$SH" -d '{"query":"{ tenant(id: \"fenglin\") { rubrics { id } } }"}' | python3 -c 'import json,sys;print(json.load(sys.stdin)["data"]["tenant"]["rubrics"][0]["id"])')
 EVALUATION=$(curl -s -X POST $S/evaluations -H "$SH" -H "$J" -d "{\"subject_kind\":\"community\",\"subject_id\":\"fenglin-kangjian\",
   \"period\":\"2026H2\",\"rubric_id\":\"$RUBRIC\",\"revision\":1,\"sources\":[{\"id\":\"inspection\",\"label\":\"街道实地检查\",\"weight\":\"0.6\"},
   {\"id\":\"self\",\"label\":\"社区自评\",\"weight\":\"0.2\"},{\"id\":\"residents\",\"label\":\"居民评议\",\"weight\":\"0.2\"}]}" | id)
@@ -42,4 +46,4 @@ curl -s -X POST $S/evaluations/$EVALUATION/scores -H "$SH" -H "$J" -d '{"item_id
 curl -s -X POST $S/evaluations/$EVALUATION/finalisation -H "$SH" -H "$J" -d '{}' | cut -c1-200; echo
 gql "{ tenant(id: \"fenglin\") { evaluation(id: \"$EVALUATION\") { subjectId period statusLabel
   items { id labelZh maxPoints scores { sourceId points } indicatorLabel indicatorFigure { numerator denominator rate target meetsTarget } }
-  sources { sourceId weight total } } ranking(period: \"2026H1\") { rank subjectName weightedTotal } } }"
+  sources { sourceId weight total } } ranking(period: \"2026H1\") { rank subjectName weightedTotal } } }" "$SH"
