@@ -100,8 +100,9 @@ class LedgerBase(Application[UUID]):
         super().register_transcodings(transcoder)
         register_domain_transcodings(transcoder)
 
-    def load(self, cls: type[A], record_id: UUID, expected_version: int | None = None) -> A:
-        """Load a record of the given type from this tenant's log, or raise NotFound."""
+    def load(self, cls: type[A], record_id: UUID) -> A:
+        """Load a record of the given type from this tenant's log, or raise NotFound; at
+        the version the running command expects, if it names one (``expecting``)."""
         try:
             with _LOAD_LOCKS[record_id.int % len(_LOAD_LOCKS)]:
                 aggregate: Any = self.repository.get(record_id)
@@ -110,6 +111,7 @@ class LedgerBase(Application[UUID]):
         if not isinstance(aggregate, cls):
             raise NotFound(f"no {cls.__name__} {record_id} in tenant {self.tenant_id}")
         expectation = _EXPECTED.get()
+        expected_version = None
         if expectation is not None and expectation.record_id == record_id:
             expected_version = expectation.version
         if expected_version is not None and aggregate.version != expected_version:

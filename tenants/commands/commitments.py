@@ -68,11 +68,10 @@ class CommitmentCommands(LedgerBase):
         commitment_id: UUID,
         channel: Channel,
         published_on: date,
-        expected: int | None = None,
         idem: Idem = None,
     ) -> CommandResult:
         """Publish through a channel."""
-        commitment = self.load(Commitment, commitment_id, expected)
+        commitment = self.load(Commitment, commitment_id)
         commitment.publish(stamp, channel, published_on)
         return self.commit(commitment, idempotent=idem)
 
@@ -83,11 +82,10 @@ class CommitmentCommands(LedgerBase):
         milestone_id: str,
         percent: int,
         evidence: list[str],
-        expected: int | None = None,
         idem: Idem = None,
     ) -> CommandResult:
         """Report a milestone's progress."""
-        commitment = self.load(Commitment, commitment_id, expected)
+        commitment = self.load(Commitment, commitment_id)
         commitment.report_progress(stamp, milestone_id, percent, evidence)
         return self.commit(commitment, idempotent=idem)
 
@@ -111,11 +109,10 @@ class CommitmentCommands(LedgerBase):
         stamp: Stamp,
         commitment_id: UUID,
         fulfilled: bool,
-        expected: int | None = None,
         idem: Idem = None,
     ) -> CommandResult:
         """Fulfil, or withdraw (reason required)."""
-        commitment = self.load(Commitment, commitment_id, expected)
+        commitment = self.load(Commitment, commitment_id)
         if fulfilled:
             commitment.fulfil(stamp)
         else:

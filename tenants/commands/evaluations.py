@@ -36,11 +36,10 @@ class EvaluationCommands(LedgerBase):
         stamp: Stamp,
         rubric_id: UUID,
         structure: RubricStructure,
-        expected: int | None = None,
         idem: Idem = None,
     ) -> CommandResult:
         """Draft a new revision."""
-        rubric = self.load(Rubric, rubric_id, expected)
+        rubric = self.load(Rubric, rubric_id)
         revision = rubric.revise(stamp, structure)
         return self.commit(rubric, idempotent=idem, extra={"revision": revision})
 
@@ -49,11 +48,10 @@ class EvaluationCommands(LedgerBase):
         stamp: Stamp,
         rubric_id: UUID,
         revision: int,
-        expected: int | None = None,
         idem: Idem = None,
     ) -> CommandResult:
         """Publish a revision."""
-        rubric = self.load(Rubric, rubric_id, expected)
+        rubric = self.load(Rubric, rubric_id)
         rubric.publish(stamp, revision)
         return self.commit(rubric, idempotent=idem, extra={"revision": revision})
 
@@ -100,10 +98,10 @@ class EvaluationCommands(LedgerBase):
         return self.commit(evaluation, idempotent=idem)
 
     def finalise_evaluation(
-        self, stamp: Stamp, evaluation_id: UUID, expected: int | None = None, idem: Idem = None
+        self, stamp: Stamp, evaluation_id: UUID, idem: Idem = None
     ) -> CommandResult:
         """Finalise: fix per-source and weighted totals."""
-        evaluation = self.load(Evaluation, evaluation_id, expected)
+        evaluation = self.load(Evaluation, evaluation_id)
         total = evaluation.finalise(stamp)
         return self.commit(evaluation, idempotent=idem, extra={"weighted_total": str(total)})
 

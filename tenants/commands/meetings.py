@@ -63,11 +63,10 @@ class MeetingCommands(UnitCommands):
         title: str,
         kind: ItemKind,
         carried_from: tuple[UUID, str] | None,
-        expected: int | None = None,
         idem: Idem = None,
     ) -> CommandResult:
         """Add an agenda item, possibly carried from a not-agreed item of an earlier meeting."""
-        meeting = self.load(Meeting, meeting_id, expected)
+        meeting = self.load(Meeting, meeting_id)
         source = None
         if carried_from is not None:
             earlier = self.load(Meeting, carried_from[0])
@@ -82,11 +81,10 @@ class MeetingCommands(UnitCommands):
         stamp: Stamp,
         meeting_id: UUID,
         item_id: str,
-        expected: int | None = None,
         idem: Idem = None,
     ) -> CommandResult:
         """Withdraw an agenda item before notice."""
-        meeting = self.load(Meeting, meeting_id, expected)
+        meeting = self.load(Meeting, meeting_id)
         meeting.withdraw_item(stamp, item_id)
         return self.commit(meeting, idempotent=idem)
 
@@ -96,11 +94,10 @@ class MeetingCommands(UnitCommands):
         meeting_id: UUID,
         issued_at: datetime,
         extraordinary: bool,
-        expected: int | None = None,
         idem: Idem = None,
     ) -> CommandResult:
         """Send the written notice to every active member unit."""
-        meeting = self.load(Meeting, meeting_id, expected)
+        meeting = self.load(Meeting, meeting_id)
         meeting.issue_notice(stamp, issued_at, self.active_unit_ids(), extraordinary)
         return self.commit(meeting, idempotent=idem)
 
@@ -110,11 +107,10 @@ class MeetingCommands(UnitCommands):
         meeting_id: UUID,
         item_id: str,
         due: datetime,
-        expected: int | None = None,
         idem: Idem = None,
     ) -> CommandResult:
         """Ask units for written opinions on an item."""
-        meeting = self.load(Meeting, meeting_id, expected)
+        meeting = self.load(Meeting, meeting_id)
         meeting.solicit_opinions(stamp, item_id, due)
         return self.commit(meeting, idempotent=idem)
 
@@ -125,11 +121,10 @@ class MeetingCommands(UnitCommands):
         unit_id: str,
         item_id: str,
         text: str,
-        expected: int | None = None,
         idem: Idem = None,
     ) -> CommandResult:
         """Record a unit's written opinion."""
-        meeting = self.load(Meeting, meeting_id, expected)
+        meeting = self.load(Meeting, meeting_id)
         meeting.submit_opinion(stamp, unit_id, item_id, text)
         return self.commit(meeting, idempotent=idem)
 
@@ -139,11 +134,10 @@ class MeetingCommands(UnitCommands):
         meeting_id: UUID,
         unit_id: str,
         opinions: dict[str, str],
-        expected: int | None = None,
         idem: Idem = None,
     ) -> CommandResult:
         """Excuse a unit, with its written opinions."""
-        meeting = self.load(Meeting, meeting_id, expected)
+        meeting = self.load(Meeting, meeting_id)
         meeting.request_leave(stamp, unit_id, opinions)
         return self.commit(meeting, idempotent=idem)
 
@@ -154,19 +148,16 @@ class MeetingCommands(UnitCommands):
         unit_id: str,
         attendee: str,
         substitute: bool,
-        expected: int | None = None,
         idem: Idem = None,
     ) -> CommandResult:
         """Sign a unit in."""
-        meeting = self.load(Meeting, meeting_id, expected)
+        meeting = self.load(Meeting, meeting_id)
         meeting.sign_in(stamp, unit_id, attendee, substitute)
         return self.commit(meeting, idempotent=idem)
 
-    def open_meeting(
-        self, stamp: Stamp, meeting_id: UUID, expected: int | None = None, idem: Idem = None
-    ) -> CommandResult:
+    def open_meeting(self, stamp: Stamp, meeting_id: UUID, idem: Idem = None) -> CommandResult:
         """Open the meeting if quorate."""
-        meeting = self.load(Meeting, meeting_id, expected)
+        meeting = self.load(Meeting, meeting_id)
         meeting.open(stamp)
         return self.commit(meeting, idempotent=idem)
 
@@ -177,11 +168,10 @@ class MeetingCommands(UnitCommands):
         item_id: str,
         unit_id: str,
         position: Position,
-        expected: int | None = None,
         idem: Idem = None,
     ) -> CommandResult:
         """Record a unit's position on an item."""
-        meeting = self.load(Meeting, meeting_id, expected)
+        meeting = self.load(Meeting, meeting_id)
         meeting.record_position(stamp, item_id, unit_id, position)
         return self.commit(meeting, idempotent=idem)
 
@@ -191,11 +181,10 @@ class MeetingCommands(UnitCommands):
         meeting_id: UUID,
         item_id: str,
         proposal: ProposedResolution,
-        expected: int | None = None,
         idem: Idem = None,
     ) -> CommandResult:
         """Decide an item; when agreed, adopt its resolution in the same transaction."""
-        meeting = self.load(Meeting, meeting_id, expected)
+        meeting = self.load(Meeting, meeting_id)
         unknown = set(proposal.responsible_unit_ids) - set(self.active_unit_ids())
         if unknown:
             raise errors.NotFound(f"no active member unit {', '.join(sorted(unknown))}")
@@ -216,11 +205,9 @@ class MeetingCommands(UnitCommands):
         extra = {"outcome": outcome.value, "resolution_id": str(resolution.id)}
         return self.commit(meeting, resolution, idempotent=idem, extra=extra)
 
-    def close_meeting(
-        self, stamp: Stamp, meeting_id: UUID, expected: int | None = None, idem: Idem = None
-    ) -> CommandResult:
+    def close_meeting(self, stamp: Stamp, meeting_id: UUID, idem: Idem = None) -> CommandResult:
         """Close the meeting."""
-        meeting = self.load(Meeting, meeting_id, expected)
+        meeting = self.load(Meeting, meeting_id)
         meeting.close(stamp)
         return self.commit(meeting, idempotent=idem)
 
@@ -230,11 +217,10 @@ class MeetingCommands(UnitCommands):
         meeting_id: UUID,
         text: str,
         correction: bool,
-        expected: int | None = None,
         idem: Idem = None,
     ) -> CommandResult:
         """Issue the minutes, or correct issued minutes with a reason."""
-        meeting = self.load(Meeting, meeting_id, expected)
+        meeting = self.load(Meeting, meeting_id)
         if correction:
             meeting.correct_minutes(stamp, text)
         else:
@@ -246,18 +232,15 @@ class MeetingCommands(UnitCommands):
         stamp: Stamp,
         meeting_id: UUID,
         scheduled_for: datetime,
-        expected: int | None = None,
         idem: Idem = None,
     ) -> CommandResult:
         """Postpone the meeting with a reason."""
-        meeting = self.load(Meeting, meeting_id, expected)
+        meeting = self.load(Meeting, meeting_id)
         meeting.postpone(stamp, scheduled_for)
         return self.commit(meeting, idempotent=idem)
 
-    def cancel(
-        self, stamp: Stamp, meeting_id: UUID, expected: int | None = None, idem: Idem = None
-    ) -> CommandResult:
+    def cancel(self, stamp: Stamp, meeting_id: UUID, idem: Idem = None) -> CommandResult:
         """Cancel the meeting with a reason."""
-        meeting = self.load(Meeting, meeting_id, expected)
+        meeting = self.load(Meeting, meeting_id)
         meeting.cancel(stamp)
         return self.commit(meeting, idempotent=idem)

@@ -45,11 +45,10 @@ class MemberCommands(LedgerBase):
         stamp: Stamp,
         member_id: UUID,
         reported_on: date,
-        expected: int | None = None,
         idem: Idem = None,
     ) -> CommandResult:
         """An in-service member reports (报到) here."""
-        member = self.load(PartyMember, member_id, expected)
+        member = self.load(PartyMember, member_id)
         member.report_at_residence(stamp, reported_on)
         return self.commit(member, idempotent=idem)
 
@@ -59,11 +58,10 @@ class MemberCommands(LedgerBase):
         member_id: UUID,
         member_class: MemberClass,
         work_unit: str | None,
-        expected: int | None = None,
         idem: Idem = None,
     ) -> CommandResult:
         """Change a member's class."""
-        member = self.load(PartyMember, member_id, expected)
+        member = self.load(PartyMember, member_id)
         member.change_class(stamp, member_class, work_unit)
         return self.commit(member, idempotent=idem)
 
@@ -89,11 +87,9 @@ class MemberCommands(LedgerBase):
         )
         return self.commit(post, idempotent=idem)
 
-    def retire_post(
-        self, stamp: Stamp, post_id: UUID, expected: int | None = None, idem: Idem = None
-    ) -> CommandResult:
+    def retire_post(self, stamp: Stamp, post_id: UUID, idem: Idem = None) -> CommandResult:
         """Retire a post; its holders' claims end in the same transaction."""
-        post = self.load(ServicePost, post_id, expected)
+        post = self.load(ServicePost, post_id)
         holders = [self.load(PartyMember, UUID(m)) for m in post.retire(stamp)]
         for member in holders:
             member.end_claim(stamp, str(post_id))

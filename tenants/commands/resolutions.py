@@ -23,11 +23,10 @@ class ResolutionCommands(MeetingCommands):
         stamp: Stamp,
         resolution_id: UUID,
         unit_ids: list[str] | None,
-        expected: int | None = None,
         idem: Idem = None,
     ) -> CommandResult:
         """Record the written notification (to every active unit unless named)."""
-        resolution = self.load(Resolution, resolution_id, expected)
+        resolution = self.load(Resolution, resolution_id)
         resolution.notify(stamp, unit_ids or self.active_unit_ids())
         return self.commit(resolution, idempotent=idem)
 
@@ -39,19 +38,18 @@ class ResolutionCommands(MeetingCommands):
         kind: ReportKind,
         note: str,
         evidence: list[str],
-        expected: int | None = None,
         idem: Idem = None,
     ) -> CommandResult:
         """A responsible unit reports progress or completion."""
-        resolution = self.load(Resolution, resolution_id, expected)
+        resolution = self.load(Resolution, resolution_id)
         resolution.report_execution(stamp, unit_id, kind, note, evidence)
         return self.commit(resolution, idempotent=idem)
 
     def verify_resolution(
-        self, stamp: Stamp, resolution_id: UUID, expected: int | None = None, idem: Idem = None
+        self, stamp: Stamp, resolution_id: UUID, idem: Idem = None
     ) -> CommandResult:
         """The convener verifies completion."""
-        resolution = self.load(Resolution, resolution_id, expected)
+        resolution = self.load(Resolution, resolution_id)
         resolution.verify(stamp)
         return self.commit(resolution, idempotent=idem)
 
@@ -60,11 +58,10 @@ class ResolutionCommands(MeetingCommands):
         stamp: Stamp,
         resolution_id: UUID,
         unit_id: str,
-        expected: int | None = None,
         idem: Idem = None,
     ) -> CommandResult:
         """The convener sends a completion report back with a reason."""
-        resolution = self.load(Resolution, resolution_id, expected)
+        resolution = self.load(Resolution, resolution_id)
         resolution.return_report(stamp, unit_id)
         return self.commit(resolution, idempotent=idem)
 
@@ -73,11 +70,10 @@ class ResolutionCommands(MeetingCommands):
         stamp: Stamp,
         resolution_id: UUID,
         by_resolution_id: UUID,
-        expected: int | None = None,
         idem: Idem = None,
     ) -> CommandResult:
         """Replace a resolution by one a later meeting adopted (in this tenant)."""
-        resolution = self.load(Resolution, resolution_id, expected)
+        resolution = self.load(Resolution, resolution_id)
         later = self.load(Resolution, by_resolution_id)
         adopted_at = self.load(Meeting, resolution.meeting_id).scheduled_for
         if self.load(Meeting, later.meeting_id).scheduled_for <= adopted_at:

@@ -36,11 +36,9 @@ class UnitCommands(LedgerBase):
         tenant = Tenant.register(stamp, kind=kind, name=name, charter=charter, parent=parent)
         return self.commit(tenant, idempotent=idem)
 
-    def amend_charter(
-        self, stamp: Stamp, charter: Charter, expected: int | None = None, idem: Idem = None
-    ) -> CommandResult:
+    def amend_charter(self, stamp: Stamp, charter: Charter, idem: Idem = None) -> CommandResult:
         """Amend the tenant's charter."""
-        tenant = self.load(Tenant, tenant_aggregate_id(self.tenant_id), expected)
+        tenant = self.load(Tenant, tenant_aggregate_id(self.tenant_id))
         tenant.amend_charter(stamp, charter)
         return self.commit(tenant, idempotent=idem)
 
@@ -59,22 +57,19 @@ class UnitCommands(LedgerBase):
         role: str,
         name: str,
         phone: str | None,
-        expected: int | None = None,
         idem: Idem = None,
     ) -> CommandResult:
         """Appoint or replace a unit's representative or liaison."""
-        unit = self.load(MemberUnit, unit_id, expected)
+        unit = self.load(MemberUnit, unit_id)
         if role == "representative":
             unit.appoint_representative(stamp, name, phone)
         else:
             unit.appoint_liaison(stamp, name, phone)
         return self.commit(unit, idempotent=idem)
 
-    def leave_unit(
-        self, stamp: Stamp, unit_id: UUID, expected: int | None = None, idem: Idem = None
-    ) -> CommandResult:
+    def leave_unit(self, stamp: Stamp, unit_id: UUID, idem: Idem = None) -> CommandResult:
         """A unit leaves the joint meeting."""
-        unit = self.load(MemberUnit, unit_id, expected)
+        unit = self.load(MemberUnit, unit_id)
         unit.leave(stamp)
         return self.commit(unit, idempotent=idem)
 
