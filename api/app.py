@@ -82,12 +82,12 @@ def create_app(platform: Platform | None = None) -> FastAPI:
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, Any]:
-        """Liveness and database reachability."""
-        from sqlalchemy import text
-
-        with app.state.platform.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        return {"status": "ok"}
+        """Liveness and database reachability; "degraded" while projection is parked
+        for some tenants (each at an event it could not apply; the others go on)."""
+        parked = app.state.platform.projector.parked()
+        if parked:
+            return {"status": "degraded", "parked_tenants": len(parked)}
+        return {"status": "ok", "parked_tenants": 0}
 
     def context(request: Request) -> Context:
         # The GraphiQL page itself is a static asset; every query needs a token.

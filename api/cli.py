@@ -41,7 +41,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     project = commands.add_parser("project", help="run the projection worker")
     project.add_argument("--once", action="store_true", help="catch up once and exit")
-    project.add_argument("--interval", type=float, default=0.2)
+    project.add_argument(
+        "--interval", type=float, default=0.2, help="seconds to wait when nothing is new"
+    )
+    project.add_argument(
+        "--retry-parked",
+        action="store_true",
+        help="first try again the tenants parked at an event they could not apply",
+    )
     commands.add_parser("demo", help="load the demo data set")
     commands.add_parser(
         "rebuild", help="drop the read models and replay every tenant's log into them"
@@ -95,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "rebuild":
             return _rebuild(platform)
         if args.command == "project":
-            return _project(platform, args.once, args.interval)
+            return _project(platform, args.once, args.interval, args.retry_parked)
         return _serve(platform, args.host, args.port, args.demo)
     finally:
         platform.close()
@@ -159,17 +166,33 @@ def _rebuild(platform: Platform) -> int:
     recreate_read_models(platform.engine)
     platform.projector.rebuild()
     print(f"rebuilt the read models of {len(all_tenant_ids(platform.engine))} tenant(s)")
-    return 0
+    return _report_parked(platform)
 
 
-def _project(platform: Platform, once: bool, interval: float) -> int:
+def _project(platform: Platform, once: bool, interval: float, retry_parked: bool) -> int:
+    if retry_parked:
+        resumed = platform.projector.retry_parked()
+        print(
+            f"resumed {len(resumed)} parked tenant(s)"
+            + (f": {', '.join(resumed)}" if resumed else "")
+        )
     while True:
         applied = platform.projector.catch_up_all()
         if once:
             print(f"projected {applied} event(s)")
-            return 0
+            return _report_parked(platform)
         if not applied:
             time.sleep(interval)
+
+
+def _report_parked(platform: Platform) -> int:
+    """List parked tenants; exit 1 if any, so that scripts notice."""
+    parked = platform.projector.parked()
+    for p in parked:
+        print(f"parked: {p.tenant_id} at position {p.position}: {p.error}")
+    if parked:
+        print(f"{len(parked)} tenant(s) parked; fix, then 'gongjian project --retry-parked'")
+    return 1 if parked else 0
 
 
 def _serve(platform: Platform, host: str, port: int, demo: bool) -> int:

@@ -13,8 +13,9 @@ import threading
 import time
 from typing import Any
 
-from eventsourcing.persistence import Mapper, StoredEvent
+from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent
 from sqlalchemy import Connection, Engine, delete, func, insert, select
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 
 from projections import (
     handlers_commitments,
@@ -29,11 +30,22 @@ from projections.tables import PROJECTED_TABLES, events, record_events
 from projections.tables_engagement import ENGAGEMENT_TABLES
 from tenants.store.database import write_transaction
 from tenants.store.schema import events as log
-from tenants.store.schema import tenant_heads, tracking
-from tenants.store.tracking import advance_tracking, claim_tracking, tracked_position
+from tenants.store.schema import parked, tenant_heads, tracking
+from tenants.store.tracking import (
+    Parked,
+    advance_tracking,
+    claim_tracking,
+    park,
+    parked_tenants,
+    tracked_position,
+    unpark,
+)
 
 PROJECTION = "read_models"
 BATCH = 500
+# Failures that say nothing about the event: the database went away, or another
+# runner advanced the tenant first. The batch is tried again later, never parked.
+TRANSIENT = (OperationalError, InterfaceError, DisconnectionError, IntegrityError)
 HANDLERS: dict[str, Handler] = {
     **handlers_units.HANDLERS,
     **handlers_meetings.HANDLERS,
@@ -58,17 +70,61 @@ class Projector:
         self.batch_size = batch_size
 
     def catch_up(self, tenant_id: str) -> int:
-        """Project the tenant's log to its head; return how many events were applied."""
+        """Project the tenant's log to its head; return how many events were applied.
+
+        An event that cannot be applied parks the tenant at it (every event before it
+        stays applied); a parked tenant is skipped until ``retry_parked``.
+        """
+        if self.parked(tenant_id):
+            return 0
         applied = 0
+        size = self.batch_size
         while True:
-            count = self._one_batch(tenant_id)
+            try:
+                count = self._one_batch(tenant_id, size)
+            except TRANSIENT:
+                raise
+            except Exception as error:
+                if size > 1:
+                    # Find the one event that fails, applying those before it.
+                    size = 1
+                    continue
+                self._park(tenant_id, error)
+                return applied
             applied += max(count, 0)
-            if count < self.batch_size:
+            if count < size:
                 return applied
 
     def catch_up_all(self) -> int:
-        """Project every tenant that has unprojected events."""
-        return sum(self.catch_up(tenant) for tenant in self.lagging_tenants())
+        """Project every tenant that has unprojected events; one tenant's failure
+        (even a lost connection) never stops the others."""
+        applied = 0
+        for tenant in self.lagging_tenants():
+            try:
+                applied += self.catch_up(tenant)
+            except Exception:
+                logger.exception("projecting %s failed; trying again later", tenant)
+        return applied
+
+    def parked(self, tenant_id: str | None = None) -> list[Parked]:
+        """The tenants parked at an event they cannot apply (or the one given)."""
+        with self.engine.connect() as conn:
+            return parked_tenants(conn, PROJECTION, tenant_id)
+
+    def retry_parked(self, tenant_id: str | None = None) -> list[str]:
+        """Unpark tenants (all, or one) and project them again (after an upgrade or a
+        fix); return those that are projected now, not parked again."""
+        retried = unpark(self.engine, PROJECTION, tenant_id)
+        for tenant in retried:
+            self.catch_up(tenant)
+        still = {p.tenant_id for p in self.parked()}
+        return [tenant for tenant in retried if tenant not in still]
+
+    def _park(self, tenant_id: str, error: Exception) -> None:
+        position = self.position(tenant_id) + 1
+        reason = f"{type(error).__name__}: {error}"
+        logger.error("parked %s at position %s: %s", tenant_id, position, reason)
+        park(self.engine, tenant_id, PROJECTION, position, reason)
 
     def lagging_tenants(self) -> list[str]:
         """Tenants whose head is past this projection's tracking position."""
@@ -80,8 +136,10 @@ class Projector:
             )
             .scalar_subquery()
         )
+        parked_here = select(parked.c.tenant_id).where(parked.c.projection == PROJECTION)
         query = select(tenant_heads.c.tenant_id).where(
-            tenant_heads.c.position > func.coalesce(tracked, 0)
+            tenant_heads.c.position > func.coalesce(tracked, 0),
+            tenant_heads.c.tenant_id.not_in(parked_here),
         )
         with self.engine.connect() as conn:
             return list(conn.execute(query).scalars())
@@ -103,7 +161,7 @@ class Projector:
             self.catch_up(tenant_id)
             if self.position(tenant_id) >= position:
                 return True
-            if time.monotonic() > deadline:
+            if time.monotonic() > deadline or self.parked(tenant_id):
                 return False
             time.sleep(0.005)
 
@@ -128,12 +186,13 @@ class Projector:
             if tenant_id is not None:
                 done = done.where(tracking.c.tenant_id == tenant_id)
             conn.execute(done)
+        unpark(self.engine, PROJECTION, tenant_id)  # a rebuild tries every tenant again
         if tenant_id is None:
             self.catch_up_all()
         else:
             self.catch_up(tenant_id)
 
-    def _one_batch(self, tenant_id: str) -> int:
+    def _one_batch(self, tenant_id: str, size: int) -> int:
         with write_transaction(self.engine) as conn:
             start = claim_tracking(conn, tenant_id, PROJECTION)
             if start is None:
@@ -142,7 +201,7 @@ class Projector:
                 select(log)
                 .where(log.c.tenant_id == tenant_id, log.c.position > start)
                 .order_by(log.c.position)
-                .limit(self.batch_size)
+                .limit(size)
             ).all()
             feed: list[dict[str, Any]] = []
             index: list[dict[str, Any]] = []

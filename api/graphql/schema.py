@@ -23,6 +23,20 @@ from projections.context import utc
 from tenants.store.schema import tenant_heads
 
 
+@strawberry.type(description="A tenant's projection: its position, and any parked event.")
+class ProjectionState:
+    position: int = strawberry.field(description="the read models reflect the log up to here")
+    head: int = strawberry.field(description="the last position in the log")
+    parked: bool = strawberry.field(
+        description="projection stopped at an event it could not apply; other tenants go on"
+    )
+    parked_at_position: int | None
+    parked_since: datetime | None
+    error: str | None = strawberry.field(
+        description="why (street admins, secretaries and auditors only)"
+    )
+
+
 @strawberry.type(description="A street or a community: one tenant with its own event log.")
 class Tenant(TenantFollowUp):
     row: strawberry.Private[Row[Any]]
@@ -172,6 +186,28 @@ class Tenant(TenantFollowUp):
     async def projected_position(self, info: Ctx) -> int:
         projector = info.context.platform.projector
         return int(await asyncio.to_thread(projector.position, self.row.tenant_id))
+
+    @strawberry.field(
+        description="How far the read models follow this tenant's log, and whether "
+        "projection is parked at an event it could not apply."
+    )
+    async def projection(self, info: Ctx) -> ProjectionState:
+        projector = info.context.platform.projector
+        tenant = self.row.tenant_id
+        position = await asyncio.to_thread(projector.position, tenant)
+        parked = await asyncio.to_thread(projector.parked, tenant)
+        head = await self.head_position(info)
+        stop = parked[0] if parked else None
+        # The error may quote the event's content: staff and auditors only.
+        error = stop.error if stop and info.context.sees_personal() else None
+        return ProjectionState(
+            position=position,
+            head=head,
+            parked=stop is not None,
+            parked_at_position=stop.position if stop else None,
+            parked_since=utc(stop.parked_at) if stop else None,
+            error=error,
+        )
 
     @strawberry.field(
         description="Units that missed each of the last `lastMeetings` held meetings without leave."

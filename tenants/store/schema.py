@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Column,
+    DateTime,
     Index,
     Integer,
     LargeBinary,
@@ -69,4 +70,15 @@ tracking = Table(
     Column("projection", String(100), nullable=False),
     Column("position", BigInteger, nullable=False),
     PrimaryKeyConstraint("tenant_id", "projection", name="es_tracking_pkey"),
+)
+
+parked = Table(
+    "es_parked",
+    store_metadata,
+    Column("tenant_id", String(64), nullable=False),
+    Column("projection", String(100), nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("error", Text, nullable=False),
+    Column("parked_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("tenant_id", "projection", name="es_parked_pkey"),
 )

@@ -1,14 +1,18 @@
-"""Per-tenant projection tracking, written in the same transaction as read rows."""
+"""Per-tenant projection tracking, written in the same transaction as read rows, and
+the tenants a projection parked at an event it could not apply."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
 from eventsourcing.persistence import IntegrityError, TrackingRecorder
 from eventsourcing.persistence import Tracking as LibraryTracking
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tenants.store.database import is_sqlite, write_transaction
-from tenants.store.schema import tracking
+from tenants.store.schema import parked, tracking
 
 
 def tracked_position(conn: Connection, tenant_id: str, projection: str) -> int:
@@ -66,6 +70,52 @@ def advance_tracking(conn: Connection, tenant_id: str, projection: str, position
         .where(tracking.c.tenant_id == tenant_id, tracking.c.projection == projection)
         .values(position=position)
     )
+
+
+@dataclass(frozen=True)
+class Parked:
+    """A tenant a projection stopped at: the event's position, the error, when."""
+
+    tenant_id: str
+    position: int
+    error: str
+    parked_at: datetime
+
+
+def park(engine: Engine, tenant_id: str, projection: str, position: int, error: str) -> None:
+    """Record that ``projection`` cannot apply the tenant's event at ``position``."""
+    with write_transaction(engine) as conn:
+        conn.execute(
+            delete(parked).where(parked.c.tenant_id == tenant_id, parked.c.projection == projection)
+        )
+        conn.execute(
+            insert(parked).values(
+                tenant_id=tenant_id,
+                projection=projection,
+                position=position,
+                error=error[:4000],
+                parked_at=datetime.now(UTC),
+            )
+        )
+
+
+def parked_tenants(conn: Connection, projection: str, tenant_id: str | None = None) -> list[Parked]:
+    """The tenants ``projection`` has parked (or the one given, if parked)."""
+    query = select(parked).where(parked.c.projection == projection).order_by(parked.c.tenant_id)
+    if tenant_id is not None:
+        query = query.where(parked.c.tenant_id == tenant_id)
+    return [
+        Parked(row.tenant_id, row.position, row.error, row.parked_at) for row in conn.execute(query)
+    ]
+
+
+def unpark(engine: Engine, projection: str, tenant_id: str | None = None) -> list[str]:
+    """Let ``projection`` try the parked tenants (or one) again; return which."""
+    with write_transaction(engine) as conn:
+        query = delete(parked).where(parked.c.projection == projection)
+        if tenant_id is not None:
+            query = query.where(parked.c.tenant_id == tenant_id)
+        return list(conn.execute(query.returning(parked.c.tenant_id)).scalars())
 
 
 class TenantTrackingRecorder(TrackingRecorder):

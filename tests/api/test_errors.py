@@ -183,7 +183,7 @@ def test_malformed_graphql_is_400_with_a_code(api: Api) -> None:
 
 
 def test_health_and_documentation_are_served(api: Api) -> None:
-    assert api.client.get("/healthz").json() == {"status": "ok"}
+    assert api.client.get("/healthz").json() == {"status": "ok", "parked_tenants": 0}
     paths = api.client.get("/openapi.json").json()["paths"]
     assert "/tenants/{tenant_id}/meetings/{meeting_id}/sign-ins" in paths
     assert api.client.get("/docs").status_code == 200
