@@ -53,10 +53,16 @@ Every error is an RFC 9457 problem (`application/problem+json`):
 FOOTER = """
 ## GraphQL
 
-A document that cannot run (syntax, unknown field, depth or size limits) answers
-HTTP 400 with `errors[].extensions.code = GRAPHQL_VALIDATION_FAILED`. Bad arguments
-(page size, malformed cursor, period) give `BAD_USER_INPUT`; `waitForPosition` that
-is not reached in 5 s gives `NOT_YET_PROJECTED`.
+A document that cannot run (syntax, unknown field, depth, size or more than 30
+aliases) answers HTTP 400 with `errors[].extensions.code = GRAPHQL_VALIDATION_FAILED`.
+A query whose cost is over the limit answers HTTP 400 with `QUERY_TOO_COSTLY` before
+anything is read; `extensions.cost` and `extensions.limit` say by how much. The cost
+counts every selected field times the sizes of the lists around it (`first: n`
+counts n, a list without paging 10); the limit is 20,000 (the README tour's page
+costs about 6,000), set by `GONGJIAN_GRAPHQL_MAX_COST`. Bad arguments (page size,
+malformed cursor, period, `atPosition` or `waitForPosition` outside 0 … head) give
+`BAD_USER_INPUT`; `waitForPosition` not reached within 5 s per request (however many
+aliases wait), or on a tenant whose projection is parked, gives `NOT_YET_PROJECTED`.
 """
 
 

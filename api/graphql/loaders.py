@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,6 +103,7 @@ class Context(BaseContext):
         self.platform = platform
         self.principal = principal
         self._readable: dict[str, bool] = {}
+        self._wait_deadline: float | None = None
         self.engine: Engine = platform.engine
         # Per tenant, the log position this request reads as of (absent: now).
         self.as_of: dict[str, int] = {}
@@ -115,6 +117,13 @@ class Context(BaseContext):
             policy = self.platform.pipeline.policy
             self._readable[tenant_id] = policy.may_read(self.principal, tenant_id)
         return self._readable[tenant_id]
+
+    def wait_deadline(self, budget: float) -> float:
+        """When waits for positions in this request must end: one budget of
+        ``budget`` seconds for all of them, however many aliases wait."""
+        if self._wait_deadline is None:
+            self._wait_deadline = time.monotonic() + budget
+        return self._wait_deadline
 
     def reading_scope(self) -> list[str] | None:
         """The tenants this request may read (None: every tenant): the principal's

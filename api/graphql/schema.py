@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, time, timedelta
+from time import monotonic as time_now
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from sqlalchemy import Row, select
-from strawberry.extensions import MaskErrors, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 
+from api.graphql import limits
 from api.graphql import tenant_engagement as follow
 from api.graphql.meetings import Meeting
 from api.graphql.paging import Connection, page
@@ -21,6 +30,8 @@ from api.graphql.units import Charter, MemberUnit, load_unit
 from projections import audits, queries, tables
 from projections.context import utc
 from tenants.store.schema import tenant_heads
+
+WAIT_STEP = 0.02  # seconds between checks while waiting for a position
 
 
 @strawberry.type(description="A tenant's projection: its position, and any parked event.")
@@ -171,16 +182,7 @@ class Tenant(TenantFollowUp):
 
     @strawberry.field(description="Position of the last event in the tenant's log.")
     async def head_position(self, info: Ctx) -> int:
-        def head() -> int:
-            with info.context.engine.connect() as conn:
-                value = conn.execute(
-                    select(tenant_heads.c.position).where(
-                        tenant_heads.c.tenant_id == self.row.tenant_id
-                    )
-                ).scalar()
-            return int(value or 0)
-
-        return await asyncio.to_thread(head)
+        return await _head(info, self.row.tenant_id)
 
     @strawberry.field(description="Position up to which these read models reflect the log.")
     async def projected_position(self, info: Ctx) -> int:
@@ -287,18 +289,47 @@ class Query:
                 queries.position_at, info.context.engine, str(id), utc(as_of)
             )
         if at_position is not None:
-            info.context.as_of[str(id)] = at_position
-        if wait_for_position is not None:
-            projector = info.context.platform.projector
-            caught_up = await asyncio.to_thread(
-                projector.wait_for, str(id), wait_for_position, info.context.platform.read_wait
-            )
-            if not caught_up:
+            if not 0 <= at_position <= await _head(info, str(id)):
                 raise GraphQLError(
-                    "the read models have not reached that position yet",
-                    extensions={"code": "NOT_YET_PROJECTED"},
+                    "atPosition must lie between 0 and the tenant's head position",
+                    extensions={"code": "BAD_USER_INPUT"},
                 )
+            info.context.as_of[str(id)] = at_position
+        if wait_for_position is not None and not await _wait(info, str(id), wait_for_position):
+            raise GraphQLError(
+                "the read models have not reached that position yet",
+                extensions={"code": "NOT_YET_PROJECTED"},
+            )
         return await _tenant(info, str(id))
+
+
+async def _head(info: Ctx, tenant_id: str) -> int:
+    def head() -> int:
+        with info.context.engine.connect() as conn:
+            value = conn.execute(
+                select(tenant_heads.c.position).where(tenant_heads.c.tenant_id == tenant_id)
+            ).scalar()
+        return int(value or 0)
+
+    return await asyncio.to_thread(head)
+
+
+async def _wait(info: Ctx, tenant_id: str, position: int) -> bool:
+    """Wait until the tenant is projected through ``position``, without holding a
+    thread: short reads between sleeps, within one budget for the whole request."""
+    if not 0 <= position <= await _head(info, tenant_id):
+        raise GraphQLError(
+            "waitForPosition must lie between 0 and the tenant's head position",
+            extensions={"code": "BAD_USER_INPUT"},
+        )
+    projector = info.context.platform.projector
+    deadline = info.context.wait_deadline(info.context.platform.read_wait)
+    while True:
+        if await asyncio.to_thread(projector.position, tenant_id) >= position:
+            return True
+        if time_now() >= deadline or await asyncio.to_thread(projector.parked, tenant_id):
+            return False
+        await asyncio.sleep(WAIT_STEP)
 
 
 def _internal(error: GraphQLError) -> bool:
@@ -309,8 +340,13 @@ def _internal(error: GraphQLError) -> bool:
 schema = strawberry.Schema(
     query=Query,
     extensions=[
+        # Integrators repeat the same documents: parse and validate each once.
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
         lambda: QueryDepthLimiter(max_depth=12),
         lambda: MaxTokensLimiter(max_token_count=5000),
+        lambda: MaxAliasesLimiter(max_alias_count=limits.MAX_ALIASES),
+        limits.cost_limiter(limits.max_cost()),
         lambda: MaskErrors(should_mask_error=_internal, error_message="internal error"),
     ],
 )

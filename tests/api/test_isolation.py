@@ -230,7 +230,9 @@ def test_time_travel_and_waiting_on_an_unreadable_tenant_answer_as_unknown(world
         world.as_unknown(sec_b, query, world.a, **variables)
         world.as_unknown(sec_b, query, world.c, **variables)
     # Time travel on B's own id with A's position window still yields only B.
-    travel = "query($t: ID!, $m: ID!) { tenant(id: $t, atPosition: 100) "
+    platform = world.api.client.app.state.platform  # type: ignore[attr-defined]
+    head = platform.ledgers[world.b].head_position()
+    travel = f"query($t: ID!, $m: ID!) {{ tenant(id: $t, atPosition: {head}) "
     travel += "{ meeting(id: $m) { title } } }"
     own = world.gql(sec_b, travel, t=world.b, m=world.meetings[world.a])
     assert own == {"data": {"tenant": {"meeting": None}}}
