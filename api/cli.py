@@ -7,9 +7,13 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
+from importlib import metadata
 
 from sqlalchemy import Engine, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
 
+from api.console import console, tracked
 from api.platform import Platform, dev_tokens_enabled, migrate
 from domain.errors import DomainError
 from projections.schema import recreate_read_models
@@ -19,8 +23,19 @@ from tenants.store.database import database_url, is_sqlite, make_engine
 from tenants.store.verify import all_tenant_ids, verify_tenant
 
 
+def _version() -> str:
+    try:
+        return metadata.version("gongjian")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gongjian", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"gongjian {_version()}")
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback when a command fails"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     migrate_cmd = commands.add_parser(
         "migrate", help="create the event store and read-model tables"
@@ -31,8 +46,8 @@ def _parser() -> argparse.ArgumentParser:
         "(it must not own them, so that row-level security applies to it)",
     )
     serve = commands.add_parser("serve", help="run the HTTP API (REST + GraphQL)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on")
     serve.add_argument("--demo", action="store_true", help="load demo data if the store is empty")
     serve.add_argument(
         "--inline-projection",
@@ -60,29 +75,68 @@ def _parser() -> argparse.ArgumentParser:
     create = token_commands.add_parser(
         "create", help="issue a token; its secret is printed once, alone on the last line"
     )
-    create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create.add_argument(
+        "--role", required=True, choices=[r.value for r in Role], help="the token's role"
+    )
     create.add_argument("--tenant", help="the tenant the token is for (none: platform admin)")
     create.add_argument("--unit", help="a unit liaison's unit id")
     create.add_argument("--member", help="a party member's member id (new if absent)")
     create.add_argument("--user", default="operator", help="the user the token identifies")
-    create.add_argument("--expires-days", type=int, default=90)
+    create.add_argument(
+        "--expires-days", type=int, default=90, help="days until the token expires (default 90)"
+    )
     return parser
 
 
-def _require_migrated(platform: Platform) -> None:
-    if not inspect(platform.engine).has_table("es_events"):
-        sys.exit(f"the database at {database_url()} is not migrated: run 'gongjian migrate'")
+class CliError(Exception):
+    """A failure the command line reports in one line (exit 1), never as a traceback."""
+
+
+def _fail(message: str) -> int:
+    print(f"gongjian: error: {message}", file=sys.stderr)
+    return 1
+
+
+def _where() -> str:
+    """The configured database, without its password."""
+    return make_url(database_url()).render_as_string(hide_password=True)
+
+
+def _require_migrated(engine: Engine) -> None:
+    if not inspect(engine).has_table("es_events"):
+        raise CliError(f"the database at {_where()} is not migrated: run 'gongjian migrate'")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``gongjian`` command."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        return 130
+    except CliError as error:
+        return _fail(str(error))
+    except DomainError as error:
+        return _fail(error.message)
+    except (OperationalError, InterfaceError) as error:
+        if args.debug:
+            raise
+        reason = str(error.orig or error).strip().splitlines()[0]
+        return _fail(f"cannot use the database at {_where()}: {reason}")
+    except Exception as error:
+        if args.debug:
+            raise
+        return _fail(f"{type(error).__name__}: {error} (run with --debug for the traceback)")
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command in ("migrate", "verify"):
         engine = make_engine()
         try:
             if args.command == "migrate":
                 return _migrate(engine, args.app_role)
+            _require_migrated(engine)
             return _verify(engine, args.tenant)
         finally:
             engine.dispose()
@@ -94,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         engine, embedded=args.command != "project" and inline, dev_tokens=dev_tokens_enabled()
     )
     try:
-        _require_migrated(platform)
+        _require_migrated(engine)
         if args.command == "token":
             return _create_token(platform, args)
         if args.command == "demo":
@@ -110,9 +164,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _migrate(engine: Engine, app_role: str | None) -> int:
     if app_role is not None and is_sqlite(engine):
-        raise SystemExit("--app-role applies to PostgreSQL only")
+        raise CliError("--app-role applies to PostgreSQL only")
     migrate(engine, app_role)
-    print(f"migrated {database_url()}" + (f"; granted to {app_role}" if app_role else ""))
+    print(f"migrated {_where()}" + (f"; granted to {app_role}" if app_role else ""))
     return 0
 
 
@@ -143,7 +197,7 @@ def _verify(engine: Engine, tenant: str | None) -> int:
         print(f"FAIL {tenant}: no such tenant")
         return 1
     tenant_ids = [tenant] if tenant else known
-    for tenant_id in tenant_ids:
+    for tenant_id in tracked(tenant_ids, "verifying hash chains"):
         broken = verify_tenant(engine, tenant_id)
         if broken is not None:
             print(f"FAIL {tenant_id}: position {broken.position}: {broken.problem}")
@@ -154,18 +208,26 @@ def _verify(engine: Engine, tenant: str | None) -> int:
 
 
 def _demo(platform: Platform) -> int:
-    from tenants.demo.meetings import load_demo
+    from tenants.demo.meetings import STREET, load_demo
 
-    summary = load_demo(platform.ledgers)
-    platform.projector.catch_up_all()
+    if platform.pipeline.directory.find(STREET[0]) is not None:
+        return _fail(f"the demo is already loaded in {database_url()} (street {STREET[0]})")
+    with console.status("loading the demo data set"):
+        summary = load_demo(platform.ledgers)
+    tenants = platform.projector.lagging_tenants()
+    for tenant in tracked(tenants, "projecting"):
+        platform.projector.catch_up(tenant)
     print(summary)
     return 0
 
 
 def _rebuild(platform: Platform) -> int:
     recreate_read_models(platform.engine)
-    platform.projector.rebuild()
-    print(f"rebuilt the read models of {len(all_tenant_ids(platform.engine))} tenant(s)")
+    projector = platform.projector
+    projector.clear()
+    tenants = all_tenant_ids(platform.engine)
+    applied = sum(projector.catch_up(t) for t in tracked(tenants, "rebuilding read models"))
+    print(f"rebuilt the read models of {len(tenants)} tenant(s) from {applied} event(s)")
     return _report_parked(platform)
 
 
@@ -176,11 +238,18 @@ def _project(platform: Platform, once: bool, interval: float, retry_parked: bool
             f"resumed {len(resumed)} parked tenant(s)"
             + (f": {', '.join(resumed)}" if resumed else "")
         )
+    if once:
+        lagging = platform.projector.lagging_tenants()
+        applied = 0
+        for tenant in tracked(lagging, "projecting"):
+            try:
+                applied += platform.projector.catch_up(tenant)
+            except Exception as error:
+                print(f"could not project {tenant} now: {error}", file=sys.stderr)
+        print(f"projected {applied} event(s)")
+        return _report_parked(platform)
     while True:
         applied = platform.projector.catch_up_all()
-        if once:
-            print(f"projected {applied} event(s)")
-            return _report_parked(platform)
         if not applied:
             time.sleep(interval)
 

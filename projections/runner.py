@@ -176,6 +176,14 @@ class Projector:
 
     def rebuild(self, tenant_id: str | None = None) -> None:
         """Drop projected rows and tracking (of one tenant, or all); replay the logs."""
+        self.clear(tenant_id)
+        if tenant_id is None:
+            self.catch_up_all()
+        else:
+            self.catch_up(tenant_id)
+
+    def clear(self, tenant_id: str | None = None) -> None:
+        """Drop projected rows, tracking and parking (of one tenant, or all)."""
         with write_transaction(self.engine) as conn:
             for table in reversed(ALL_TABLES):
                 rows = delete(table)
@@ -187,10 +195,6 @@ class Projector:
                 done = done.where(tracking.c.tenant_id == tenant_id)
             conn.execute(done)
         unpark(self.engine, PROJECTION, tenant_id)  # a rebuild tries every tenant again
-        if tenant_id is None:
-            self.catch_up_all()
-        else:
-            self.catch_up(tenant_id)
 
     def _one_batch(self, tenant_id: str, size: int) -> int:
         with write_transaction(self.engine) as conn:
