@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -14,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from api.console import console, tracked
-from api.platform import Platform, dev_tokens_enabled, migrate
+from api.platform import INLINE_PROJECTION_SETTING, Platform, dev_tokens_enabled, migrate
 from domain.errors import DomainError
 from projections.schema import recreate_read_models
 from tenants.messages.access import IssueToken
@@ -48,6 +49,12 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the HTTP API (REST + GraphQL)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes (default 1; use one per core on a multi-core machine)",
+    )
     serve.add_argument("--demo", action="store_true", help="load demo data if the store is empty")
     serve.add_argument(
         "--inline-projection",
@@ -157,7 +164,7 @@ def _run(args: argparse.Namespace) -> int:
             return _rebuild(platform)
         if args.command == "project":
             return _project(platform, args.once, args.interval, args.retry_parked)
-        return _serve(platform, args.host, args.port, args.demo)
+        return _serve(platform, args)
     finally:
         platform.close()
 
@@ -264,7 +271,7 @@ def _report_parked(platform: Platform) -> int:
     return 1 if parked else 0
 
 
-def _serve(platform: Platform, host: str, port: int, demo: bool) -> int:
+def _serve(platform: Platform, args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.app import create_app
@@ -272,11 +279,22 @@ def _serve(platform: Platform, host: str, port: int, demo: bool) -> int:
     from tenants.demo.access import issue_demo_tokens
     from tenants.demo.meetings import load_demo
 
-    if demo and not tenant_rows(platform.engine):
+    if args.demo and not tenant_rows(platform.engine):
         print(load_demo(platform.ledgers))
         platform.projector.catch_up_all()
         print("demo tokens (send as 'Authorization: Bearer <token>'):")
         for issued in issue_demo_tokens(platform.pipeline):
             print(f"  {issued.role:<20} {issued.tenant_id:<18} {issued.token}")
-    uvicorn.run(create_app(platform), host=host, port=port)
+    if args.workers < 1:
+        raise CliError("--workers must be at least 1")
+    if args.workers == 1:
+        uvicorn.run(create_app(platform), host=args.host, port=args.port)
+        return 0
+    # Each worker process builds its own platform from the same settings.
+    if args.inline_projection:
+        os.environ[INLINE_PROJECTION_SETTING] = "1"
+    platform.close()
+    uvicorn.run(
+        "api.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers
+    )
     return 0

@@ -21,6 +21,7 @@ from tenants.store.schema import store_metadata
 
 logger = logging.getLogger(__name__)
 DEV_TOKENS_SETTING = "GONGJIAN_DEV_TOKENS"
+INLINE_PROJECTION_SETTING = "GONGJIAN_INLINE_PROJECTION"
 
 
 def dev_tokens_enabled() -> bool:
@@ -73,9 +74,14 @@ class Platform:
         self.projector = Projector(self.engine, Ledger(self.engine, "_").mapper)
 
     @classmethod
-    def from_url(cls, url: str | None = None, *, embedded: bool = True) -> Platform:
-        """Build the platform on the configured database and settings."""
-        return cls(make_engine(url), embedded=embedded, dev_tokens=dev_tokens_enabled())
+    def from_url(cls, url: str | None = None, *, embedded: bool | None = None) -> Platform:
+        """Build the platform on the configured database and settings. It projects
+        in-line on SQLite, and on PostgreSQL only with GONGJIAN_INLINE_PROJECTION=1
+        (deployments run `gongjian project` instead)."""
+        engine = make_engine(url)
+        if embedded is None:
+            embedded = is_sqlite(engine) or os.environ.get(INLINE_PROJECTION_SETTING) == "1"
+        return cls(engine, embedded=embedded, dev_tokens=dev_tokens_enabled())
 
     def ledger(self, tenant_id: str) -> Ledger:
         """The ledger of one tenant."""
