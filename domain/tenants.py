@@ -49,6 +49,7 @@ class Tenant(Aggregate):
         self.name = name
         self.parent_id = parent_id
         self.charter = Charter.from_dict(charter)
+        self.communities: list[str] = []
 
     @classmethod
     def register(
@@ -75,6 +76,20 @@ class Tenant(Aggregate):
             parent_id=parent.tenant_id if parent else None,
             charter=charter.as_dict(),
         )
+
+    def record_community(self, stamp: Stamp, community_id: str, name: str) -> bool:
+        """Record in a street's own log that a community joined it (once); tell
+        whether this call recorded it."""
+        if self.kind is not TenantKind.STREET:
+            raise ParentMustBeStreet("a community is registered under a street")
+        if community_id in self.communities:
+            return False
+        self._community_joined(stamp, community_id, name)
+        return True
+
+    @event("CommunityJoined", topic="gongjian.Tenant.CommunityJoined")
+    def _community_joined(self, stamp: Stamp, community_id: str, name: str) -> None:
+        self.communities = [*self.communities, community_id]
 
     def amend_charter(self, stamp: Stamp, charter: Charter) -> None:
         """Replace the charter; the amendment needs a reason."""

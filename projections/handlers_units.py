@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from projections.context import Applied, Handler
-from projections.tables import tenants, units
+from projections.tables import street_communities, tenants, units
 from projections.temporal import add, change, set_record
 
 
@@ -22,6 +22,11 @@ def tenant_registered(a: Applied) -> list[str]:
         registered_at=a.occurred_at,
         version=a.version,
     )
+    return []
+
+
+def community_joined(a: Applied) -> list[str]:
+    add(a, street_communities, tenant_id=a.tenant_id, community_id=a.event.community_id)
     return []
 
 
@@ -70,6 +75,7 @@ def unit_left(a: Applied) -> list[str]:
 HANDLERS: dict[str, Handler] = {
     "gongjian.Tenant.Registered": tenant_registered,
     "gongjian.Tenant.CharterAmended": charter_amended,
+    "gongjian.Tenant.CommunityJoined": community_joined,
     "gongjian.MemberUnit.Joined": unit_joined,
     "gongjian.MemberUnit.RepresentativeAppointed": representative_appointed,
     "gongjian.MemberUnit.LiaisonAppointed": liaison_appointed,

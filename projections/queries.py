@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Column, ColumnElement, Engine, Row, Table, func, select
 
-from projections.tables import events, record_events, tenants
+from projections.tables import events, record_events, street_communities, tenants
 from projections.temporal import visible_at
 
 Key = tuple[str, str]
@@ -118,6 +118,17 @@ def select_visible(
     query = select(table).where(table.c.tenant_id == tenant_id, *where, *visible(table, position))
     with engine.connect() as conn:
         return list(conn.execute(query.order_by(*order)))
+
+
+def community_ids_at(engine: Engine, street_id: str, position: int) -> list[str]:
+    """The communities the street's log had recorded as joined by ``position``."""
+    query = (
+        select(street_communities.c.community_id)
+        .where(street_communities.c.tenant_id == street_id, *visible(street_communities, position))
+        .order_by(street_communities.c.community_id)
+    )
+    with engine.connect() as conn:
+        return list(conn.execute(query).scalars())
 
 
 def tenant_rows(

@@ -45,6 +45,15 @@ tenants = Table(
     PrimaryKeyConstraint("tenant_id", "valid_from"),
 )
 
+street_communities = Table(
+    "rm_street_communities",
+    read_metadata,
+    Column("tenant_id", String(TENANT), nullable=False),  # the street
+    Column("community_id", String(TENANT), nullable=False),
+    *temporal_columns(),
+    PrimaryKeyConstraint("tenant_id", "community_id", "valid_from"),
+)
+
 units = Table(
     "rm_units",
     read_metadata,
@@ -213,6 +222,7 @@ record_events = Table(
 
 PROJECTED_TABLES = [
     tenants,
+    street_communities,
     units,
     meetings,
     agenda_items,

@@ -83,11 +83,19 @@ class Tenant(TenantFollowUp):
             return None
         return await _tenant(info, self.row.parent_id)
 
-    @strawberry.field
+    @strawberry.field(
+        description="A street's communities; read as of a position, those the street's "
+        "log had recorded as joined by then."
+    )
     async def communities(self, info: Ctx) -> list[Tenant]:
-        rows = await asyncio.to_thread(
-            queries.tenant_rows, info.context.engine, parent_id=self.row.tenant_id
-        )
+        engine, street = info.context.engine, self.row.tenant_id
+        rows = await asyncio.to_thread(queries.tenant_rows, engine, parent_id=street)
+        position = info.context.as_of.get(street)
+        if position is not None:
+            joined = set(
+                await asyncio.to_thread(queries.community_ids_at, engine, street, position)
+            )
+            rows = [r for r in rows if r.tenant_id in joined]
         return [Tenant(row=r) for r in rows if info.context.readable(r.tenant_id)]
 
     @strawberry.field

@@ -36,6 +36,14 @@ class UnitCommands(LedgerBase):
         tenant = Tenant.register(stamp, kind=kind, name=name, charter=charter, parent=parent)
         return self.commit(tenant, idempotent=idem)
 
+    def record_community(self, stamp: Stamp, community_id: str, name: str) -> int:
+        """Record in this street's log that a community joined it (once); return the
+        street's head position."""
+        street = self.tenant()
+        if street.record_community(stamp, community_id, name):
+            return self.commit(street).position
+        return self.head_position()
+
     def amend_charter(self, stamp: Stamp, charter: Charter, idem: Idem = None) -> CommandResult:
         """Amend the tenant's charter."""
         tenant = self.load(Tenant, tenant_aggregate_id(self.tenant_id))

@@ -196,6 +196,7 @@ def load_demo(ledgers: Ledgers) -> str:
         meetings += 1
     for tenant_id, name in COMMUNITIES:
         community = _Tenant(ledgers, tenant_id, f"secretary-{tenant_id.split('-')[1]}")
+        street.ledger.record_community(street.s(registered), tenant_id, name)
         community.ledger.register(
             community.s(registered), TenantKind.COMMUNITY, name, Charter(notice_days=3), parent
         )

@@ -54,6 +54,14 @@ class RegisterTenant(Message):
 
     def handle(self, h: Handling) -> CommandResult:
         parent = h.ledgers[self.parent_id].tenant() if self.parent_id else None
+        joining = self.kind is TenantKind.COMMUNITY and parent is not None
+        if joining and parent is not None and h.ledger.head_position() == 0:
+            # The street's log records the community first, so that the tree has a
+            # history; a retry after a crash in between records it only once.
+            street = h.ledgers[parent.tenant_id]
+            h.touched[parent.tenant_id] = street.record_community(
+                h.stamp_for(parent.tenant_id), self.tenant_id, self.name
+            )
         return h.ledger.register(
             h.stamp, self.kind, self.name, self.charter.charter(), parent, idem=h.idem
         )

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import OperationalError
 
 from api.platform import Platform
 from projections import runner, tables
@@ -44,10 +45,11 @@ def test_a_crash_mid_batch_rolls_back_and_the_retry_applies_once(
     head = platform.ledger(tenant_id).head_position()
 
     def explode(_: object) -> list[str]:
-        raise RuntimeError("projector crashed")
+        # A transient failure mid-batch (a bad event parks instead: test_parking).
+        raise OperationalError("INSERT ...", {}, ConnectionError("server closed the connection"))
 
     monkeypatch.setitem(runner.HANDLERS, "gongjian.Meeting.SignedIn", explode)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(OperationalError):
         platform.projector.catch_up(tenant_id)
     assert platform.projector.position(tenant_id) == 0
     monkeypatch.undo()
