@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.fastapi import GraphQLRouter
 
-from api import problems
+from api import problems, rate_limits
 from api.graphql.errors import ProblemGraphQLRouter
 from api.graphql.loaders import Context
 from api.graphql.schema import schema
@@ -77,6 +77,8 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.platform = platform or Platform.from_url()
+    app.state.command_rate_limit = rate_limits.configured(rate_limits.COMMANDS_SETTING)
+    app.state.graphql_rate_limit = rate_limits.configured(rate_limits.GRAPHQL_SETTING)
     problems.install(app)
     app.add_middleware(BodyLimit)
 
@@ -95,6 +97,8 @@ def create_app(platform: Platform | None = None) -> FastAPI:
             return Context(request.app.state.platform)
         platform = request.app.state.platform
         principal = platform.authenticator.principal(request.headers.get("authorization"))
+        if request.app.state.graphql_rate_limit is not None:
+            request.app.state.graphql_rate_limit.take(principal)
         return Context(platform, principal)
 
     graphql: GraphQLRouter[Context, None] = ProblemGraphQLRouter(

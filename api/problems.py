@@ -24,9 +24,12 @@ logger = logging.getLogger(__name__)
 class ApiProblem(Exception):
     """An error raised by the HTTP layer itself (auth, idempotency, size)."""
 
-    def __init__(self, status: int, code: str, detail: str) -> None:
+    def __init__(
+        self, status: int, code: str, detail: str, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(detail)
         self.status, self.code, self.detail = status, code, detail
+        self.headers = headers or {}
 
 
 class Problem(BaseModel):
@@ -48,6 +51,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         (404, "unknown id in this tenant (another tenant's ids are unknown here)"),
         (409, "a business rule refused the command, or expected_version conflicts"),
         (413, "request body too large"),
+        (429, "too many requests from this principal (only if configured); see Retry-After"),
         (422, "the body does not match the command, or a required reason is missing"),
     ]
 }
@@ -107,7 +111,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ApiProblem)
     async def api_problem(_: Request, error: ApiProblem) -> JSONResponse:
-        return problem(error.status, error.code, error.code, error.detail)
+        answer = problem(error.status, error.code, error.code, error.detail)
+        answer.headers.update(error.headers)
+        return answer
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:

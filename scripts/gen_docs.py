@@ -40,6 +40,7 @@ Every error is an RFC 9457 problem (`application/problem+json`):
 | 404 | `not-found` | an unknown path, or a tenant or record the caller may not see (answered exactly as unknown) |
 | 405 | `method-not-allowed` | a method the path does not serve; `Allow` lists those it does |
 | 413 | `payload-too-large` | a body over 256 KiB |
+| 429 | `rate-limited` | more requests than `GONGJIAN_RATE_LIMIT_COMMANDS` / `GONGJIAN_RATE_LIMIT_GRAPHQL` allow this user and role (off unless set); `Retry-After` says when to retry |
 | 422 | `validation-error` | the body does not match the command (wrong type, missing or unknown field, bad id); `errors` lists each field |
 | 422 | `idempotency-key-reused` | an `Idempotency-Key` sent again with a different request |
 | 409 | `version-conflict` | `expected_version` differs, or another command changed the record first |

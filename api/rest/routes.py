@@ -24,8 +24,11 @@ TENANT_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
 def current_principal(
     request: Request, authorization: Annotated[str | None, Header()] = None
 ) -> Principal:
-    """Authenticate the request's bearer token."""
+    """Authenticate the request's bearer token (and spend its rate limit, if any)."""
     principal: Principal = request.app.state.platform.authenticator.principal(authorization)
+    limit = request.app.state.command_rate_limit
+    if limit is not None:
+        limit.take(principal)
     return principal
 
 
