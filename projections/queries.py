@@ -106,6 +106,25 @@ def page(
     return rows[:first], len(rows) > first
 
 
+def count_visible(
+    engine: Engine,
+    table: Table,
+    tenant_id: str,
+    where: Iterable[ColumnElement[bool]],
+    position: int | None = None,
+    *,
+    limit: int | None = None,
+) -> int:
+    """How many of a tenant's rows match ``where`` as of ``position`` (at most ``limit``)."""
+    inner = select(table.c.tenant_id).where(
+        table.c.tenant_id == tenant_id, *where, *visible(table, position)
+    )
+    if limit is not None:
+        inner = inner.limit(limit)
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(inner.subquery())).scalar_one())
+
+
 def select_visible(
     engine: Engine,
     table: Table,

@@ -22,10 +22,10 @@ from strawberry.extensions import (
 from api.graphql import limits
 from api.graphql import tenant_engagement as follow
 from api.graphql.meetings import Meeting
-from api.graphql.paging import Connection, page
+from api.graphql.paging import Connection, Window, page
 from api.graphql.resolutions import Resolution, load_resolution
 from api.graphql.tenant_engagement import TenantFollowUp
-from api.graphql.types import Ctx, Event, history_of, tenant_kind_label
+from api.graphql.types import Ctx, Event, encode_cursor, history_of, tenant_kind_label
 from api.graphql.units import Charter, MemberUnit, load_unit
 from projections import audits, queries, tables
 from projections.context import utc
@@ -113,7 +113,13 @@ class Tenant(TenantFollowUp):
 
     @strawberry.field(description="Meetings, newest first.")
     async def meetings(
-        self, info: Ctx, first: int = 20, after: str | None = None, status: str | None = None
+        self,
+        info: Ctx,
+        first: int = 20,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        status: str | None = None,
     ) -> Connection[Meeting]:
         m = tables.meetings
         filters = [m.c.status == status] if status else []
@@ -122,8 +128,7 @@ class Tenant(TenantFollowUp):
             m,
             self.row.tenant_id,
             m.c.created_position,
-            first,
-            after,
+            Window(first, after, last, before),
             lambda r: Meeting(row=r),
             filters=filters,
         )
@@ -142,6 +147,8 @@ class Tenant(TenantFollowUp):
         info: Ctx,
         first: int = 20,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         status: str | None = None,
         overdue: bool | None = None,
         adopted_in: str | None = None,
@@ -162,8 +169,7 @@ class Tenant(TenantFollowUp):
             r,
             self.row.tenant_id,
             r.c.created_position,
-            first,
-            after,
+            Window(first, after, last, before),
             lambda row: Resolution(row=row),
             filters=filters,
         )
@@ -172,18 +178,33 @@ class Tenant(TenantFollowUp):
     async def resolution(self, info: Ctx, id: strawberry.ID) -> Resolution | None:
         return await load_resolution(info, self.row.tenant_id, str(id))
 
-    @strawberry.field(description="The tenant's event log, oldest first, paged by position.")
+    @strawberry.field(
+        description="The tenant's event log, oldest first, paged by position; "
+        "`afterPosition: P` gives everything recorded after position P."
+    )
     async def events(
-        self, info: Ctx, first: int = 50, after: str | None = None
+        self,
+        info: Ctx,
+        first: int = 50,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        after_position: int | None = None,
     ) -> Connection[Event]:
         e = tables.events
+        if after_position is not None:
+            if after is not None or after_position < 0:
+                raise GraphQLError(
+                    "give after or a non-negative afterPosition, not both",
+                    extensions={"code": "BAD_USER_INPUT"},
+                )
+            after = encode_cursor(after_position)
         return await page(
             info,
             e,
             self.row.tenant_id,
             e.c.position,
-            first,
-            after,
+            Window(first, after, last, before),
             lambda row: Event.of(row, info.context),
             descending=False,
         )

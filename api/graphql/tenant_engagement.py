@@ -21,7 +21,7 @@ from api.graphql.members import (
     ServicePost,
     load_member,
 )
-from api.graphql.paging import Connection, page
+from api.graphql.paging import Connection, Window, page
 from api.graphql.types import Ctx
 from domain import errors
 from domain.periods import Period
@@ -200,6 +200,8 @@ class TenantFollowUp:
         info: Ctx,
         first: int = 20,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         status: str | None = None,
         maker_id: str | None = None,
     ) -> Connection[Commitment]:
@@ -212,8 +214,7 @@ class TenantFollowUp:
             c,
             self.row.tenant_id,
             c.c.created_position,
-            first,
-            after,
+            Window(first, after, last, before),
             lambda r: Commitment(row=r),
             filters=filters,
         )
@@ -237,7 +238,13 @@ class TenantFollowUp:
 
     @strawberry.field(description="Party members registered here, in registration order.")
     async def members(
-        self, info: Ctx, first: int = 50, after: str | None = None, member_class: str | None = None
+        self,
+        info: Ctx,
+        first: int = 50,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        member_class: str | None = None,
     ) -> Connection[PartyMember]:
         m = f.members
         filters = [m.c.member_class == member_class] if member_class else []
@@ -246,8 +253,7 @@ class TenantFollowUp:
             m,
             self.row.tenant_id,
             m.c.created_position,
-            first,
-            after,
+            Window(first, after, last, before),
             lambda r: PartyMember(row=r),
             descending=False,
             filters=filters,
