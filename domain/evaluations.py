@@ -135,8 +135,13 @@ class Evaluation(Aggregate):
             for s in self.weights
         }
 
-    def finalise(self, stamp: Stamp) -> Decimal:
-        """Fix per-source and weighted totals; refused while anything is unscored."""
+    def finalise(self, stamp: Stamp, evidence_at: dict[str, int] | None = None) -> Decimal:
+        """Fix per-source and weighted totals; refused while anything is unscored.
+
+        ``evidence_at`` records the log position of each tenant whose records the
+        indicator figures are read from, so the figures shown with a finalised
+        evaluation stay those known when it was finalised.
+        """
         if self.status is not E.OPEN:
             raise errors.EvaluationNotOpen(f"the evaluation is {self.status.value}")
         missing = self.missing()
@@ -144,7 +149,9 @@ class Evaluation(Aggregate):
             raise errors.ScoresMissing(f"unscored item/source: {', '.join(missing)}")
         totals = self.source_totals()
         total = weighted_total(self.weights, totals)
-        self._finalised(stamp, {s: str(t) for s, t in totals.items()}, str(total))
+        self._finalised(
+            stamp, {s: str(t) for s, t in totals.items()}, str(total), evidence_at or {}
+        )
         return total
 
     def appeal(self, stamp: Stamp) -> None:
@@ -192,7 +199,13 @@ class Evaluation(Aggregate):
         self.scores[(item_id, source_id)] = Decimal(points)
 
     @event("Finalised", topic="gongjian.Evaluation.Finalised")
-    def _finalised(self, stamp: Stamp, source_totals: dict[str, str], weighted_total: str) -> None:
+    def _finalised(
+        self,
+        stamp: Stamp,
+        source_totals: dict[str, str],
+        weighted_total: str,
+        evidence_at: dict[str, int] | None = None,
+    ) -> None:
         self.status = E.FINAL
 
     @event("Appealed", topic="gongjian.Evaluation.Appealed")

@@ -121,6 +121,7 @@ def finalised(a: Applied) -> list[str]:
         source_totals=a.event.source_totals,
         weighted_total=a.event.weighted_total,
         finalised_at=a.occurred_at,
+        evidence_at=a.event.evidence_at or None,
     )
     return []
 
@@ -133,7 +134,12 @@ def appealed(a: Applied) -> list[str]:
 def appeal_resolved(a: Applied) -> list[str]:
     if a.event.outcome == "reopened":
         _set_evaluation(
-            a, status="open", source_totals=None, weighted_total=None, finalised_at=None
+            a,
+            status="open",
+            source_totals=None,
+            weighted_total=None,
+            finalised_at=None,
+            evidence_at=None,
         )
     else:
         _set_evaluation(a, status="final")

@@ -15,7 +15,7 @@ from domain.periods import Period
 from domain.rubrics import Indicator
 from projections.tables import attendance, meetings, resolutions
 from projections.tables_engagement import activities, commitments, members, ratings, service_logs
-from projections.temporal import current
+from projections.temporal import visible_at
 
 PARTICIPATION_TARGET = Decimal("0.6")
 SATISFACTION_TARGET = Decimal("0.9")
@@ -49,7 +49,11 @@ def _span(period: Period) -> tuple[datetime, datetime]:
 
 
 def meeting_attendance(
-    engine: Engine, tenant_id: str, period: Period, unit_id: str | None = None
+    engine: Engine,
+    tenant_id: str,
+    period: Period,
+    unit_id: str | None = None,
+    position: int | None = None,
 ) -> Figure:
     """Units present over units notified, for meetings held in the period."""
     start, end = _span(period)
@@ -63,7 +67,11 @@ def meeting_attendance(
     query = (
         select(attendance.c.signed_in)
         .join(meetings, held)
-        .where(attendance.c.tenant_id == tenant_id, current(attendance), current(meetings))
+        .where(
+            attendance.c.tenant_id == tenant_id,
+            visible_at(attendance, position),
+            visible_at(meetings, position),
+        )
     )
     if unit_id is not None:
         query = query.where(attendance.c.unit_id == unit_id)
@@ -73,7 +81,11 @@ def meeting_attendance(
 
 
 def resolutions_on_time(
-    engine: Engine, tenant_id: str, period: Period, unit_id: str | None = None
+    engine: Engine,
+    tenant_id: str,
+    period: Period,
+    unit_id: str | None = None,
+    position: int | None = None,
 ) -> Figure:
     """Resolutions due in the period that were verified by their deadline."""
     query = select(
@@ -86,7 +98,7 @@ def resolutions_on_time(
         resolutions.c.deadline >= period.start,
         resolutions.c.deadline <= period.end,
         resolutions.c.status != "superseded",
-        current(resolutions),
+        visible_at(resolutions, position),
     )
     with engine.connect() as conn:
         rows = [r for r in conn.execute(query) if unit_id is None or unit_id in r.responsible]
@@ -101,7 +113,11 @@ def _day(moment: datetime) -> date:
 
 
 def commitment_satisfaction(
-    engine: Engine, tenant_id: str, within: Period | None = None, maker_id: str | None = None
+    engine: Engine,
+    tenant_id: str,
+    within: Period | None = None,
+    maker_id: str | None = None,
+    position: int | None = None,
 ) -> Figure:
     """Current ratings of 4 or 5 over all current ratings (optionally rating periods
     inside ``within``, and one maker's commitments)."""
@@ -117,8 +133,8 @@ def commitment_satisfaction(
         .where(
             ratings.c.tenant_id == tenant_id,
             ratings.c.current.is_(True),
-            current(ratings),
-            current(commitments),
+            visible_at(ratings, position),
+            visible_at(commitments, position),
         )
     )
     if maker_id is not None:
@@ -141,20 +157,22 @@ def satisfaction_of(ratings: list[int]) -> Figure:
     return Figure(sum(1 for r in ratings if r >= 4), len(ratings), SATISFACTION_TARGET)
 
 
-def post_participation(engine: Engine, tenant_id: str, on: date, days: int = 60) -> Figure:
+def post_participation(
+    engine: Engine, tenant_id: str, on: date, days: int = 60, position: int | None = None
+) -> Figure:
     """Members whose membership is here with confirmed service in the ``days`` up to ``on``."""
     eligible = select(members.c.member_id).where(
         members.c.tenant_id == tenant_id,
         members.c.status == "active",
         members.c.member_class != "in_service",
-        current(members),
+        visible_at(members, position),
     )
     served = select(service_logs.c.member_id).where(
         service_logs.c.tenant_id == tenant_id,
         service_logs.c.status == "confirmed",
         service_logs.c.served_on > on - timedelta(days=days),
         service_logs.c.served_on <= on,
-        current(service_logs),
+        visible_at(service_logs, position),
     )
     with engine.connect() as conn:
         pool = set(conn.execute(eligible).scalars())
@@ -162,10 +180,14 @@ def post_participation(engine: Engine, tenant_id: str, on: date, days: int = 60)
     return Figure(len(active), len(pool), PARTICIPATION_TARGET)
 
 
-def last_collective_activity(engine: Engine, tenant_id: str, on: date) -> date | None:
+def last_collective_activity(
+    engine: Engine, tenant_id: str, on: date, position: int | None = None
+) -> date | None:
     """The date of the last collective service activity on or before ``on``."""
     query = select(func.max(activities.c.held_on)).where(
-        activities.c.tenant_id == tenant_id, activities.c.held_on <= on, current(activities)
+        activities.c.tenant_id == tenant_id,
+        activities.c.held_on <= on,
+        visible_at(activities, position),
     )
     with engine.connect() as conn:
         held: date | None = conn.execute(query).scalar()
@@ -179,18 +201,21 @@ def figure_for(
     subject_id: str,
     evaluator_id: str,
     period: Period,
+    positions: dict[str, int] | None = None,
 ) -> Figure | None:
-    """The indicator's figure for an evaluation's subject and period."""
+    """The indicator's figure for an evaluation's subject and period, each tenant's
+    rows read as of its position in ``positions`` (absent: now)."""
     if subject_kind == "community":
         tenant, unit = subject_id, None
     else:
         tenant, unit = evaluator_id, subject_id
+    at = (positions or {}).get(tenant)
     if indicator is Indicator.MEETING_ATTENDANCE_RATE:
-        return meeting_attendance(engine, tenant, period, unit)
+        return meeting_attendance(engine, tenant, period, unit, at)
     if indicator is Indicator.RESOLUTIONS_ON_TIME:
-        return resolutions_on_time(engine, tenant, period, unit)
+        return resolutions_on_time(engine, tenant, period, unit, at)
     if indicator is Indicator.COMMITMENT_SATISFACTION:
-        return commitment_satisfaction(engine, tenant, period, unit)
+        return commitment_satisfaction(engine, tenant, period, unit, at)
     if unit is not None:
         return None  # participation is a community's figure
-    return post_participation(engine, tenant, period.end)
+    return post_participation(engine, tenant, period.end, position=at)

@@ -206,6 +206,8 @@ evaluations = Table(
     Column("source_totals", JSON),
     Column("weighted_total", String(40)),
     Column("finalised_at", DateTime(timezone=True)),
+    # Per tenant, the log position its indicator figures were read at when finalised.
+    Column("evidence_at", JSON),
     Column("created_position", BigInteger, nullable=False),
     Column("version", Integer, nullable=False),
     *temporal_columns(),

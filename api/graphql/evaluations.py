@@ -243,7 +243,9 @@ class Evaluation:
                     revisions=r.revisions,
                 )
             )
-        figures = await asyncio.to_thread(self._figures, info.context.engine)
+        # Finalised: the figures known then. Open: as of the moment this request reads.
+        positions = dict(self.row.evidence_at or info.context.as_of)
+        figures = await asyncio.to_thread(self._figures, info.context.engine, positions)
         structure = RubricStructure.from_dict(self.row.structure)
         return [
             EvaluationItem(
@@ -261,7 +263,7 @@ class Evaluation:
             for i in c.items
         ]
 
-    def _figures(self, engine: Any) -> dict[Indicator, Share | None]:
+    def _figures(self, engine: Any, positions: dict[str, int]) -> dict[Indicator, Share | None]:
         period = Period.parse(self.row.period)
         result: dict[Indicator, Share | None] = {}
         for indicator in Indicator:
@@ -272,6 +274,7 @@ class Evaluation:
                 self.row.subject_id,
                 self.row.tenant_id,
                 period,
+                positions,
             )
             result[indicator] = Share.of(figure) if figure else None
         return result

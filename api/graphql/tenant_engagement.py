@@ -62,7 +62,12 @@ async def visible_rows(
 async def _satisfaction(info: Ctx, tenant_id: str, period: str | None) -> Share:
     within = parse_period(period)
     figure = await asyncio.to_thread(
-        indicators.commitment_satisfaction, info.context.engine, tenant_id, within
+        indicators.commitment_satisfaction,
+        info.context.engine,
+        tenant_id,
+        within,
+        None,
+        as_of(info, tenant_id),
     )
     return Share.of(figure)
 
@@ -76,7 +81,12 @@ async def _satisfaction_by_maker(info: Ctx, tenant_id: str) -> list[MakerSatisfa
     result = []
     for maker_kind, maker_id in makers:
         figure = await asyncio.to_thread(
-            indicators.commitment_satisfaction, info.context.engine, tenant_id, None, maker_id
+            indicators.commitment_satisfaction,
+            info.context.engine,
+            tenant_id,
+            None,
+            maker_id,
+            as_of(info, tenant_id),
         )
         result.append(
             MakerSatisfaction(
@@ -111,9 +121,9 @@ async def _participation(info: Ctx, tenant_id: str, days: int, on: date | None) 
     if not 1 <= days <= 366:
         raise GraphQLError("days must be between 1 and 366", extensions={"code": "BAD_USER_INPUT"})
     on = on or datetime.now(UTC).date()
-    engine = info.context.engine
-    figure = await asyncio.to_thread(indicators.post_participation, engine, tenant_id, on, days)
-    last = await asyncio.to_thread(indicators.last_collective_activity, engine, tenant_id, on)
+    engine, at = info.context.engine, as_of(info, tenant_id)
+    figure = await asyncio.to_thread(indicators.post_participation, engine, tenant_id, on, days, at)
+    last = await asyncio.to_thread(indicators.last_collective_activity, engine, tenant_id, on, at)
     return Participation(
         members=Share.of(figure),
         window_days=days,

@@ -98,11 +98,16 @@ class EvaluationCommands(LedgerBase):
         return self.commit(evaluation, idempotent=idem)
 
     def finalise_evaluation(
-        self, stamp: Stamp, evaluation_id: UUID, idem: Idem = None
+        self,
+        stamp: Stamp,
+        evaluation_id: UUID,
+        evidence_at: dict[str, int] | None = None,
+        idem: Idem = None,
     ) -> CommandResult:
-        """Finalise: fix per-source and weighted totals."""
+        """Finalise: fix per-source and weighted totals, and the log positions the
+        indicator figures are read at (``evidence_at``)."""
         evaluation = self.load(Evaluation, evaluation_id)
-        total = evaluation.finalise(stamp)
+        total = evaluation.finalise(stamp, evidence_at)
         return self.commit(evaluation, idempotent=idem, extra={"weighted_total": str(total)})
 
     def appeal_evaluation(

@@ -195,7 +195,13 @@ class FinaliseEvaluation(OnEvaluation):
     route = Route("/evaluations/{evaluation_id}/finalisation", TAG, 200, WithTotal)
 
     def handle(self, h: Handling) -> CommandResult:
-        return h.ledger.finalise_evaluation(h.stamp, self.evaluation_id, idem=h.idem)
+        evaluation = h.ledger.load(Evaluation, self.evaluation_id)
+        # The figures shown with it are read from the community's own log, or for a
+        # unit from this one: record how far that log was when it was finalised.
+        community = evaluation.subject_kind is SubjectKind.COMMUNITY
+        source = evaluation.subject_id if community else h.tenant_id
+        evidence_at = {source: h.ledgers[source].head_position()}
+        return h.ledger.finalise_evaluation(h.stamp, self.evaluation_id, evidence_at, idem=h.idem)
 
 
 class AppealEvaluation(OnEvaluation):
