@@ -9,7 +9,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy import Row, select
+from sqlalchemy import Row, func, select
 from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
@@ -180,7 +180,10 @@ class Tenant(TenantFollowUp):
 
     @strawberry.field(
         description="The tenant's event log, oldest first, paged by position; "
-        "`afterPosition: P` gives everything recorded after position P."
+        "`afterPosition: P` gives everything recorded after position P. "
+        "`recordedFrom`/`recordedTo` filter by when facts were recorded, "
+        "`occurredFrom`/`occurredTo` by when they happened (the stated time, else the "
+        "recording time); each range includes its start and excludes its end."
     )
     async def events(
         self,
@@ -190,8 +193,22 @@ class Tenant(TenantFollowUp):
         last: int | None = None,
         before: str | None = None,
         after_position: int | None = None,
+        recorded_from: datetime | None = None,
+        recorded_to: datetime | None = None,
+        occurred_from: datetime | None = None,
+        occurred_to: datetime | None = None,
     ) -> Connection[Event]:
         e = tables.events
+        happened = func.coalesce(e.c.occurred_at, e.c.recorded_at)
+        filters = []
+        if recorded_from is not None:
+            filters.append(e.c.recorded_at >= utc(recorded_from))
+        if recorded_to is not None:
+            filters.append(e.c.recorded_at < utc(recorded_to))
+        if occurred_from is not None:
+            filters.append(happened >= utc(occurred_from))
+        if occurred_to is not None:
+            filters.append(happened < utc(occurred_to))
         if after_position is not None:
             if after is not None or after_position < 0:
                 raise GraphQLError(
@@ -207,6 +224,7 @@ class Tenant(TenantFollowUp):
             Window(first, after, last, before),
             lambda row: Event.of(row, info.context),
             descending=False,
+            filters=filters,
         )
 
     @strawberry.field(description="Position of the last event in the tenant's log.")

@@ -74,3 +74,29 @@ def test_the_feed_answers_everything_since_a_position(street: Street) -> None:
         headers=manager_token(api.tenant, api.streets),
     ).json()
     assert response["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_the_feed_filters_by_when_facts_happened_and_when_they_were_recorded(
+    street: Street,
+) -> None:
+    api = street.api
+    api.t("/units", {"name": "旧单位", "kind": "enterprise",
+                     "occurred_at": "2024-01-01T10:00:00+08:00"}, 201)  # fmt: skip
+    query = """query($t: ID!, $of: DateTime, $ot: DateTime, $rf: DateTime, $rt: DateTime) {
+      tenant(id: $t) { events(first: 100, occurredFrom: $of, occurredTo: $ot,
+                              recordedFrom: $rf, recordedTo: $rt) {
+        totalCount nodes { type occurredAt } } } }"""
+
+    def feed(**window: str | None) -> dict[str, Any]:
+        variables = {"of": None, "ot": None, "rf": None, "rt": None, **window}
+        result: dict[str, Any] = api.gql(query, t=api.tenant, **variables)["data"]["tenant"]
+        return result["events"]
+
+    happened = feed(of="2024-01-01T00:00:00+08:00", ot="2024-01-02T00:00:00+08:00")
+    assert happened["totalCount"] == 1 and happened["nodes"][0]["type"] == "Joined"
+    everything = feed()["totalCount"]
+    assert everything == api.head()
+    assert feed(rf="2000-01-01T00:00:00Z")["totalCount"] == everything
+    assert feed(rt="2000-01-01T00:00:00Z")["totalCount"] == 0
+    # Recorded now, it happened in 2024: outside "happened since 2025".
+    assert feed(of="2025-01-01T00:00:00Z")["totalCount"] == everything - 1
