@@ -118,12 +118,12 @@ class Commitment:
 
     @strawberry.field
     async def milestones(self, info: Ctx) -> list[Milestone]:
-        key = (self.row.tenant_id, self.row.commitment_id)
+        key = info.context.key(info, self.row.tenant_id, self.row.commitment_id)
         return [Milestone(row=r) for r in await info.context.loaders.milestones.load(key)]
 
     @strawberry.field
     async def ratings(self, info: Ctx, current_only: bool = True) -> list[Rating]:
-        key = (self.row.tenant_id, self.row.commitment_id)
+        key = info.context.key(info, self.row.tenant_id, self.row.commitment_id)
         shown = info.context.sees_personal
         return [
             Rating(
@@ -140,7 +140,9 @@ class Commitment:
 
     @strawberry.field(description="current ratings of 4 or 5 over all current ratings; target 0.9")
     async def satisfaction(self, info: Ctx) -> Share:
-        rows = await info.context.loaders.ratings.load((self.row.tenant_id, self.row.commitment_id))
+        rows = await info.context.loaders.ratings.load(
+            info.context.key(info, self.row.tenant_id, self.row.commitment_id)
+        )
         return Share.of(indicators.satisfaction_of([r.rating for r in rows if r.current]))
 
     @strawberry.field

@@ -83,7 +83,9 @@ class Rubric:
 
     @strawberry.field
     async def revisions(self, info: Ctx) -> list[RubricRevision]:
-        rows = await info.context.loaders.revisions.load((self.row.tenant_id, self.row.rubric_id))
+        rows = await info.context.loaders.revisions.load(
+            info.context.key(info, self.row.tenant_id, self.row.rubric_id)
+        )
         return [
             RubricRevision(
                 revision=r.revision,
@@ -232,7 +234,7 @@ class Evaluation:
 
     @strawberry.field
     async def items(self, info: Ctx) -> list[EvaluationItem]:
-        key = (self.row.tenant_id, self.row.evaluation_id)
+        key = info.context.key(info, self.row.tenant_id, self.row.evaluation_id)
         by_item: dict[str, list[Score]] = {}
         for r in await info.context.loaders.scores.load(key):
             by_item.setdefault(r.item_id, []).append(
@@ -244,7 +246,7 @@ class Evaluation:
                 )
             )
         # Finalised: the figures known then. Open: as of the moment this request reads.
-        positions = dict(self.row.evidence_at or info.context.as_of)
+        positions = dict(self.row.evidence_at or info.context.positions(info))
         figures = await asyncio.to_thread(self._figures, info.context.engine, positions)
         structure = RubricStructure.from_dict(self.row.structure)
         return [
@@ -281,7 +283,7 @@ class Evaluation:
 
     @strawberry.field
     async def rectifications(self, info: Ctx) -> list[Rectification]:
-        key = (self.row.tenant_id, self.row.evaluation_id)
+        key = info.context.key(info, self.row.tenant_id, self.row.evaluation_id)
         return [Rectification(row=r) for r in await info.context.loaders.rectifications.load(key)]
 
     @strawberry.field

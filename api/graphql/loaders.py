@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,20 +20,41 @@ from tenants.pipeline.identity import Principal, Role
 Rows = list[Row[Any]]
 
 
-def _loader(
-    engine: Engine, as_of: dict[str, int], table: Any, column: str, order: Any = ()
-) -> DataLoader[Key, Rows]:
-    async def load(keys: list[Key]) -> list[Rows]:
-        return await asyncio.to_thread(
-            queries.grouped, engine, table, column, keys, order, dict(as_of)
-        )
+AtKey = tuple[str, str, int | None]  # tenant, record, position read at (None: now)
+
+
+def _at_positions(
+    fetch: Callable[[list[Key], dict[str, int]], list[Rows]], keys: list[AtKey]
+) -> list[Rows]:
+    """Answer keys read at different positions: one query per distinct position."""
+    found: list[Rows] = [[] for _ in keys]
+    groups: dict[int | None, list[int]] = {}
+    for index, (_, _, position) in enumerate(keys):
+        groups.setdefault(position, []).append(index)
+    for position, indexes in groups.items():
+        plain = [(keys[i][0], keys[i][1]) for i in indexes]
+        at = {} if position is None else {tenant: position for tenant, _ in plain}
+        for index, rows in zip(indexes, fetch(plain, at), strict=True):
+            found[index] = rows
+    return found
+
+
+def _loader(engine: Engine, table: Any, column: str, order: Any = ()) -> DataLoader[AtKey, Rows]:
+    def fetch(keys: list[Key], at: dict[str, int]) -> list[Rows]:
+        return queries.grouped(engine, table, column, keys, order, at)
+
+    async def load(keys: list[AtKey]) -> list[Rows]:
+        return await asyncio.to_thread(_at_positions, fetch, keys)
 
     return DataLoader(load_fn=load)
 
 
-def _history(engine: Engine, as_of: dict[str, int]) -> DataLoader[Key, Rows]:
-    async def load(keys: list[Key]) -> list[Rows]:
-        return await asyncio.to_thread(queries.history, engine, keys, dict(as_of))
+def _history(engine: Engine) -> DataLoader[AtKey, Rows]:
+    def fetch(keys: list[Key], at: dict[str, int]) -> list[Rows]:
+        return queries.history(engine, keys, at)
+
+    async def load(keys: list[AtKey]) -> list[Rows]:
+        return await asyncio.to_thread(_at_positions, fetch, keys)
 
     return DataLoader(load_fn=load)
 
@@ -42,56 +64,55 @@ class Loaders:
     """One set of loaders per request (they cache)."""
 
     engine: Engine
-    as_of: dict[str, int]
-    units: DataLoader[Key, Rows] = field(init=False)
-    meetings: DataLoader[Key, Rows] = field(init=False)
-    agenda: DataLoader[Key, Rows] = field(init=False)
-    attendance: DataLoader[Key, Rows] = field(init=False)
-    opinions: DataLoader[Key, Rows] = field(init=False)
-    positions: DataLoader[Key, Rows] = field(init=False)
-    resolutions: DataLoader[Key, Rows] = field(init=False)
-    reports: DataLoader[Key, Rows] = field(init=False)
-    history: DataLoader[Key, Rows] = field(init=False)
-    members: DataLoader[Key, Rows] = field(init=False)
-    milestones: DataLoader[Key, Rows] = field(init=False)
-    ratings: DataLoader[Key, Rows] = field(init=False)
-    claims_by_member: DataLoader[Key, Rows] = field(init=False)
-    claims_by_post: DataLoader[Key, Rows] = field(init=False)
-    service_logs: DataLoader[Key, Rows] = field(init=False)
-    year_reviews: DataLoader[Key, Rows] = field(init=False)
-    posts: DataLoader[Key, Rows] = field(init=False)
-    revisions: DataLoader[Key, Rows] = field(init=False)
-    scores: DataLoader[Key, Rows] = field(init=False)
-    rectifications: DataLoader[Key, Rows] = field(init=False)
+    units: DataLoader[AtKey, Rows] = field(init=False)
+    meetings: DataLoader[AtKey, Rows] = field(init=False)
+    agenda: DataLoader[AtKey, Rows] = field(init=False)
+    attendance: DataLoader[AtKey, Rows] = field(init=False)
+    opinions: DataLoader[AtKey, Rows] = field(init=False)
+    positions: DataLoader[AtKey, Rows] = field(init=False)
+    resolutions: DataLoader[AtKey, Rows] = field(init=False)
+    reports: DataLoader[AtKey, Rows] = field(init=False)
+    history: DataLoader[AtKey, Rows] = field(init=False)
+    members: DataLoader[AtKey, Rows] = field(init=False)
+    milestones: DataLoader[AtKey, Rows] = field(init=False)
+    ratings: DataLoader[AtKey, Rows] = field(init=False)
+    claims_by_member: DataLoader[AtKey, Rows] = field(init=False)
+    claims_by_post: DataLoader[AtKey, Rows] = field(init=False)
+    service_logs: DataLoader[AtKey, Rows] = field(init=False)
+    year_reviews: DataLoader[AtKey, Rows] = field(init=False)
+    posts: DataLoader[AtKey, Rows] = field(init=False)
+    revisions: DataLoader[AtKey, Rows] = field(init=False)
+    scores: DataLoader[AtKey, Rows] = field(init=False)
+    rectifications: DataLoader[AtKey, Rows] = field(init=False)
 
     def __post_init__(self) -> None:
-        e, t, p = self.engine, tables, self.as_of
-        self.units = _loader(e, p, t.units, "unit_id")
-        self.meetings = _loader(e, p, t.meetings, "meeting_id")
-        self.agenda = _loader(e, p, t.agenda_items, "meeting_id", [t.agenda_items.c.seq])
-        self.attendance = _loader(e, p, t.attendance, "meeting_id", [t.attendance.c.unit_id])
-        self.opinions = _loader(e, p, t.opinions, "meeting_id", [t.opinions.c.position])
-        self.positions = _loader(e, p, t.positions, "meeting_id", [t.positions.c.unit_id])
-        self.resolutions = _loader(e, p, t.resolutions, "resolution_id")
+        e, t = self.engine, tables
+        self.units = _loader(e, t.units, "unit_id")
+        self.meetings = _loader(e, t.meetings, "meeting_id")
+        self.agenda = _loader(e, t.agenda_items, "meeting_id", [t.agenda_items.c.seq])
+        self.attendance = _loader(e, t.attendance, "meeting_id", [t.attendance.c.unit_id])
+        self.opinions = _loader(e, t.opinions, "meeting_id", [t.opinions.c.position])
+        self.positions = _loader(e, t.positions, "meeting_id", [t.positions.c.unit_id])
+        self.resolutions = _loader(e, t.resolutions, "resolution_id")
         self.reports = _loader(
-            e, p, t.execution_reports, "resolution_id", [t.execution_reports.c.position]
+            e, t.execution_reports, "resolution_id", [t.execution_reports.c.position]
         )
-        self.history = _history(e, p)
+        self.history = _history(e)
         f = tables_engagement
-        self.members = _loader(e, p, f.members, "member_id")
-        self.milestones = _loader(e, p, f.milestones, "commitment_id", [f.milestones.c.seq])
-        self.ratings = _loader(e, p, f.ratings, "commitment_id", [f.ratings.c.position])
-        self.claims_by_member = _loader(e, p, f.claims, "member_id", [f.claims.c.claimed_position])
-        self.claims_by_post = _loader(e, p, f.claims, "post_id", [f.claims.c.claimed_position])
-        self.service_logs = _loader(e, p, f.service_logs, "member_id", [f.service_logs.c.position])
-        self.year_reviews = _loader(e, p, f.year_reviews, "member_id", [f.year_reviews.c.year])
-        self.posts = _loader(e, p, f.posts, "post_id")
+        self.members = _loader(e, f.members, "member_id")
+        self.milestones = _loader(e, f.milestones, "commitment_id", [f.milestones.c.seq])
+        self.ratings = _loader(e, f.ratings, "commitment_id", [f.ratings.c.position])
+        self.claims_by_member = _loader(e, f.claims, "member_id", [f.claims.c.claimed_position])
+        self.claims_by_post = _loader(e, f.claims, "post_id", [f.claims.c.claimed_position])
+        self.service_logs = _loader(e, f.service_logs, "member_id", [f.service_logs.c.position])
+        self.year_reviews = _loader(e, f.year_reviews, "member_id", [f.year_reviews.c.year])
+        self.posts = _loader(e, f.posts, "post_id")
         self.revisions = _loader(
-            e, p, f.rubric_revisions, "rubric_id", [f.rubric_revisions.c.revision]
+            e, f.rubric_revisions, "rubric_id", [f.rubric_revisions.c.revision]
         )
-        self.scores = _loader(e, p, f.scores, "evaluation_id", [f.scores.c.item_id])
+        self.scores = _loader(e, f.scores, "evaluation_id", [f.scores.c.item_id])
         self.rectifications = _loader(
-            e, p, f.rectifications, "evaluation_id", [f.rectifications.c.rectification_id]
+            e, f.rectifications, "evaluation_id", [f.rectifications.c.rectification_id]
         )
 
 
@@ -105,9 +126,10 @@ class Context(BaseContext):
         self._readable: dict[str, bool] = {}
         self._wait_deadline: float | None = None
         self.engine: Engine = platform.engine
-        # Per tenant, the log position this request reads as of (absent: now).
-        self.as_of: dict[str, int] = {}
-        self.loaders = Loaders(platform.engine, self.as_of)
+        # Per top-level field (its alias), the tenant it reads and the log position it
+        # reads it at: each `tenant(...)` alias honours its own atPosition or asOf.
+        self._read_at: dict[str | int, tuple[str, int]] = {}
+        self.loaders = Loaders(platform.engine)
 
     def readable(self, tenant_id: str) -> bool:
         """Whether this request's principal may read the tenant (checked once per request)."""
@@ -117,6 +139,24 @@ class Context(BaseContext):
             policy = self.platform.pipeline.policy
             self._readable[tenant_id] = policy.may_read(self.principal, tenant_id)
         return self._readable[tenant_id]
+
+    def read_at(self, info: Any, tenant_id: str, position: int) -> None:
+        """Read ``tenant_id`` at ``position`` under this top-level field (alias)."""
+        self._read_at[_root(info)] = (tenant_id, position)
+
+    def position(self, info: Any, tenant_id: str) -> int | None:
+        """The position this field reads ``tenant_id`` at (None: now)."""
+        read = self._read_at.get(_root(info))
+        return read[1] if read is not None and read[0] == tenant_id else None
+
+    def positions(self, info: Any) -> dict[str, int]:
+        """The positions this field reads tenants at (tenants absent: now)."""
+        read = self._read_at.get(_root(info))
+        return {read[0]: read[1]} if read is not None else {}
+
+    def key(self, info: Any, tenant_id: str, record_id: str) -> AtKey:
+        """A loader key: the record, and the position this field reads its tenant at."""
+        return (tenant_id, record_id, self.position(info, tenant_id))
 
     def wait_deadline(self, budget: float) -> float:
         """When waits for positions in this request must end: one budget of
@@ -142,3 +182,12 @@ class Context(BaseContext):
         """Whether personal data of the record ``owner`` (a member, unit or resident
         id) is shown in full (see api.graphql.personal)."""
         return personal.sees_personal(self.principal, owner)
+
+
+def _root(info: Any) -> str | int:
+    """The response key (alias) of the top-level field ``info`` is under."""
+    path = info.path
+    while path.prev is not None:
+        path = path.prev
+    key: str | int = path.key
+    return key

@@ -138,7 +138,9 @@ class AgendaItem:
 
     @strawberry.field
     async def positions(self, info: Ctx) -> list[UnitPosition]:
-        rows = await info.context.loaders.positions.load((self.row.tenant_id, self.row.meeting_id))
+        rows = await info.context.loaders.positions.load(
+            info.context.key(info, self.row.tenant_id, self.row.meeting_id)
+        )
         return [
             UnitPosition(
                 unit_id=r.unit_id,
@@ -153,7 +155,9 @@ class AgendaItem:
 
     @strawberry.field
     async def opinions(self, info: Ctx) -> list[Opinion]:
-        rows = await info.context.loaders.opinions.load((self.row.tenant_id, self.row.meeting_id))
+        rows = await info.context.loaders.opinions.load(
+            info.context.key(info, self.row.tenant_id, self.row.meeting_id)
+        )
         return [_opinion(r) for r in rows if r.item_id == self.row.item_id]
 
     @strawberry.field
@@ -240,18 +244,22 @@ class Meeting:
 
     @strawberry.field
     async def agenda(self, info: Ctx) -> list[AgendaItem]:
-        rows = await info.context.loaders.agenda.load((self.row.tenant_id, self.row.meeting_id))
+        rows = await info.context.loaders.agenda.load(
+            info.context.key(info, self.row.tenant_id, self.row.meeting_id)
+        )
         return [AgendaItem(row=r) for r in rows]
 
     @strawberry.field
     async def attendance(self, info: Ctx) -> list[Attendance]:
-        key = (self.row.tenant_id, self.row.meeting_id)
+        key = info.context.key(info, self.row.tenant_id, self.row.meeting_id)
         rows = await info.context.loaders.attendance.load(key)
         return [Attendance(row=r, meeting_status=self.row.status) for r in rows]
 
     @strawberry.field
     async def opinions(self, info: Ctx) -> list[Opinion]:
-        rows = await info.context.loaders.opinions.load((self.row.tenant_id, self.row.meeting_id))
+        rows = await info.context.loaders.opinions.load(
+            info.context.key(info, self.row.tenant_id, self.row.meeting_id)
+        )
         return [_opinion(r) for r in rows]
 
     @strawberry.field

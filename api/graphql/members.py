@@ -47,7 +47,9 @@ class Claim:
 
     @strawberry.field
     async def post(self, info: Ctx) -> ServicePost | None:
-        rows = await info.context.loaders.posts.load((self.row.tenant_id, self.row.post_id))
+        rows = await info.context.loaders.posts.load(
+            info.context.key(info, self.row.tenant_id, self.row.post_id)
+        )
         return ServicePost(row=rows[0]) if rows else None
 
     @strawberry.field
@@ -168,26 +170,26 @@ class PartyMember:
 
     @strawberry.field
     async def claims(self, info: Ctx, active_only: bool = False) -> list[Claim]:
-        key = (self.row.tenant_id, self.row.member_id)
+        key = info.context.key(info, self.row.tenant_id, self.row.member_id)
         rows = await info.context.loaders.claims_by_member.load(key)
         return [Claim(row=r) for r in rows if r.ended_at is None or not active_only]
 
     @strawberry.field(description="the activity record card")
     async def service_logs(self, info: Ctx) -> list[ServiceLog]:
-        key = (self.row.tenant_id, self.row.member_id)
+        key = info.context.key(info, self.row.tenant_id, self.row.member_id)
         return [ServiceLog(row=r) for r in await info.context.loaders.service_logs.load(key)]
 
     @strawberry.field(description="hours of confirmed service, exact")
     async def confirmed_hours(self, info: Ctx) -> str:
         rows = await info.context.loaders.service_logs.load(
-            (self.row.tenant_id, self.row.member_id)
+            info.context.key(info, self.row.tenant_id, self.row.member_id)
         )
         return hours(sum((Decimal(r.hours) for r in rows if r.status == "confirmed"), Decimal(0)))
 
     @strawberry.field
     async def year_reviews(self, info: Ctx) -> list[YearReview]:
         rows = await info.context.loaders.year_reviews.load(
-            (self.row.tenant_id, self.row.member_id)
+            info.context.key(info, self.row.tenant_id, self.row.member_id)
         )
         shown = info.context.sees_personal(self.row.member_id)
         return [
@@ -206,7 +208,7 @@ class PartyMember:
 
 
 async def load_member(info: Ctx, tenant_id: str, member_id: str) -> PartyMember | None:
-    rows = await info.context.loaders.members.load((tenant_id, member_id))
+    rows = await info.context.loaders.members.load(info.context.key(info, tenant_id, member_id))
     return PartyMember(row=rows[0]) if rows else None
 
 
@@ -245,14 +247,14 @@ class ServicePost:
     @strawberry.field
     async def claims(self, info: Ctx, active_only: bool = False) -> list[Claim]:
         rows = await info.context.loaders.claims_by_post.load(
-            (self.row.tenant_id, self.row.post_id)
+            info.context.key(info, self.row.tenant_id, self.row.post_id)
         )
         return [Claim(row=r) for r in rows if r.ended_at is None or not active_only]
 
     @strawberry.field
     async def holders(self, info: Ctx) -> list[PartyMember]:
         rows = await info.context.loaders.claims_by_post.load(
-            (self.row.tenant_id, self.row.post_id)
+            info.context.key(info, self.row.tenant_id, self.row.post_id)
         )
         found = [
             await load_member(info, self.row.tenant_id, r.member_id)
@@ -264,11 +266,13 @@ class ServicePost:
     @strawberry.field(description="confirmed hours logged on this post, exact")
     async def confirmed_hours(self, info: Ctx) -> str:
         rows = await info.context.loaders.claims_by_post.load(
-            (self.row.tenant_id, self.row.post_id)
+            info.context.key(info, self.row.tenant_id, self.row.post_id)
         )
         total = Decimal(0)
         for member_id in {r.member_id for r in rows}:
-            logs = await info.context.loaders.service_logs.load((self.row.tenant_id, member_id))
+            logs = await info.context.loaders.service_logs.load(
+                info.context.key(info, self.row.tenant_id, member_id)
+            )
             total += sum(
                 (
                     Decimal(x.hours)

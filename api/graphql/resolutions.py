@@ -101,12 +101,14 @@ class Resolution:
     ) -> Annotated[Meeting, strawberry.lazy("api.graphql.meetings")] | None:
         from api.graphql.meetings import Meeting  # a cycle: meetings show their resolutions
 
-        rows = await info.context.loaders.meetings.load((self.row.tenant_id, self.row.meeting_id))
+        rows = await info.context.loaders.meetings.load(
+            info.context.key(info, self.row.tenant_id, self.row.meeting_id)
+        )
         return Meeting(row=rows[0]) if rows else None
 
     @strawberry.field
     async def execution_reports(self, info: Ctx) -> list[ExecutionReport]:
-        key = (self.row.tenant_id, self.row.resolution_id)
+        key = info.context.key(info, self.row.tenant_id, self.row.resolution_id)
         return [
             ExecutionReport(
                 unit_id=r.unit_id,
@@ -127,5 +129,7 @@ class Resolution:
 
 
 async def load_resolution(info: Ctx, tenant_id: str, resolution_id: str) -> Resolution | None:
-    rows = await info.context.loaders.resolutions.load((tenant_id, resolution_id))
+    rows = await info.context.loaders.resolutions.load(
+        info.context.key(info, tenant_id, resolution_id)
+    )
     return Resolution(row=rows[0]) if rows else None

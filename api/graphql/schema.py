@@ -90,7 +90,7 @@ class Tenant(TenantFollowUp):
     async def communities(self, info: Ctx) -> list[Tenant]:
         engine, street = info.context.engine, self.row.tenant_id
         rows = await asyncio.to_thread(queries.tenant_rows, engine, parent_id=street)
-        position = info.context.as_of.get(street)
+        position = info.context.position(info, street)
         if position is not None:
             joined = set(
                 await asyncio.to_thread(queries.community_ids_at, engine, street, position)
@@ -107,7 +107,7 @@ class Tenant(TenantFollowUp):
             "tenant_id",
             [(self.row.tenant_id, self.row.tenant_id)],
             [tables.units.c.joined_at],
-            dict(info.context.as_of),
+            info.context.positions(info),
         )
         return [MemberUnit(row=r) for r in rows[0] if r.active or not active_only]
 
@@ -135,7 +135,9 @@ class Tenant(TenantFollowUp):
 
     @strawberry.field
     async def meeting(self, info: Ctx, id: strawberry.ID) -> Meeting | None:
-        rows = await info.context.loaders.meetings.load((self.row.tenant_id, str(id)))
+        rows = await info.context.loaders.meetings.load(
+            info.context.key(info, self.row.tenant_id, str(id))
+        )
         return Meeting(row=rows[0]) if rows else None
 
     @strawberry.field(
@@ -272,14 +274,14 @@ class Tenant(TenantFollowUp):
             info.context.engine,
             tenant_id,
             last_meetings,
-            info.context.as_of.get(tenant_id),
+            info.context.position(info, tenant_id),
         )
         found = [await load_unit(info, tenant_id, unit_id) for unit_id in unit_ids]
         return [unit for unit in found if unit is not None]
 
     @strawberry.field(description="The log position these answers are as of (null: now).")
     def as_of_position(self, info: Ctx) -> int | None:
-        return info.context.as_of.get(self.row.tenant_id)
+        return info.context.position(info, self.row.tenant_id)
 
     @strawberry.field
     async def history(self, info: Ctx) -> list[Event]:
@@ -300,7 +302,7 @@ async def _tenant(info: Ctx, tenant_id: str) -> Tenant | None:
         "tenant_id",
         [(tenant_id, tenant_id)],
         (),
-        dict(info.context.as_of),
+        info.context.positions(info),
     )
     return Tenant(row=rows[0][0]) if rows[0] else None
 
@@ -341,7 +343,7 @@ class Query:
                     "atPosition must lie between 0 and the tenant's head position",
                     extensions={"code": "BAD_USER_INPUT"},
                 )
-            info.context.as_of[str(id)] = at_position
+            info.context.read_at(info, str(id), at_position)
         if wait_for_position is not None and not await _wait(info, str(id), wait_for_position):
             raise GraphQLError(
                 "the read models have not reached that position yet",

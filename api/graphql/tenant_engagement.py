@@ -41,7 +41,7 @@ def parse_period(period: str | None) -> Period | None:
 
 def as_of(info: Ctx, tenant_id: str) -> int | None:
     """The log position this request reads the tenant as of (None: now)."""
-    return info.context.as_of.get(tenant_id)
+    return info.context.position(info, tenant_id)
 
 
 async def visible_rows(

@@ -83,7 +83,7 @@ class Event:
 
 
 async def history_of(info: Ctx, tenant_id: str, record_id: str) -> list[Event]:
-    rows = await info.context.loaders.history.load((tenant_id, record_id))
+    rows = await info.context.loaders.history.load(info.context.key(info, tenant_id, record_id))
     return [Event.of(row, info.context) for row in rows]
 
 

@@ -101,5 +101,5 @@ class MemberUnit:
 
 
 async def load_unit(info: Ctx, tenant_id: str, unit_id: str) -> MemberUnit | None:
-    rows = await info.context.loaders.units.load((tenant_id, unit_id))
+    rows = await info.context.loaders.units.load(info.context.key(info, tenant_id, unit_id))
     return MemberUnit(row=rows[0]) if rows else None

@@ -54,3 +54,34 @@ def test_as_of_a_time_uses_what_was_recorded_by_then(street: Street) -> None:
     assert then["meeting"]["status"] == "noticed"
     before = api.gql(MEETING, t=api.tenant, m=m, at="2000-01-01T00:00:00+00:00")["data"]["tenant"]
     assert before is None, "nothing was recorded about this tenant by then"
+
+
+def test_each_alias_of_tenant_reads_at_its_own_position(street: Street) -> None:
+    api, (a, b, _c), m = street.api, street.units, street.meeting
+    noticed = api.head()
+    for unit in (a, b):
+        api.t(f"/meetings/{m}/sign-ins", {"unit_id": unit, "attendee": "代表"})
+    api.t(f"/meetings/{m}/open")
+    opened = api.head()
+    api.t("/charter-amendments", {"charter": {"decision_rule": "majority"}, "reason": "修订"})
+    fields = """asOfPosition charter { decisionRule } meeting(id: $m) { status
+      attendance { status } history { position } } events(first: 100) { totalCount }"""
+    query = f"""query($t: ID!, $m: ID!, $p1: Int, $p2: Int) {{
+      early: tenant(id: $t, atPosition: $p1) {{ {fields} }}
+      now: tenant(id: $t) {{ {fields} }}
+      later: tenant(id: $t, atPosition: $p2) {{ {fields} }} }}"""
+    data = api.gql(query, t=api.tenant, m=m, p1=noticed, p2=opened)["data"]
+    early, now, later = data["early"], data["now"], data["later"]
+    assert (early["asOfPosition"], now["asOfPosition"], later["asOfPosition"]) == (
+        noticed, None, opened)  # fmt: skip
+    assert [x["meeting"]["status"] for x in (early, now, later)] == ["noticed", "open", "open"]
+    assert {s["status"] for s in early["meeting"]["attendance"]} == {"expected"}
+    assert {s["status"] for s in later["meeting"]["attendance"]} == {
+        "present",
+        "absent_without_leave",
+    }
+    assert [x["charter"]["decisionRule"] for x in (early, now, later)] == [
+        "consensus", "majority", "consensus"]  # fmt: skip
+    assert [x["events"]["totalCount"] for x in (early, now, later)] == [
+        noticed, api.head(), opened]  # fmt: skip
+    assert max(e["position"] for e in early["meeting"]["history"]) <= noticed

@@ -88,9 +88,10 @@ def test_the_feed_filters_by_when_facts_happened_and_when_they_were_recorded(
         totalCount nodes { type occurredAt } } } }"""
 
     def feed(**window: str | None) -> dict[str, Any]:
-        variables = {"of": None, "ot": None, "rf": None, "rt": None, **window}
-        result: dict[str, Any] = api.gql(query, t=api.tenant, **variables)["data"]["tenant"]
-        return result["events"]
+        variables: dict[str, Any] = {"of": None, "ot": None, "rf": None, "rt": None, **window}
+        tenant: dict[str, Any] = api.gql(query, t=api.tenant, **variables)["data"]["tenant"]
+        events: dict[str, Any] = tenant["events"]
+        return events
 
     happened = feed(of="2024-01-01T00:00:00+08:00", ot="2024-01-02T00:00:00+08:00")
     assert happened["totalCount"] == 1 and happened["nodes"][0]["type"] == "Joined"
