@@ -21,6 +21,12 @@ from strawberry.extensions import (
 
 from api.graphql import limits
 from api.graphql import tenant_engagement as follow
+from api.graphql.filters import (
+    MeetingStatusFilter,
+    ResolutionStatusFilter,
+    TenantKindFilter,
+    value,
+)
 from api.graphql.meetings import Meeting
 from api.graphql.paging import Connection, Window, page
 from api.graphql.resolutions import Resolution, load_resolution
@@ -119,10 +125,10 @@ class Tenant(TenantFollowUp):
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-        status: str | None = None,
+        status: MeetingStatusFilter | None = None,
     ) -> Connection[Meeting]:
         m = tables.meetings
-        filters = [m.c.status == status] if status else []
+        filters = [m.c.status == value(status)] if status else []
         return await page(
             info,
             m,
@@ -151,12 +157,12 @@ class Tenant(TenantFollowUp):
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-        status: str | None = None,
+        status: ResolutionStatusFilter | None = None,
         overdue: bool | None = None,
         adopted_in: str | None = None,
     ) -> Connection[Resolution]:
         r = tables.resolutions
-        filters = [r.c.status == status] if status else []
+        filters = [r.c.status == value(status)] if status else []
         period = follow.parse_period(adopted_in)
         if period is not None:
             start_at = datetime.combine(period.start, time.min, tzinfo=UTC)
@@ -309,9 +315,9 @@ async def _tenant(info: Ctx, tenant_id: str) -> Tenant | None:
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="Streets and communities; `kind` filters street|community.")
-    async def tenants(self, info: Ctx, kind: str | None = None) -> list[Tenant]:
-        rows = await asyncio.to_thread(queries.tenant_rows, info.context.engine, kind=kind)
+    @strawberry.field(description="Streets and communities; `kind` filters STREET|COMMUNITY.")
+    async def tenants(self, info: Ctx, kind: TenantKindFilter | None = None) -> list[Tenant]:
+        rows = await asyncio.to_thread(queries.tenant_rows, info.context.engine, kind=value(kind))
         return [Tenant(row=r) for r in rows if info.context.readable(r.tenant_id)]
 
     @strawberry.field(

@@ -14,6 +14,12 @@ from sqlalchemy import Row
 from api.graphql.commitments import Commitment, MakerSatisfaction
 from api.graphql.evaluations import Evaluation, RankingEntry, Rectification, Rubric
 from api.graphql.figures import Share
+from api.graphql.filters import (
+    CommitmentStatusFilter,
+    MemberClassFilter,
+    SubjectKindFilter,
+    value,
+)
 from api.graphql.members import (
     CollectiveActivity,
     Participation,
@@ -212,11 +218,11 @@ class TenantFollowUp:
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-        status: str | None = None,
+        status: CommitmentStatusFilter | None = None,
         maker_id: str | None = None,
     ) -> Connection[Commitment]:
         c = f.commitments
-        filters = [c.c.status == status] if status else []
+        filters = [c.c.status == value(status)] if status else []
         if maker_id:
             filters.append(c.c.maker_id == maker_id)
         return await page(
@@ -254,10 +260,10 @@ class TenantFollowUp:
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-        member_class: str | None = None,
+        member_class: MemberClassFilter | None = None,
     ) -> Connection[PartyMember]:
         m = f.members
-        filters = [m.c.member_class == member_class] if member_class else []
+        filters = [m.c.member_class == value(member_class)] if member_class else []
         return await page(
             info,
             m,
@@ -296,9 +302,9 @@ class TenantFollowUp:
 
     @strawberry.field(description="Evaluations this tenant runs (of its communities or units).")
     async def evaluations(
-        self, info: Ctx, period: str | None = None, subject_kind: str | None = None
+        self, info: Ctx, period: str | None = None, subject_kind: SubjectKindFilter | None = None
     ) -> list[Evaluation]:
-        return await _evaluations(info, self.row.tenant_id, period, subject_kind)
+        return await _evaluations(info, self.row.tenant_id, period, value(subject_kind))
 
     @strawberry.field
     async def evaluation(self, info: Ctx, id: strawberry.ID) -> Evaluation | None:

@@ -30,7 +30,7 @@ def test_the_tenant_tree_shows_a_street_and_its_communities(api: Api) -> None:
     assert data["kindLabel"] == "街道"
     assert [c["name"] for c in data["communities"]] == ["枫林1社区", "枫林2社区"]
     assert {c["parent"]["id"] for c in data["communities"]} == {street}
-    streets = api.gql('{ tenants(kind: "street") { id } }')["data"]["tenants"]
+    streets = api.gql("{ tenants(kind: STREET) { id } }")["data"]["tenants"]
     assert {"id": street} in streets
 
 

@@ -66,7 +66,7 @@ class World:
         assert refused == unknown == {"data": {"tenant": None}}
 
     def ids(self, headers: Headers, kind: str | None = None) -> set[str]:
-        data = self.gql(headers, "query($k: String) { tenants(kind: $k) { id } }", k=kind)
+        data = self.gql(headers, "query($k: TenantKind) { tenants(kind: $k) { id } }", k=kind)
         return {t["id"] for t in data["data"]["tenants"]}
 
 
@@ -133,8 +133,8 @@ def test_a_secretary_sees_a_sibling_community_exactly_as_an_unknown_id(world: Wo
     sec_b = world.token("community_secretary", world.b, "sec-b")
     world.as_unknown(sec_b, "query($t: ID!) { tenant(id: $t) { id name } }", world.a)
     world.as_unknown(sec_b, "query($t: ID!) { tenant(id: $t) { units { id name } } }", world.a)
-    assert world.ids(sec_b) == world.ids(sec_b, "community") == {world.b}
-    assert world.ids(sec_b, "street") == set()
+    assert world.ids(sec_b) == world.ids(sec_b, "COMMUNITY") == {world.b}
+    assert world.ids(sec_b, "STREET") == set()
     both = f'{{ a: tenant(id: "{world.a}") {{ name }} b: tenant(id: "{world.b}") {{ name }} }}'
     assert world.gql(sec_b, both)["data"] == {"a": None, "b": {"name": f"社区{world.b}"}}
     # A's record ids guessed under B answer like random ids.

@@ -101,3 +101,18 @@ def test_the_feed_filters_by_when_facts_happened_and_when_they_were_recorded(
     assert feed(rt="2000-01-01T00:00:00Z")["totalCount"] == 0
     # Recorded now, it happened in 2024: outside "happened since 2025".
     assert feed(of="2025-01-01T00:00:00Z")["totalCount"] == everything - 1
+
+
+def test_filters_are_typed_enums(street: Street) -> None:
+    api = street.api
+    typed = "query($t: ID!) { tenant(id: $t) { meetings(status: NOTICED) { totalCount } } }"
+    assert api.gql(typed, t=api.tenant)["data"]["tenant"]["meetings"]["totalCount"] == 1
+    for wrong in ('status: "noticed"', "status: HELD_IN_SECRET"):
+        query = typed.replace("status: NOTICED", wrong)
+        refused = api.client.post(
+            "/graphql",
+            json={"query": query, "variables": {"t": api.tenant}},
+            headers=manager_token(api.tenant, api.streets),
+        )
+        assert refused.status_code == 400, refused.text
+        assert refused.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
