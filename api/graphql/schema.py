@@ -11,6 +11,7 @@ import strawberry
 from graphql import GraphQLError
 from sqlalchemy import Row, func, select
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -392,15 +393,21 @@ def _internal(error: GraphQLError) -> bool:
     return error.original_error is not None and not isinstance(error.original_error, GraphQLError)
 
 
+# The depth and alias rules are built once: validation is cached per document and
+# set of rules, and rule classes built per request would never hit that cache.
+SHAPE_RULES = [
+    *QueryDepthLimiter(max_depth=12).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=limits.MAX_ALIASES).validation_rules,
+]
+
 schema = strawberry.Schema(
     query=Query,
     extensions=[
         # Integrators repeat the same documents: parse and validate each once.
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
-        lambda: QueryDepthLimiter(max_depth=12),
+        lambda: AddValidationRules(SHAPE_RULES),
         lambda: MaxTokensLimiter(max_token_count=5000),
-        lambda: MaxAliasesLimiter(max_alias_count=limits.MAX_ALIASES),
         limits.cost_limiter(limits.max_cost()),
         lambda: MaskErrors(should_mask_error=_internal, error_message="internal error"),
     ],
