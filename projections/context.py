@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from sqlalchemy import Connection
-
 from domain.stamp import Stamp
+
+if TYPE_CHECKING:
+    from projections.temporal import TemporalBackend
 
 ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic", "stamp"}
 
@@ -24,8 +25,13 @@ def utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
 def plain(value: Any) -> Any:
     """Encode a domain value as JSON-safe data."""
+    if type(value) in _AS_IS:  # most values: no need to try each kind below
+        return value
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set):
@@ -43,9 +49,10 @@ def plain(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Applied:
-    """One event being projected inside the projector's transaction."""
+    """One event being projected; its rows live in ``backend`` (the projector's
+    transaction, or memory while a whole log is folded)."""
 
-    conn: Connection
+    backend: TemporalBackend
     tenant_id: str
     position: int
     topic: str
@@ -56,9 +63,11 @@ class Applied:
         stamp: Stamp = self.event.stamp
         return stamp
 
-    @property
-    def record_id(self) -> str:
-        return str(self.event.originator_id)
+    record_id: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Handlers ask for it several times per event: convert the id once.
+        object.__setattr__(self, "record_id", str(self.event.originator_id))
 
     @property
     def version(self) -> int:
@@ -76,9 +85,7 @@ class Applied:
 
     def data(self) -> dict[str, Any]:
         """The event's own fields (without the envelope) as JSON-safe data."""
-        fields = {k: v for k, v in self.event.__dict__.items() if k not in ENVELOPE}
-        result: dict[str, Any] = plain(fields)
-        return result
+        return {k: plain(v) for k, v in self.event.__dict__.items() if k not in ENVELOPE}
 
 
 Handler = Callable[[Applied], list[str]]

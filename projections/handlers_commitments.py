@@ -58,13 +58,10 @@ def published(a: Applied) -> list[str]:
 def progress_reported(a: Applied) -> list[str]:
     e = a.event
     _set(a)
-    m = milestones.c
     change(
         a,
         milestones,
-        m.tenant_id == a.tenant_id,
-        m.commitment_id == a.record_id,
-        m.milestone_id == e.milestone_id,
+        {"tenant_id": a.tenant_id, "commitment_id": a.record_id, "milestone_id": e.milestone_id},
         percent=e.percent,
         evidence=list(e.evidence),
     )
@@ -74,17 +71,9 @@ def progress_reported(a: Applied) -> list[str]:
 def rated(a: Applied) -> list[str]:
     e = a.event
     _set(a)
-    r = ratings.c
     # The resident's earlier rating for the period stays, no longer current.
-    change(
-        a,
-        ratings,
-        r.tenant_id == a.tenant_id,
-        r.commitment_id == a.record_id,
-        r.resident_id == e.resident_id,
-        r.period == e.period,
-        current=False,
-    )
+    mine = {"tenant_id": a.tenant_id, "commitment_id": a.record_id}
+    change(a, ratings, {**mine, "resident_id": e.resident_id, "period": e.period}, current=False)
     add(
         a,
         ratings,

@@ -49,15 +49,8 @@ def rubric_revised(a: Applied) -> list[str]:
 
 def rubric_published(a: Applied) -> list[str]:
     set_record(a, rubrics, "rubric_id")
-    r = rubric_revisions.c
-    change(
-        a,
-        rubric_revisions,
-        r.tenant_id == a.tenant_id,
-        r.rubric_id == a.record_id,
-        r.revision == a.event.revision,
-        published=True,
-    )
+    revision = {"tenant_id": a.tenant_id, "rubric_id": a.record_id, "revision": a.event.revision}
+    change(a, rubric_revisions, revision, published=True)
     return []
 
 
@@ -89,28 +82,18 @@ def opened(a: Applied) -> list[str]:
 def scored(a: Applied) -> list[str]:
     e = a.event
     _set_evaluation(a)
-    s = scores.c
-    where = (
-        s.tenant_id == a.tenant_id,
-        s.evaluation_id == a.record_id,
-        s.item_id == e.item_id,
-        s.source_id == e.source_id,
-    )
+    key = {
+        "tenant_id": a.tenant_id,
+        "evaluation_id": a.record_id,
+        "item_id": e.item_id,
+        "source_id": e.source_id,
+    }
     values = {"points": e.points, "evidence": e.evidence, "position": a.position}
-    previous = read(a, scores, "revisions", *where)
+    previous = read(a, scores, "revisions", key)
     if previous is None:
-        add(
-            a,
-            scores,
-            tenant_id=a.tenant_id,
-            evaluation_id=a.record_id,
-            item_id=e.item_id,
-            source_id=e.source_id,
-            revisions=0,
-            **values,
-        )
+        add(a, scores, **key, revisions=0, **values)
     else:
-        change(a, scores, *where, revisions=previous + 1, **values)
+        change(a, scores, key, revisions=previous + 1, **values)
     return [f"{a.record_id}/{e.item_id}"]
 
 
@@ -166,13 +149,15 @@ def rectification_required(a: Applied) -> list[str]:
 def rectification_closed(a: Applied) -> list[str]:
     e = a.event
     _set_evaluation(a)
-    r = rectifications.c
+    rectification = {
+        "tenant_id": a.tenant_id,
+        "evaluation_id": a.record_id,
+        "rectification_id": e.rectification_id,
+    }
     change(
         a,
         rectifications,
-        r.tenant_id == a.tenant_id,
-        r.evaluation_id == a.record_id,
-        r.rectification_id == e.rectification_id,
+        rectification,
         closed=True,
         evidence=e.evidence,
         closed_at=a.occurred_at,

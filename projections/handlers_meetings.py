@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
-
 from projections.context import Applied, Handler, utc
 from projections.tables import agenda_items, attendance, meetings, opinions, positions
-from projections.temporal import add, add_many, change, close, current, put, set_record
+from projections.temporal import add, add_many, change, close, count_current, put, set_record
 
 
 def _item_ref(a: Applied, item_id: str) -> str:
@@ -22,28 +20,14 @@ def _set_meeting(a: Applied, **values: Any) -> None:
 def _set_item(a: Applied, item_id: str, **values: Any) -> list[str]:
     _set_meeting(a)
     if values:
-        i = agenda_items.c
-        change(
-            a,
-            agenda_items,
-            i.tenant_id == a.tenant_id,
-            i.meeting_id == a.record_id,
-            i.item_id == item_id,
-            **values,
-        )
+        item = {"tenant_id": a.tenant_id, "meeting_id": a.record_id, "item_id": item_id}
+        change(a, agenda_items, item, **values)
     return [_item_ref(a, item_id)]
 
 
 def _set_attendance(a: Applied, unit_id: str, **values: Any) -> None:
-    t = attendance.c
-    change(
-        a,
-        attendance,
-        t.tenant_id == a.tenant_id,
-        t.meeting_id == a.record_id,
-        t.unit_id == unit_id,
-        **values,
-    )
+    unit = {"tenant_id": a.tenant_id, "meeting_id": a.record_id, "unit_id": unit_id}
+    change(a, attendance, unit, **values)
 
 
 def scheduled(a: Applied) -> list[str]:
@@ -68,12 +52,7 @@ def scheduled(a: Applied) -> list[str]:
 
 def item_added(a: Applied) -> list[str]:
     e = a.event
-    i = agenda_items.c
-    seq = a.conn.execute(
-        select(func.count()).where(
-            i.tenant_id == a.tenant_id, i.meeting_id == a.record_id, current(agenda_items)
-        )
-    ).scalar_one()
+    seq = count_current(a, agenda_items, {"tenant_id": a.tenant_id, "meeting_id": a.record_id})
     add(
         a,
         agenda_items,
@@ -207,9 +186,7 @@ def postponed(a: Applied) -> list[str]:
         notice_issued_at=None,
         extraordinary=False,
     )
-    close(
-        a, attendance, attendance.c.tenant_id == a.tenant_id, attendance.c.meeting_id == a.record_id
-    )
+    close(a, attendance, {"tenant_id": a.tenant_id, "meeting_id": a.record_id})
     return []
 
 

@@ -25,11 +25,10 @@ def _set_post(a: Applied, **values: Any) -> None:
 
 
 def _end_claims(a: Applied, member_id: str | None, post_id: str, reason: str) -> None:
-    c = claims.c
-    where = [c.tenant_id == a.tenant_id, c.post_id == post_id, c.ended_at.is_(None)]
+    open_claims = {"tenant_id": a.tenant_id, "post_id": post_id, "ended_at": None}
     if member_id is not None:
-        where.append(c.member_id == member_id)
-    change(a, claims, *where, ended_at=a.occurred_at, end_reason=reason)
+        open_claims["member_id"] = member_id
+    change(a, claims, open_claims, ended_at=a.occurred_at, end_reason=reason)
 
 
 def registered(a: Applied) -> list[str]:
@@ -90,13 +89,11 @@ def log_reviewed(status: str) -> Handler:
     def handler(a: Applied) -> list[str]:
         _set_member(a)
         reason = a.stamp.reason if status == "rejected" else None
-        s = service_logs.c
+        log = {"tenant_id": a.tenant_id, "member_id": a.record_id, "log_id": a.event.log_id}
         change(
             a,
             service_logs,
-            s.tenant_id == a.tenant_id,
-            s.member_id == a.record_id,
-            s.log_id == a.event.log_id,
+            log,
             status=status,
             reject_reason=reason,
         )

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from projections.context import Applied, Handler
 from projections.tables import execution_reports, resolutions
-from projections.temporal import add, change, current, read, set_record
+from projections.temporal import add, change, current_rows, read, set_record
 
 
 def _set(a: Applied, **values: Any) -> None:
@@ -16,8 +14,7 @@ def _set(a: Applied, **values: Any) -> None:
 
 
 def _get(a: Applied, column: str) -> Any:
-    r = resolutions.c
-    return read(a, resolutions, column, r.tenant_id == a.tenant_id, r.resolution_id == a.record_id)
+    return read(a, resolutions, column, {"tenant_id": a.tenant_id, "resolution_id": a.record_id})
 
 
 def adopted(a: Applied) -> list[str]:
@@ -79,17 +76,13 @@ def verified(a: Applied) -> list[str]:
 def returned(a: Applied) -> list[str]:
     unit_id = a.event.unit_id
     _set(a, completed_by=sorted(set(_get(a, "completed_by")) - {unit_id}), status="in_progress")
-    x = execution_reports.c
-    mine = (x.tenant_id == a.tenant_id, x.resolution_id == a.record_id)
-    last_completion = a.conn.execute(
-        select(x.position)
-        .where(*mine, x.unit_id == unit_id, x.kind == "completed", current(execution_reports))
-        .order_by(x.position.desc())
-        .limit(1)
-    ).scalar()
-    change(
-        a, execution_reports, *mine, x.position == last_completion, returned_reason=a.stamp.reason
+    mine = {"tenant_id": a.tenant_id, "resolution_id": a.record_id}
+    completions = current_rows(
+        a, execution_reports, {**mine, "unit_id": unit_id, "kind": "completed"}
     )
+    # The unit's last completion report is the one returned (none: nothing to mark).
+    last = max((row["position"] for row in completions), default=None)
+    change(a, execution_reports, {**mine, "position": last}, returned_reason=a.stamp.reason)
     return []
 
 

@@ -31,9 +31,7 @@ def community_joined(a: Applied) -> list[str]:
 
 
 def charter_amended(a: Applied) -> list[str]:
-    change(
-        a, tenants, tenants.c.tenant_id == a.tenant_id, charter=a.event.charter, version=a.version
-    )
+    change(a, tenants, {"tenant_id": a.tenant_id}, charter=a.event.charter, version=a.version)
     return []
 
 

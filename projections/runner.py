@@ -4,6 +4,11 @@ Each batch of events and the tenant's tracking position are written in one
 transaction. The tracking row is claimed first (``FOR UPDATE SKIP LOCKED`` on
 PostgreSQL), so several runners share tenants without double work, and a
 replayed or crashed batch can never be applied twice.
+
+A tenant projected from nothing (tracking at 0: new, or cleared for a rebuild)
+is folded in memory and written in bulk (``projections.folding``); anything the
+fold cannot do exactly hands the tenant back to the per-event path, which parks
+it at an event it cannot apply.
 """
 
 from __future__ import annotations
@@ -11,10 +16,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import lru_cache
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent
-from sqlalchemy import Connection, Engine, delete, func, insert, select
+from sqlalchemy import Connection, Engine, delete, func, insert, select, text
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 
 from projections import (
@@ -26,8 +34,11 @@ from projections import (
     handlers_units,
 )
 from projections.context import Applied, Handler
+from projections.folding import CHUNK, GROUP, Fold, write_folds
 from projections.tables import PROJECTED_TABLES, events, record_events
 from projections.tables_engagement import ENGAGEMENT_TABLES
+from projections.temporal import SqlRows, TemporalBackend
+from projections.workers import can_fork, fold_in_workers
 from tenants.store.database import write_transaction
 from tenants.store.schema import events as log
 from tenants.store.schema import parked, tenant_heads, tracking
@@ -57,6 +68,10 @@ HANDLERS: dict[str, Handler] = {
 ALL_TABLES = [*PROJECTED_TABLES, *ENGAGEMENT_TABLES]
 
 logger = logging.getLogger(__name__)
+_TRUNCATABLE = text(
+    "SELECT bool_and(has_table_privilege(name, 'TRUNCATE'))"
+    " FROM unnest(CAST(:names AS text[])) AS name"
+)
 _FEED = insert(events)
 _INDEX = insert(record_events)
 
@@ -64,47 +79,109 @@ _INDEX = insert(record_events)
 class Projector:
     """Applies tenants' events to the read models."""
 
-    def __init__(self, engine: Engine, mapper: Mapper[Any], batch_size: int = BATCH) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        mapper: Mapper[Any],
+        batch_size: int = BATCH,
+        *,
+        fold: bool = True,
+        fold_chunk: int = CHUNK,
+        fold_group: int = GROUP,
+    ) -> None:
         self.engine = engine
         self.mapper = mapper
         self.batch_size = batch_size
+        self.fold = fold
+        self.fold_chunk = fold_chunk
+        self.fold_group = fold_group
+        self.folded = 0  # events applied by folding, since this projector was made
 
     def catch_up(self, tenant_id: str) -> int:
         """Project the tenant's log to its head; return how many events were applied.
 
-        An event that cannot be applied parks the tenant at it (every event before it
-        stays applied); a parked tenant is skipped until ``retry_parked``.
+        From nothing (tracking at 0) the log is folded (``fold_tenants``), else
+        applied a batch per transaction. An event that cannot be applied parks the
+        tenant at it (every event before it stays applied); a parked tenant is
+        skipped until ``retry_parked``.
         """
         if self.parked(tenant_id):
             return 0
-        applied = 0
-        size = self.batch_size
-        while True:
-            try:
-                count = self._one_batch(tenant_id, size)
-            except TRANSIENT:
-                raise
-            except Exception as error:
-                if size > 1:
-                    # Find the one event that fails, applying those before it.
-                    size = 1
-                    continue
-                self._park(tenant_id, error)
+        if self.fold and self.position(tenant_id) == 0:
+            applied, left = self.fold_tenants([tenant_id])
+            if not left:
                 return applied
-            applied += max(count, 0)
-            if count < size:
-                return applied
+            return applied + self._by_event(tenant_id)
+        return self._by_event(tenant_id)
 
-    def catch_up_all(self) -> int:
+    def catch_up_all(self, workers: int = 1) -> int:
         """Project every tenant that has unprojected events; one tenant's failure
-        (even a lost connection) never stops the others."""
+        (even a lost connection) never stops the others.
+
+        Tenants projected from nothing are folded, by ``workers`` processes if
+        more than one (``projections.workers``: only from a process without
+        other threads; elsewhere in this one).
+        """
         applied = 0
-        for tenant in self.lagging_tenants():
+        lagging = self._lagging()
+        rest = [tenant for tenant, position, _ in lagging if position or not self.fold]
+        fresh = [(tenant, head) for tenant, position, head in lagging if not position and self.fold]
+        left: list[str] = []
+        if fresh:
             try:
-                applied += self.catch_up(tenant)
+                if workers > 1 and len(fresh) > 1 and can_fork():
+                    applied, left = fold_in_workers(self, fresh, workers)
+                else:
+                    applied, left = self.fold_tenants([tenant for tenant, _ in fresh])
+            except Exception:
+                logger.exception("folding tenants failed; projecting them one by one")
+                rest.extend(tenant for tenant, _ in fresh)
+        for tenant, project in [
+            *((tenant, self.catch_up) for tenant in rest),
+            *((tenant, self._by_event) for tenant in left),  # not folded a second time
+        ]:
+            try:
+                applied += project(tenant)
             except Exception:
                 logger.exception("projecting %s failed; trying again later", tenant)
         return applied
+
+    def fold_tenants(self, tenants: list[str]) -> tuple[int, list[str]]:
+        """Fold tenants whose read models are empty (tracking at 0) into them; return
+        how many events were applied and the tenants left to the per-event path.
+
+        Small tenants are written together, about ``fold_group`` events per
+        transaction; a long log a chunk (``fold_chunk`` events) per transaction. A
+        tenant is left, its unwritten work discarded, on anything the fold cannot do
+        exactly as the per-event path would (that path then applies it, or parks it
+        at the event it cannot apply), or when its tracking is claimed by another
+        runner or not at 0 (nothing of it is written then).
+        """
+        before = self.folded
+        left: list[str] = []
+        group: list[Fold] = []
+        # With several tenants, the next ones fold while the database stores a group.
+        with _Writer(self._write, left, background=len(tenants) > 1) as writer:
+            for tenant in tenants:
+                fold = Fold(tenant)
+                try:
+                    if not self._fold_log(fold, writer):
+                        continue
+                except TRANSIENT:
+                    raise
+                except Exception as error:
+                    logger.warning(
+                        "folding %s stopped (%r); projecting it event by event", tenant, error
+                    )
+                    left.append(tenant)
+                    continue
+                if fold.unwritten:
+                    group.append(fold)
+                if sum(f.unwritten for f in group) >= self.fold_group:
+                    writer.submit(group)
+                    group = []
+            writer.submit(group)
+        return self.folded - before, left
 
     def parked(self, tenant_id: str | None = None) -> list[Parked]:
         """The tenants parked at an event they cannot apply (or the one given)."""
@@ -128,6 +205,10 @@ class Projector:
 
     def lagging_tenants(self) -> list[str]:
         """Tenants whose head is past this projection's tracking position."""
+        return [tenant for tenant, _, _ in self._lagging()]
+
+    def _lagging(self) -> list[tuple[str, int, int]]:
+        """Lagging tenants (not parked), each with its tracking position and head."""
         tracked = (
             select(tracking.c.position)
             .where(
@@ -137,12 +218,13 @@ class Projector:
             .scalar_subquery()
         )
         parked_here = select(parked.c.tenant_id).where(parked.c.projection == PROJECTION)
-        query = select(tenant_heads.c.tenant_id).where(
-            tenant_heads.c.position > func.coalesce(tracked, 0),
+        position = func.coalesce(tracked, 0)
+        query = select(tenant_heads.c.tenant_id, position, tenant_heads.c.position).where(
+            tenant_heads.c.position > position,
             tenant_heads.c.tenant_id.not_in(parked_here),
         )
         with self.engine.connect() as conn:
-            return list(conn.execute(query).scalars())
+            return [(tenant, int(at), int(head)) for tenant, at, head in conn.execute(query)]
 
     def position(self, tenant_id: str) -> int:
         """How far the read models reflect the tenant's log."""
@@ -174,43 +256,115 @@ class Projector:
             time.sleep(0.02)
         return True
 
-    def rebuild(self, tenant_id: str | None = None) -> None:
-        """Drop projected rows and tracking (of one tenant, or all); replay the logs."""
+    def rebuild(self, tenant_id: str | None = None, workers: int = 1) -> None:
+        """Drop projected rows and tracking (of one tenant, or all); replay the logs
+        (all of them by ``workers`` processes: see ``catch_up_all``)."""
         self.clear(tenant_id)
         if tenant_id is None:
-            self.catch_up_all()
+            self.catch_up_all(workers)
         else:
             self.catch_up(tenant_id)
 
     def clear(self, tenant_id: str | None = None) -> None:
         """Drop projected rows, tracking and parking (of one tenant, or all)."""
         with write_transaction(self.engine) as conn:
-            for table in reversed(ALL_TABLES):
-                rows = delete(table)
-                if tenant_id is not None:
-                    rows = rows.where(table.c.tenant_id == tenant_id)
-                conn.execute(rows)
+            if tenant_id is None and _may_truncate(conn):
+                # Every row goes: emptying the tables beats deleting row by row.
+                names = ", ".join(
+                    conn.dialect.identifier_preparer.format_table(t) for t in ALL_TABLES
+                )
+                conn.execute(text(f"TRUNCATE {names}"))
+            else:
+                for table in reversed(ALL_TABLES):
+                    rows = delete(table)
+                    if tenant_id is not None:
+                        rows = rows.where(table.c.tenant_id == tenant_id)
+                    conn.execute(rows)
             done = delete(tracking).where(tracking.c.projection == PROJECTION)
             if tenant_id is not None:
                 done = done.where(tracking.c.tenant_id == tenant_id)
             conn.execute(done)
         unpark(self.engine, PROJECTION, tenant_id)  # a rebuild tries every tenant again
 
+    def _by_event(self, tenant_id: str) -> int:
+        """Project the tenant a batch of events per transaction, statement by
+        statement; park it at an event it cannot apply."""
+        applied = 0
+        size = self.batch_size
+        while True:
+            try:
+                count = self._one_batch(tenant_id, size)
+            except TRANSIENT:
+                raise
+            except Exception as error:
+                if size > 1:
+                    # Find the one event that fails, applying those before it.
+                    size = 1
+                    continue
+                self._park(tenant_id, error)
+                return applied
+            applied += max(count, 0)
+            if count < size:
+                return applied
+
+    def _fold_log(self, fold: Fold, writer: _Writer) -> bool:
+        """Fold the tenant's log to its head into memory, writing each full chunk
+        of a long log on its own; False if the tenant was left meanwhile."""
+        while True:
+            # Read and fold outside the write transaction: on SQLite its lock is
+            # held only while the rows are written.
+            with self.engine.connect() as conn:
+                query = _log_after(fold.tenant_id, fold.folded, self.fold_chunk)
+                rows = conn.execute(query).all()
+            for row in rows:
+                self._apply(fold.rows, fold.tenant_id, row, fold.feed, fold.index)
+            if rows:
+                fold.folded = rows[-1].position
+            if len(rows) < self.fold_chunk:
+                return True
+            if not writer.write_now([fold]):
+                return False
+
+    def _write(self, folds: list[Fold], left: list[str]) -> bool:
+        """Write folded tenants in one transaction; those not written (claimed by
+        another runner meanwhile, or the write failed) go to ``left``. True if all
+        were written."""
+        if not folds:
+            return True
+        lost: list[str] = []
+        try:
+            with write_transaction(self.engine) as conn:
+                claimed = []
+                for fold in folds:
+                    if claim_tracking(conn, fold.tenant_id, PROJECTION) == fold.written:
+                        claimed.append(fold)
+                    else:
+                        lost.append(fold.tenant_id)
+                written = write_folds(conn, claimed, PROJECTION)
+        except TRANSIENT:
+            raise
+        except Exception as error:
+            tenants = [fold.tenant_id for fold in folds]
+            logger.warning(
+                "writing folded %s failed (%r); projecting event by event", tenants, error
+            )
+            left.extend(tenants)
+            return False
+        self.folded += written
+        left.extend(lost)
+        return not lost
+
     def _one_batch(self, tenant_id: str, size: int) -> int:
         with write_transaction(self.engine) as conn:
             start = claim_tracking(conn, tenant_id, PROJECTION)
             if start is None:
                 return -1  # another runner holds this tenant right now
-            rows = conn.execute(
-                select(log)
-                .where(log.c.tenant_id == tenant_id, log.c.position > start)
-                .order_by(log.c.position)
-                .limit(size)
-            ).all()
+            rows = conn.execute(_log_after(tenant_id, start, size)).all()
             feed: list[dict[str, Any]] = []
             index: list[dict[str, Any]] = []
+            backend = SqlRows(conn)
             for row in rows:
-                self._apply(conn, tenant_id, row, feed, index)
+                self._apply(backend, tenant_id, row, feed, index)
             if rows:
                 # Handlers never read the feed or the history index: write them once
                 # per batch (a multi-row insert) rather than twice per event.
@@ -221,42 +375,124 @@ class Projector:
 
     def _apply(
         self,
-        conn: Connection,
+        backend: TemporalBackend,
         tenant_id: str,
         row: Any,
         feed: list[dict[str, Any]],
         index: list[dict[str, Any]],
     ) -> None:
-        stored = StoredEvent(row.originator_id, row.originator_version, row.topic, bytes(row.state))
+        position, topic = row.position, row.topic
+        stored = StoredEvent(row.originator_id, row.originator_version, topic, bytes(row.state))
         event = self.mapper.to_domain_event(stored)
-        applied = Applied(conn, tenant_id, row.position, row.topic, event)
-        handler = HANDLERS.get(row.topic)
+        applied = Applied(backend, tenant_id, position, topic, event)
+        handler = HANDLERS.get(topic)
         touched = handler(applied) if handler else []
-        record_type = row.topic.split(".")[1]
         stamp = applied.stamp
+        actor = stamp.actor
+        record_id = applied.record_id
         feed.append(
             {
                 "tenant_id": tenant_id,
-                "position": row.position,
-                "record_type": record_type,
-                "record_id": applied.record_id,
-                "type": row.topic.rsplit(".", 1)[1],
+                "position": position,
+                "record_type": topic.split(".")[1],
+                "record_id": record_id,
+                "type": topic.rsplit(".", 1)[1],
                 "version": applied.version,
                 "recorded_at": applied.recorded_at,
                 "occurred_at": applied.occurred_at if stamp.occurred_at else None,
-                "actor": {
-                    "user_id": stamp.actor.user_id,
-                    "role": stamp.actor.role,
-                    "unit_id": stamp.actor.unit_id,
-                },
+                "actor": _actor(actor.user_id, actor.role, actor.unit_id),
                 "reason": stamp.reason,
                 "data": applied.data(),
             }
         )
-        refs = sorted({applied.record_id, *touched})
         index.extend(
-            {"tenant_id": tenant_id, "record_id": ref, "position": row.position} for ref in refs
+            {"tenant_id": tenant_id, "record_id": ref, "position": position}
+            for ref in sorted({record_id, *touched})
         )
+
+
+def _may_truncate(conn: Connection) -> bool:
+    """Whether this role may empty the read models with TRUNCATE (PostgreSQL, as
+    their owner; the application's role may only delete rows)."""
+    if conn.dialect.name != "postgresql":
+        return False
+    names = [table.name for table in ALL_TABLES]
+    return bool(conn.execute(_TRUNCATABLE, {"names": names}).scalar())
+
+
+class _Writer:
+    """Writes groups of folded tenants in order, one at a time: in a background
+    thread (so that folding goes on meanwhile), or in the caller's."""
+
+    def __init__(
+        self, write: Callable[[list[Fold], list[str]], bool], left: list[str], background: bool
+    ) -> None:
+        self.write = write
+        self.left = left
+        self.executor = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="fold-writer")
+            if background
+            else None
+        )
+        self.pending: Future[bool] | None = None
+
+    def submit(self, folds: list[Fold]) -> None:
+        """Write these folds once the previous group is written (not waiting for it)."""
+        self.wait()
+        if not folds:
+            return
+        if self.executor is None:
+            self.write(folds, self.left)
+        else:
+            self.pending = self.executor.submit(self.write, folds, self.left)
+
+    def write_now(self, folds: list[Fold]) -> bool:
+        """Write these folds after the previous group; True if all were written."""
+        self.wait()
+        return self.write(folds, self.left)
+
+    def wait(self) -> None:
+        """Wait for the group being written (raising what its write raised)."""
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.result()
+
+    def __enter__(self) -> _Writer:
+        return self
+
+    def __exit__(self, *failure: object) -> None:
+        try:
+            if failure[0] is None:
+                self.wait()
+        finally:
+            if self.executor is not None:
+                self.executor.shutdown(wait=True)
+
+
+def _actor(user_id: str, role: str, unit_id: str | None) -> dict[str, Any]:
+    """The feed's actor value, one object per actor (so a bulk write encodes it
+    once); shared, so never to be changed."""
+    try:
+        return _shared_actor(user_id, role, unit_id)
+    except TypeError:  # a value that cannot be a cache key (never in a valid stamp)
+        return {"user_id": user_id, "role": role, "unit_id": unit_id}
+
+
+@lru_cache(maxsize=4096)
+def _shared_actor(user_id: str, role: str, unit_id: str | None) -> dict[str, Any]:
+    return {"user_id": user_id, "role": role, "unit_id": unit_id}
+
+
+def _log_after(tenant_id: str, position: int, limit: int) -> Any:
+    """The tenant's next ``limit`` events after ``position``, in order."""
+    return (
+        select(
+            log.c.position, log.c.originator_id, log.c.originator_version, log.c.topic, log.c.state
+        )
+        .where(log.c.tenant_id == tenant_id, log.c.position > position)
+        .order_by(log.c.position)
+        .limit(limit)
+    )
 
 
 class BackgroundProjector:
