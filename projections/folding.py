@@ -56,7 +56,7 @@ CHUNK = 10_000
 transaction, which bounds the memory held for closed rows and the feed."""
 GROUP = 5_000
 """Events of small tenants written together, in one transaction: enough to
-amortise its round trips, few enough that the next group folds meanwhile."""
+amortise its round trips."""
 
 Processor = Callable[[Any], Any]
 # The Python types COPY writes as the INSERT's typed parameter would be stored.
@@ -118,11 +118,12 @@ class _Layout:
         """The values COPY writes as the INSERT stores them; None if a value is not
         of its column's own type (the INSERT's cast might spell it otherwise)."""
         converted = self._convert(rows, [(n, _once(encode)) for n, encode in self.json_columns])
-        # Rows mostly repeat the same types: check each combination once.
-        for types in set(map(_types, converted)):
-            for n, own in self.own_types:
-                if types[n] not in own:
-                    return None
+        columns = list(zip(*converted, strict=True))
+        if not columns:
+            return converted
+        for n, own in self.own_types:
+            if not set(map(type, columns[n])) <= own:
+                return None
         return converted
 
     def _convert(
@@ -138,10 +139,6 @@ class _Layout:
                 out[n] = processor(out[n])
             converted.append(tuple(out))
         return converted
-
-
-def _types(row: tuple[Any, ...]) -> tuple[type[Any], ...]:
-    return tuple(map(type, row))
 
 
 def _json_text(serializer: Callable[[Any], str]) -> Processor:

@@ -16,8 +16,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any
 
@@ -160,27 +158,23 @@ class Projector:
         before = self.folded
         left: list[str] = []
         group: list[Fold] = []
-        # With several tenants, the next ones fold while the database stores a group.
-        with _Writer(self._write, left, background=len(tenants) > 1) as writer:
-            for tenant in tenants:
-                fold = Fold(tenant)
-                try:
-                    if not self._fold_log(fold, writer):
-                        continue
-                except TRANSIENT:
-                    raise
-                except Exception as error:
-                    logger.warning(
-                        "folding %s stopped (%r); projecting it event by event", tenant, error
-                    )
-                    left.append(tenant)
+        for tenant in tenants:
+            fold = Fold(tenant)
+            try:
+                if not self._fold_log(fold, left):
                     continue
-                if fold.unwritten:
-                    group.append(fold)
-                if sum(f.unwritten for f in group) >= self.fold_group:
-                    writer.submit(group)
-                    group = []
-            writer.submit(group)
+            except TRANSIENT:
+                raise
+            except Exception as error:
+                logger.warning("folding %s stopped (%r); projecting it by event", tenant, error)
+                left.append(tenant)
+                continue
+            if fold.unwritten:
+                group.append(fold)
+            if sum(f.unwritten for f in group) >= self.fold_group:
+                self._write(group, left)
+                group = []
+        self._write(group, left)
         return self.folded - before, left
 
     def parked(self, tenant_id: str | None = None) -> list[Parked]:
@@ -307,7 +301,7 @@ class Projector:
             if count < size:
                 return applied
 
-    def _fold_log(self, fold: Fold, writer: _Writer) -> bool:
+    def _fold_log(self, fold: Fold, left: list[str]) -> bool:
         """Fold the tenant's log to its head into memory, writing each full chunk
         of a long log on its own; False if the tenant was left meanwhile."""
         while True:
@@ -322,7 +316,7 @@ class Projector:
                 fold.folded = rows[-1].position
             if len(rows) < self.fold_chunk:
                 return True
-            if not writer.write_now([fold]):
+            if not self._write([fold], left):
                 return False
 
     def _write(self, folds: list[Fold], left: list[str]) -> bool:
@@ -390,13 +384,14 @@ class Projector:
         stamp = applied.stamp
         actor = stamp.actor
         record_id = applied.record_id
+        parts = topic.split(".")
         feed.append(
             {
                 "tenant_id": tenant_id,
                 "position": position,
-                "record_type": topic.split(".")[1],
+                "record_type": parts[1],
                 "record_id": record_id,
-                "type": topic.rsplit(".", 1)[1],
+                "type": parts[-1],
                 "version": applied.version,
                 "recorded_at": applied.recorded_at,
                 "occurred_at": applied.occurred_at if stamp.occurred_at else None,
@@ -418,55 +413,6 @@ def _may_truncate(conn: Connection) -> bool:
         return False
     names = [table.name for table in ALL_TABLES]
     return bool(conn.execute(_TRUNCATABLE, {"names": names}).scalar())
-
-
-class _Writer:
-    """Writes groups of folded tenants in order, one at a time: in a background
-    thread (so that folding goes on meanwhile), or in the caller's."""
-
-    def __init__(
-        self, write: Callable[[list[Fold], list[str]], bool], left: list[str], background: bool
-    ) -> None:
-        self.write = write
-        self.left = left
-        self.executor = (
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="fold-writer")
-            if background
-            else None
-        )
-        self.pending: Future[bool] | None = None
-
-    def submit(self, folds: list[Fold]) -> None:
-        """Write these folds once the previous group is written (not waiting for it)."""
-        self.wait()
-        if not folds:
-            return
-        if self.executor is None:
-            self.write(folds, self.left)
-        else:
-            self.pending = self.executor.submit(self.write, folds, self.left)
-
-    def write_now(self, folds: list[Fold]) -> bool:
-        """Write these folds after the previous group; True if all were written."""
-        self.wait()
-        return self.write(folds, self.left)
-
-    def wait(self) -> None:
-        """Wait for the group being written (raising what its write raised)."""
-        pending, self.pending = self.pending, None
-        if pending is not None:
-            pending.result()
-
-    def __enter__(self) -> _Writer:
-        return self
-
-    def __exit__(self, *failure: object) -> None:
-        try:
-            if failure[0] is None:
-                self.wait()
-        finally:
-            if self.executor is not None:
-                self.executor.shutdown(wait=True)
 
 
 def _actor(user_id: str, role: str, unit_id: str | None) -> dict[str, Any]:
