@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -66,3 +67,24 @@ def engine(request: pytest.FixtureRequest) -> Engine:
 def tenant_id() -> str:
     """A tenant id no other test uses, so tests share databases safely."""
     return f"t-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def private_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated database of the test's own, on each backend: for tests that leave
+    a tenant parked, which must not leave the shared database degraded for others."""
+    name = f"gongjian_private_{uuid.uuid4().hex[:10]}"
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'private.db'}"
+    else:
+        request.getfixturevalue("postgres_url")  # fails or skips as the suite requires
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        url = f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    engine = make_engine(url)
+    migrate(engine)
+    yield engine
+    engine.dispose()
+    if request.param == "postgres":
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -12,7 +12,6 @@ each event's ``data`` and ``actor``, so history never says what the fields hide.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from tenants.pipeline.identity import Principal, Role
@@ -48,13 +47,12 @@ def phone(value: str | None) -> str | None:
     """A telephone number with only its last four digits shown."""
     if not value:
         return value
-    digits = sum(ch.isdigit() for ch in value)
-    hidden = max(digits - 4, 0)
-    return re.sub(r"\d", lambda m: "*" if _count(m) <= hidden else m.group(), value)
-
-
-def _count(match: re.Match[str]) -> int:
-    return sum(ch.isdigit() for ch in match.string[: match.end()])
+    hidden = max(sum(ch.isdigit() for ch in value) - 4, 0)
+    shown, digits = [], 0
+    for ch in value:
+        digits += ch.isdigit()
+        shown.append("*" if ch.isdigit() and digits <= hidden else ch)
+    return "".join(shown)
 
 
 def person(data: dict[str, Any]) -> dict[str, Any]:

@@ -7,19 +7,16 @@ fold cannot apply goes the per-event way, parking where that path parks."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-import psycopg
 import pytest
 from eventsourcing.persistence import StoredEvent
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import Engine, Text, cast, select
 
-from api.platform import Platform, migrate
+from api.platform import Platform
 from projections import folding, memory
 from projections.runner import ALL_TABLES, Projector
 from projections.workers import can_fork, fold_in_workers
@@ -27,8 +24,6 @@ from tenants.messages import COMMANDS
 from tenants.messages.fields import LongText, Name, OptionalText, Reason
 from tenants.messages.fields import Text as TextField
 from tenants.pipeline.identity import Principal
-from tenants.store.database import make_engine
-from tests.conftest import POSTGRES_ADMIN_URL
 from tests.integration.lifecycle import Lifecycle, Values, missing_commands
 from tests.integration.scenario import Scenario
 
@@ -179,27 +174,6 @@ def test_a_step_the_fold_cannot_take_goes_the_per_event_way(
     assert snapshot(engine, tenants) == expected
     assert 0 < projector.folded < sum(heads.values())
     assert not [parked for parked in projector.parked() if parked.tenant_id in tenants]
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def private_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """A database of its own: a parked tenant must not leave the shared test
-    database degraded for other tests."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'fold.db'}"
-    else:
-        request.getfixturevalue("postgres_url")  # fails or skips as the suite requires
-        name = f"gongjian_fold_{uuid4().hex[:10]}"
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        url = f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    engine = make_engine(url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
-    if request.param == "postgres":
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.mark.parametrize("chunk", [10_000, 5])

@@ -5,20 +5,17 @@ with a real token, on both databases: no 5xx, and every answer as the schema say
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import Engine
 
 from api.platform import Platform
 from tenants.messages import COMMANDS
 from tenants.pipeline.identity import SYSTEM
+from tests.integration.servers import running_server, script
 from tests.integration.world import World, build_world
 
 ROOT = Path(__file__).parents[2]
@@ -44,17 +41,6 @@ checks.positive_data_acceptance.enabled = false
 """
 
 
-def _script(name: str) -> str:
-    """A console script installed beside this interpreter."""
-    return str(Path(sys.executable).with_name(name))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def served(engine: Engine, tmp_path: Path) -> Iterator[tuple[str, World, str]]:
     """A server on this backend over a world with a record of every kind, and a real
@@ -62,29 +48,10 @@ def served(engine: Engine, tmp_path: Path) -> Iterator[tuple[str, World, str]]:
     world = build_world(Platform(engine, embedded=False))
     issue = COMMANDS["issue_token"].model_validate({"role": "community_secretary", "user_id": "s"})
     token = world.platform.pipeline.handle(SYSTEM, issue, world.a)["token"]
-    port = _free_port()
     env = {**os.environ, "GONGJIAN_DATABASE_URL": engine.url.render_as_string(False)}
     env.pop("GONGJIAN_DEV_TOKENS", None)
-    log = (tmp_path / "server.log").open("w")
-    server = subprocess.Popen(
-        [_script("gongjian"), "serve", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{url}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"the server did not start: {(tmp_path / 'server.log').read_text()}")
+    with running_server([], env, tmp_path / "server.log") as (url, _):
         yield url, world, token
-    finally:
-        server.terminate()
-        server.wait(10)
-        log.close()
 
 
 def test_schemathesis_finds_no_server_error_and_no_schema_violation(
@@ -99,7 +66,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(
     config = tmp_path / "schemathesis.toml"
     config.write_text(CONFIG.format(known=known))
     result = subprocess.run(
-        [_script("st"), "--config-file", str(config), "run",
+        [script("st"), "--config-file", str(config), "run",
          f"{url}/openapi.json", "--header", f"Authorization: Bearer {token}", *FUZZ],
         capture_output=True, text=True, timeout=900, check=False, cwd=tmp_path,
     )  # fmt: skip

@@ -3,11 +3,9 @@ other tenant goes on, the stop is visible, and a retry after the fix resumes it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from uuid import uuid4
 
-import psycopg
 import pytest
 from eventsourcing.persistence import StoredEvent
 from fastapi.testclient import TestClient
@@ -15,35 +13,13 @@ from sqlalchemy import Engine
 
 from api.app import create_app
 from api.cli import main
-from api.platform import Platform, migrate
+from api.platform import Platform
 from projections import runner
 from tenants.pipeline.identity import Principal
 from tenants.store.database import make_engine
-from tests.conftest import POSTGRES_ADMIN_URL
 from tests.integration.world import World, build_world, manager
 
 FROM_A_NEWER_RELEASE = "gongjian.Meeting.RecordedByANewerRelease"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def private_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """A database of its own: an undecodable event stays parked, and must not leave
-    the shared test database degraded for other tests."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'parking.db'}"
-    else:
-        request.getfixturevalue("postgres_url")  # fails or skips as the suite requires
-        name = f"gongjian_parking_{uuid4().hex[:10]}"
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        url = f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    engine = make_engine(url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
-    if request.param == "postgres":
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
-import pytest
 
-from tests.integration.test_openapi_fuzz import _free_port, _script
+from tests.integration.servers import running_server, script
 
 
 def _children(pid: int) -> list[int]:
@@ -20,27 +18,13 @@ def _children(pid: int) -> list[int]:
 
 def test_several_workers_serve_one_store(tmp_path: Path) -> None:
     env = {**os.environ, "GONGJIAN_DATABASE_URL": f"sqlite:///{tmp_path / 'workers.db'}"}
-    subprocess.run([_script("gongjian"), "migrate"], env=env, check=True, capture_output=True)
+    subprocess.run([script("gongjian"), "migrate"], env=env, check=True, capture_output=True)
     created = subprocess.run(
-        [_script("gongjian"), "token", "create", "--role", "platform_admin"],
+        [script("gongjian"), "token", "create", "--role", "platform_admin"],
         env=env, check=True, capture_output=True, text=True,
     )  # fmt: skip
     token = {"Authorization": f"Bearer {created.stdout.strip().splitlines()[-1]}"}
-    port = _free_port()
-    server = subprocess.Popen(
-        [_script("gongjian"), "serve", "--workers", "2", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{url}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the server did not start")
+    with running_server(["--workers", "2"], env, tmp_path / "server.log") as (url, server):
         workers = [c for c in _children(server.pid) if "spawn" in _cmdline(c)]
         assert len(workers) == 2, [_cmdline(c) for c in _children(server.pid)]
         body = {"tenant_id": "workers-street", "kind": "street", "name": "街道"}
@@ -50,9 +34,6 @@ def test_several_workers_serve_one_store(tmp_path: Path) -> None:
         for _ in range(6):
             answer = httpx.post(f"{url}/graphql", json=query, headers=token).json()
             assert answer["data"]["tenant"] == {"name": "街道"}, answer
-    finally:
-        server.terminate()
-        server.wait(15)
 
 
 def _cmdline(pid: int) -> str:
