@@ -8,10 +8,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from strawberry.fastapi import GraphQLRouter
 
 from api import problems, rate_limits
-from api.graphql.errors import ProblemGraphQLRouter
+from api.graphql import answers
+from api.graphql.errors import ProblemGraphQLRouter, concurrency, time_limit
 from api.graphql.loaders import Context
 from api.graphql.schema import schema
 from api.platform import Platform
@@ -101,9 +101,10 @@ def create_app(platform: Platform | None = None) -> FastAPI:
             request.app.state.graphql_rate_limit.take(principal)
         return Context(platform, principal)
 
-    graphql: GraphQLRouter[Context, None] = ProblemGraphQLRouter(
-        schema, context_getter=context, graphql_ide="graphiql"
-    )
+    graphql = ProblemGraphQLRouter(schema, context_getter=context, graphql_ide="graphiql")
+    graphql.answers = answers.configured()
+    graphql.time_limit = time_limit()
+    graphql.concurrency = concurrency()
     app.include_router(graphql, prefix="/graphql", tags=["graphql"])
     app.include_router(command_router())
     _declare_problem_media_type(app)

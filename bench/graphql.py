@@ -10,16 +10,24 @@ soon as the previous one is answered) POSTs three queries to /graphql:
 * single record: one meeting's title and status;
 * as-of page: the tenant page read at about half the tenant's log position.
 
-Every cell (query x clients) runs once per round, rounds interleaved, because the
-machine is shared and noisy; a cell warms up for 1 s, then measures requests per
-second and p50/p99 latency for ``--duration`` seconds. Prints one table with the
-range over rounds, the as-of/tenant page ratio, and the targets beside the
-results. The server is stopped and the database dropped at the end, even on
-failure. The load generator runs on the same machine as the server and the
-database, and competes with them for CPU.
+Two servers run side by side over the same database: one with the answer cache
+(``api.graphql.answers``: a repeated request is answered without executing while
+the tenant is unchanged, which is what a polling integrator sends), and one with
+it off (``GONGJIAN_GRAPHQL_CACHE_MB=0``: every request executed), the baseline.
+
+Every cell (server x query x clients) runs once per round, rounds interleaved,
+because the machine is shared and noisy; a cell warms up for 1 s, then measures
+requests per second and p50/p99 latency for ``--duration`` seconds. The load comes
+from ``wrk`` (Debian package ``wrk``) when it is installed, else from an asyncio
+client (which needs much more CPU per request: at high rates it, not the server,
+is the limit). Prints one table with the range over rounds, the as-of/tenant page
+ratio, and the targets beside the results. The servers are stopped and the
+database dropped at the end, even on failure. The load generator runs on the same
+machine as the server and the database, and competes with them for CPU.
 
     python -m bench.graphql [--url postgresql://postgres@127.0.0.1:5432/postgres]
         [--duration 5] [--rounds 3] [--clients 1,10,50] [--workers 1]
+        [--load wrk|asyncio]
 """
 
 from __future__ import annotations
@@ -29,6 +37,8 @@ import asyncio
 import json
 import math
 import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -46,6 +56,7 @@ import httpx
 import psycopg
 from sqlalchemy import func, select
 
+from api.graphql.answers import SIZE_SETTING
 from api.platform import Platform, migrate
 from tenants.demo.meetings import load_demo
 from tenants.messages import COMMANDS
@@ -95,11 +106,16 @@ class Sample:
 
 @dataclass
 class Cell:
-    """One query at one client count, measured once per round."""
+    """One query at one client count on one server, measured once per round."""
 
+    server: str
     query: str
     clients: int
     samples: list[Sample] = field(default_factory=list)
+
+
+CACHED, EXECUTED = "answer cache", "executed"
+SERVERS = {CACHED: None, EXECUTED: "0"}  # GONGJIAN_GRAPHQL_CACHE_MB (None: default)
 
 
 def _percentile(sorted_values: list[float], q: float) -> float:
@@ -156,12 +172,14 @@ def prepare(url: str) -> str:
 
 
 @contextmanager
-def served(url: str, workers: int) -> Iterator[str]:
+def served(url: str, workers: int, cache_mb: str | None) -> Iterator[str]:
     """``gongjian serve`` on a free port over ``url``; its base URL once healthy."""
     port = _free_port()
     env = {**os.environ, DATABASE_URL_SETTING: url}
-    for setting in ("GONGJIAN_DEV_TOKENS", "GONGJIAN_RATE_LIMIT_GRAPHQL"):
+    for setting in ("GONGJIAN_DEV_TOKENS", "GONGJIAN_RATE_LIMIT_GRAPHQL", SIZE_SETTING):
         env.pop(setting, None)
+    if cache_mb is not None:
+        env[SIZE_SETTING] = cache_mb
     log: IO[str] = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed below
     command = [_script("gongjian"), "serve", "--port", str(port), "--workers", str(workers)]
     server = subprocess.Popen(
@@ -266,6 +284,49 @@ async def _measure(base: str, token: str, body: bytes, clients: int, duration: f
     )
 
 
+WRK_SCRIPT = """
+local file = io.open(os.getenv("BENCH_BODY"), "rb")
+wrk.method = "POST"
+wrk.body = file:read("*a")
+file:close()
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN")
+"""
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _wrk(base: str, token: str, body: bytes, clients: int, duration: float) -> Sample:
+    """The same closed loop by ``wrk``: ``clients`` connections, each sending its next
+    request when the last is answered; 1 s of warm-up run first and discarded."""
+    with tempfile.TemporaryDirectory() as folder:
+        script, payload = Path(folder, "post.lua"), Path(folder, "body.json")
+        script.write_text(WRK_SCRIPT)
+        payload.write_bytes(body)
+        env = {**os.environ, "BENCH_BODY": str(payload), "BENCH_TOKEN": token}
+        threads = str(min(clients, 2))
+
+        def wrk(seconds: float) -> str:
+            command = [
+                *("wrk", "-t", threads, "-c", str(clients), "-d", f"{seconds:g}s"),
+                *("--timeout", "30s", "--latency", "-s", str(script), f"{base}/graphql"),
+            ]
+            done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+            return done.stdout
+
+        wrk(WARM_UP)
+        out = wrk(duration)
+    percentiles = {
+        m.group(1): float(m.group(2)) * UNITS[m.group(3)]
+        for m in re.finditer(r"^\s+(50|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M)
+    }
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    if rate is None or set(percentiles) != {"50", "99"}:
+        raise RuntimeError(f"unexpected wrk output:\n{out}")
+    failed = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    failed += sum(int(n) for n in re.findall(r"timeout (\d+)", out))
+    return Sample(float(rate.group(1)), percentiles["50"], percentiles["99"], failed)
+
+
 def _range(values: list[float], digits: int) -> str:
     low, high = min(values), max(values)
     return f"{low:.{digits}f}–{high:.{digits}f}"
@@ -280,56 +341,69 @@ def _verdict(values: list[float], limit: float) -> str:
 
 
 def report(cells: list[Cell], queries: list[str], clients: list[int]) -> None:
-    """Print the table, the as-of ratio and the targets."""
-    by_key = {(c.query, c.clients): c for c in cells}
+    """Print the table, the as-of ratio and the targets, for each server."""
+    by_key = {(c.server, c.query, c.clients): c for c in cells}
     print()
-    print(f"{'query':<14} {'clients':>7} {'req/s':>13} {'p50 ms':>15} {'p99 ms':>15} {'errors':>6}")
+    print(
+        f"{'server':<12} {'query':<14} {'clients':>7} {'req/s':>15} {'p50 ms':>13} "
+        f"{'p99 ms':>15} {'errors':>6}"
+    )
     for cell in cells:
         s = cell.samples
         print(
-            f"{cell.query:<14} {cell.clients:>7} {_range([x.rate for x in s], 1):>13} "
-            f"{_range([x.p50_ms for x in s], 1):>15} {_range([x.p99_ms for x in s], 1):>15} "
-            f"{sum(x.failures for x in s):>6}"
+            f"{cell.server:<12} {cell.query:<14} {cell.clients:>7} "
+            f"{_range([x.rate for x in s], 1):>15} {_range([x.p50_ms for x in s], 1):>13} "
+            f"{_range([x.p99_ms for x in s], 1):>15} {sum(x.failures for x in s):>6}"
         )
     page, as_of, record = queries
-    print()
-    print("as-of page / tenant page, paired by round (latency; >1 is slower)")
-    print(f"{'clients':>7} {'p50 ratio':>13} {'p99 ratio':>13} {'req/s ratio':>13}")
-    ratios: list[float] = []
-    for n in clients:
-        pairs = list(zip(by_key[(as_of, n)].samples, by_key[(page, n)].samples, strict=True))
-        p50 = [a.p50_ms / p.p50_ms for a, p in pairs]
-        p99 = [a.p99_ms / p.p99_ms for a, p in pairs]
-        rate = [a.rate / p.rate for a, p in pairs]
-        ratios += p50
-        print(f"{n:>7} {_range(p50, 2):>13} {_range(p99, 2):>13} {_range(rate, 2):>13}")
-    print()
-    print("targets")
-    if PAGE_TARGET_CLIENTS in clients:
-        values = [s.p99_ms for s in by_key[(page, PAGE_TARGET_CLIENTS)].samples]
+    for server in SERVERS:
+        print()
+        print(f"{server}: as-of page / tenant page, paired by round (latency; >1 is slower)")
+        print(f"{'clients':>7} {'p50 ratio':>13} {'p99 ratio':>13} {'req/s ratio':>13}")
+        ratios: list[float] = []
+        for n in clients:
+            pairs = list(
+                zip(by_key[(server, as_of, n)].samples, by_key[(server, page, n)].samples,
+                    strict=True)
+            )  # fmt: skip
+            p50 = [a.p50_ms / p.p50_ms for a, p in pairs]
+            p99 = [a.p99_ms / p.p99_ms for a, p in pairs]
+            rate = [a.rate / p.rate for a, p in pairs]
+            ratios += p50
+            print(f"{n:>7} {_range(p50, 2):>13} {_range(p99, 2):>13} {_range(rate, 2):>13}")
+        print()
+        print(f"{server}: targets")
+        if PAGE_TARGET_CLIENTS in clients:
+            values = [s.p99_ms for s in by_key[(server, page, PAGE_TARGET_CLIENTS)].samples]
+            print(
+                f"  {page} p99 < {PAGE_P99_TARGET_MS:.0f} ms at {PAGE_TARGET_CLIENTS} clients: "
+                f"{_range(values, 1)} ms, {_verdict(values, PAGE_P99_TARGET_MS)}"
+            )
+        else:
+            print(f"  {page} p99 at {PAGE_TARGET_CLIENTS} clients: not measured (see --clients)")
+        for n in clients:
+            values = [s.p99_ms for s in by_key[(server, record, n)].samples]
+            print(
+                f"  {record} p99 < {RECORD_P99_TARGET_MS:.0f} ms at {n} clients: "
+                f"{_range(values, 1)} ms, {_verdict(values, RECORD_P99_TARGET_MS)}"
+            )
         print(
-            f"  {page} p99 < {PAGE_P99_TARGET_MS:.0f} ms at {PAGE_TARGET_CLIENTS} clients: "
-            f"{_range(values, 1)} ms, {_verdict(values, PAGE_P99_TARGET_MS)}"
+            f"  {as_of} <= {AS_OF_RATIO_TARGET}x {page} (p50 latency, every client count): "
+            f"{_range(ratios, 2)}, {_verdict(ratios, AS_OF_RATIO_TARGET)}"
         )
-    else:
-        print(f"  {page} p99 at {PAGE_TARGET_CLIENTS} clients: not measured (see --clients)")
-    for n in clients:
-        values = [s.p99_ms for s in by_key[(record, n)].samples]
-        print(
-            f"  {record} p99 < {RECORD_P99_TARGET_MS:.0f} ms at {n} clients: "
-            f"{_range(values, 1)} ms, {_verdict(values, RECORD_P99_TARGET_MS)}"
-        )
-    print(
-        f"  {as_of} <= {AS_OF_RATIO_TARGET}x {page} (p50 latency, every client count): "
-        f"{_range(ratios, 2)}, {_verdict(ratios, AS_OF_RATIO_TARGET)}"
-    )
 
 
-def run(admin_url: str, duration: float, rounds: int, clients: list[int], workers: int) -> None:
+def run(
+    admin_url: str, duration: float, rounds: int, clients: list[int], workers: int, load: str
+) -> None:
     with bench_database(admin_url) as url:
         token = prepare(url)
-        with served(url, workers) as base:
-            probe = _graphql(base, token, PROBE, {"tenant": TENANT})
+        with (
+            served(url, workers, SERVERS[CACHED]) as cached,
+            served(url, workers, SERVERS[EXECUTED]) as executed,
+        ):
+            bases = {CACHED: cached, EXECUTED: executed}
+            probe = _graphql(cached, token, PROBE, {"tenant": TENANT})
             head = int(probe["headPosition"])
             meeting = str(probe["meetings"]["nodes"][0]["id"])
             at = max(1, head // 2)
@@ -341,26 +415,32 @@ def run(admin_url: str, duration: float, rounds: int, clients: list[int], worker
             documents = {"tenant page": PAGE, "as-of page": AS_OF_PAGE, "single record": RECORD}
             bodies: dict[str, bytes] = {}
             for name, query in documents.items():
-                data = _graphql(base, token, query, variables[name])
                 bodies[name] = json.dumps({"query": query, "variables": variables[name]}).encode()
-                size = len(json.dumps(data))
+                answers = {b: _graphql(bases[b], token, query, variables[name]) for b in bases}
+                if answers[CACHED] != answers[EXECUTED]:
+                    raise RuntimeError(f"{name}: the two servers answer differently")
+                size = len(json.dumps(answers[CACHED]))
                 print(f"{name}: answer of {size} bytes, {variables[name]}")
             print(
                 f"{TENANT}: head position {head}, as-of page at {at}; server workers {workers}, "
-                f"{os.cpu_count()} CPUs; {rounds} rounds of {WARM_UP:g} s warm-up + "
-                f"{duration:g} s per cell"
+                f"{os.cpu_count()} CPUs; load from {load}; {rounds} rounds of {WARM_UP:g} s "
+                f"warm-up + {duration:g} s per cell"
             )
             queries = list(documents)
-            cells = [Cell(q, n) for q in queries for n in clients]
+            cells = [Cell(b, q, n) for q in queries for n in clients for b in SERVERS]
             for round_no in range(1, rounds + 1):
                 for cell in cells:
-                    body = bodies[cell.query]
-                    sample = asyncio.run(_measure(base, token, body, cell.clients, duration))
+                    body, base = bodies[cell.query], bases[cell.server]
+                    if load == "wrk":
+                        sample = _wrk(base, token, body, cell.clients, duration)
+                    else:
+                        sample = asyncio.run(_measure(base, token, body, cell.clients, duration))
                     cell.samples.append(sample)
                     print(
-                        f"round {round_no} {cell.query:<14} {cell.clients:>3} clients: "
-                        f"{sample.rate:8.1f} req/s  p50 {sample.p50_ms:8.1f} ms  "
-                        f"p99 {sample.p99_ms:8.1f} ms  errors {sample.failures}",
+                        f"round {round_no} {cell.server:<12} {cell.query:<14} "
+                        f"{cell.clients:>3} clients: {sample.rate:8.1f} req/s  "
+                        f"p50 {sample.p50_ms:8.1f} ms  p99 {sample.p99_ms:8.1f} ms  "
+                        f"errors {sample.failures}",
                         flush=True,
                     )
             report(cells, queries, clients)
@@ -375,11 +455,17 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="times every cell is measured")
     parser.add_argument("--clients", default="1,10,50", help="concurrent clients, comma-separated")
     parser.add_argument("--workers", type=int, default=1, help="server processes")
+    parser.add_argument(
+        "--load",
+        choices=("wrk", "asyncio"),
+        default="wrk" if shutil.which("wrk") else "asyncio",
+        help="load generator (wrk when installed)",
+    )
     args = parser.parse_args()
     clients = [int(n) for n in args.clients.split(",") if n.strip()]
     if args.duration <= 0 or args.rounds < 1 or args.workers < 1 or min(clients, default=0) < 1:
         parser.error("--duration, --rounds, --workers and every --clients count must be positive")
-    run(args.url, args.duration, args.rounds, clients, args.workers)
+    run(args.url, args.duration, args.rounds, clients, args.workers, args.load)
 
 
 if __name__ == "__main__":

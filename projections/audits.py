@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 
-from projections.queries import visible
+from projections.queries import Reader, visible
 from projections.tables import attendance, meetings
 
 
 def absent_without_leave(
-    engine: Engine, tenant_id: str, last: int, position: int | None = None
+    engine: Reader, tenant_id: str, last: int, position: int | None = None
 ) -> list[str]:
     """Units that missed each of the tenant's last ``last`` held meetings without leave."""
     held = (

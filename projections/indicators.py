@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import and_, func, select
 
 from domain.periods import Period
 from domain.rubrics import Indicator
+from projections.queries import Reader
 from projections.tables import attendance, meetings, resolutions
 from projections.tables_engagement import activities, commitments, members, ratings, service_logs
 from projections.temporal import visible_at
@@ -49,7 +50,7 @@ def _span(period: Period) -> tuple[datetime, datetime]:
 
 
 def meeting_attendance(
-    engine: Engine,
+    engine: Reader,
     tenant_id: str,
     period: Period,
     unit_id: str | None = None,
@@ -81,7 +82,7 @@ def meeting_attendance(
 
 
 def resolutions_on_time(
-    engine: Engine,
+    engine: Reader,
     tenant_id: str,
     period: Period,
     unit_id: str | None = None,
@@ -113,7 +114,7 @@ def _day(moment: datetime) -> date:
 
 
 def commitment_satisfaction(
-    engine: Engine,
+    engine: Reader,
     tenant_id: str,
     within: Period | None = None,
     maker_id: str | None = None,
@@ -158,7 +159,7 @@ def satisfaction_of(ratings: list[int]) -> Figure:
 
 
 def post_participation(
-    engine: Engine, tenant_id: str, on: date, days: int = 60, position: int | None = None
+    engine: Reader, tenant_id: str, on: date, days: int = 60, position: int | None = None
 ) -> Figure:
     """Members whose membership is here with confirmed service in the ``days`` up to ``on``."""
     eligible = select(members.c.member_id).where(
@@ -181,7 +182,7 @@ def post_participation(
 
 
 def last_collective_activity(
-    engine: Engine, tenant_id: str, on: date, position: int | None = None
+    engine: Reader, tenant_id: str, on: date, position: int | None = None
 ) -> date | None:
     """The date of the last collective service activity on or before ``on``."""
     query = select(func.max(activities.c.held_on)).where(
@@ -195,7 +196,7 @@ def last_collective_activity(
 
 
 def figure_for(
-    engine: Engine,
+    engine: Reader,
     indicator: Indicator,
     subject_kind: str,
     subject_id: str,

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
 
-from sqlalchemy import Column, ColumnElement, Engine, Row, Table, func, select
+from sqlalchemy import Column, ColumnElement, Connection, Row, Table, func, select
 
 from projections.tables import events, record_events, street_communities, tenants
 from projections.temporal import visible_at
@@ -19,6 +20,13 @@ from projections.temporal import visible_at
 Key = tuple[str, str]
 Positions = Mapping[str, int]
 NOW: Positions = {}
+
+
+class Reader(Protocol):
+    """What a query reads through: an engine (a connection per call), or a GraphQL
+    request's snapshot (one connection and transaction for all its reads)."""
+
+    def connect(self) -> AbstractContextManager[Connection]: ...
 
 
 def visible(table: Table, position: int | None) -> list[ColumnElement[bool]]:
@@ -31,7 +39,7 @@ def visible(table: Table, position: int | None) -> list[ColumnElement[bool]]:
 
 
 def grouped(
-    engine: Engine,
+    engine: Reader,
     table: Table,
     column: str,
     keys: Sequence[Key],
@@ -56,7 +64,7 @@ def grouped(
 
 
 def history(
-    engine: Engine, keys: Sequence[Key], positions: Positions = NOW
+    engine: Reader, keys: Sequence[Key], positions: Positions = NOW
 ) -> list[list[Row[Any]]]:
     """Each record's events, oldest first (up to the tenant's as-of position)."""
     found: dict[Key, list[Row[Any]]] = defaultdict(list)
@@ -85,7 +93,7 @@ def history(
 
 
 def page(
-    engine: Engine,
+    engine: Reader,
     table: Table,
     tenant_id: str,
     order: Column[Any],
@@ -107,7 +115,7 @@ def page(
 
 
 def count_visible(
-    engine: Engine,
+    engine: Reader,
     table: Table,
     tenant_id: str,
     where: Iterable[ColumnElement[bool]],
@@ -126,7 +134,7 @@ def count_visible(
 
 
 def select_visible(
-    engine: Engine,
+    engine: Reader,
     table: Table,
     tenant_id: str,
     *where: ColumnElement[bool],
@@ -139,7 +147,7 @@ def select_visible(
         return list(conn.execute(query.order_by(*order)))
 
 
-def community_ids_at(engine: Engine, street_id: str, position: int) -> list[str]:
+def community_ids_at(engine: Reader, street_id: str, position: int) -> list[str]:
     """The communities the street's log had recorded as joined by ``position``."""
     query = (
         select(street_communities.c.community_id)
@@ -151,7 +159,7 @@ def community_ids_at(engine: Engine, street_id: str, position: int) -> list[str]
 
 
 def tenant_rows(
-    engine: Engine, *, parent_id: str | None = None, kind: str | None = None
+    engine: Reader, *, parent_id: str | None = None, kind: str | None = None
 ) -> list[Row[Any]]:
     """Tenants as they are now, optionally the communities of one street or of one kind."""
     query = select(tenants).where(*visible(tenants, None)).order_by(tenants.c.tenant_id)
@@ -163,7 +171,7 @@ def tenant_rows(
         return list(conn.execute(query))
 
 
-def position_at(engine: Engine, tenant_id: str, moment: Any) -> int:
+def position_at(engine: Reader, tenant_id: str, moment: Any) -> int:
     """The last log position of a tenant recorded at or before ``moment`` (0 if none)."""
     query = select(func.max(events.c.position)).where(
         events.c.tenant_id == tenant_id, events.c.recorded_at <= moment

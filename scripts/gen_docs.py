@@ -64,6 +64,13 @@ costs about 6,000), set by `GONGJIAN_GRAPHQL_MAX_COST`. Bad arguments (page size
 malformed cursor, period, `atPosition` or `waitForPosition` outside 0 … head) give
 `BAD_USER_INPUT`; `waitForPosition` not reached within 5 s per request (however many
 aliases wait), or on a tenant whose projection is parked, gives `NOT_YET_PROJECTED`.
+A query still running after its time limit (10 s, `GONGJIAN_GRAPHQL_TIME_LIMIT`) is
+stopped and answers HTTP 400 with `QUERY_TIMED_OUT` (`extensions.limit`, seconds):
+ask for smaller pages or fewer fields.
+
+A repeated request (the same body from the same principal) may be answered from
+the answer cache while the tenants it may read are unchanged; the header
+`X-Gongjian-Answer` says `hit` or `miss`. The answer is the same either way.
 """
 
 

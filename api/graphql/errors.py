@@ -4,32 +4,135 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from typing import Any
 
 from cross_web import HTTPException
-from fastapi import Response
+from fastapi import Request, Response
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
+from api.graphql import answers
+from api.graphql.answers import Answer, AnswerCache
 from api.graphql.loaders import Context
 from api.problems import ApiProblem
 from tenants.store import row_security
 
 CLIENT_ERROR_CODES = {"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT"}
+TIME_LIMIT_SETTING = "GONGJIAN_GRAPHQL_TIME_LIMIT"
+DEFAULT_TIME_LIMIT = 10.0  # seconds; above the 5 s that waits for positions may take
+CACHE_HEADER = "X-Gongjian-Answer"  # hit: from the answer cache; miss: just computed
+WAITS = b"waitForPosition"
+CONCURRENCY_SETTING = "GONGJIAN_GRAPHQL_CONCURRENCY"
+DEFAULT_CONCURRENCY = 8  # well under the pool's 20 connections
+
+
+def concurrency() -> int:
+    """How many GraphQL requests run at once per process (``GONGJIAN_GRAPHQL_CONCURRENCY``)."""
+    raw = os.environ.get(CONCURRENCY_SETTING, str(DEFAULT_CONCURRENCY)).strip()
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{CONCURRENCY_SETTING} must be a whole number of at least 1")
+    return int(raw)
+
+
+def time_limit() -> float:
+    """The configured time limit of one query (``GONGJIAN_GRAPHQL_TIME_LIMIT`` seconds)."""
+    raw = os.environ.get(TIME_LIMIT_SETTING, str(DEFAULT_TIME_LIMIT)).strip()
+    try:
+        seconds = float(raw)
+    except ValueError:
+        raise ValueError(f"{TIME_LIMIT_SETTING} must be a number of seconds, not {raw!r}") from None
+    if not seconds > 0:
+        raise ValueError(f"{TIME_LIMIT_SETTING} must be positive")
+    return seconds
+
+
+def _replay(answer: Answer, how: str) -> Response:
+    return Response(
+        answer.body,
+        status_code=answer.status,
+        media_type=answer.media_type,
+        headers={CACHE_HEADER: how},
+    )
+
+
+def _timed_out(limit: float) -> Response:
+    error = {
+        "message": f"this query ran longer than the limit of {limit:g} s: ask for smaller "
+        "pages or fewer fields",
+        "extensions": {"code": "QUERY_TIMED_OUT", "limit": limit},
+    }
+    body = json.dumps({"data": None, "errors": [error]}, ensure_ascii=False)
+    return Response(body, status_code=400, media_type="application/json")
 
 
 class ProblemGraphQLRouter(GraphQLRouter[Context, None]):
     """Adds an error ``code`` to every GraphQL error; a refused document answers 400;
     a request that is not GraphQL over HTTP at all answers a problem document."""
 
+    answers: AnswerCache | None = None
+    time_limit: float = DEFAULT_TIME_LIMIT
+    concurrency: int = DEFAULT_CONCURRENCY
+    _running: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
+
     async def run(self, *args: Any, **kwargs: Any) -> Any:
         context: Context | None = kwargs.get("context")
+        if context is None:
+            return await self._run(args, kwargs)
+        request: Request = kwargs.get("request") or args[0]
+        body = await request.body() if request.method == "POST" else b""
+        if WAITS in body or WAITS.decode() in str(request.query_params):
+            context.reads.read_committed()
+        context.reads.time_limit = self.time_limit
         # Every transaction of this request sees only the tenants its principal reads.
-        scope = await asyncio.to_thread(context.reading_scope) if context else []
+        scope = await asyncio.to_thread(context.reading_scope)
+        async with self._slots():
+            try:
+                with row_security.reading_only(scope):
+                    return await self._answer(context, scope, body, args, kwargs)
+            finally:
+                await asyncio.to_thread(context.reads.close)
+
+    def _slots(self) -> asyncio.Semaphore:
+        """Requests running at once in this process (each holds a connection)."""
+        loop = asyncio.get_running_loop()
+        if self._running is None or self._running[0] is not loop:
+            # One per event loop: a test client may run each request in a new loop.
+            self._running = (loop, asyncio.Semaphore(self.concurrency))
+        return self._running[1]
+
+    async def _answer(
+        self,
+        context: Context,
+        scope: list[str] | None,
+        body: bytes,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> Any:
+        """Answer from the cache when the state read is the one an answer was kept
+        for; otherwise run the query (within the time limit) and keep its answer."""
+        cache, key, state = self.answers, None, None
+        if cache is not None and body and WAITS not in body and context.principal is not None:
+            key = cache.key(context.principal, body)
+            state = await asyncio.to_thread(answers.fingerprint, context.reads, scope)
+            kept = cache.get(key, state)
+            if kept is not None:
+                return _replay(kept, "hit")
         try:
-            with row_security.reading_only(scope):
-                return await super().run(*args, **kwargs)
+            async with asyncio.timeout(self.time_limit):
+                response = await self._run(args, kwargs)
+        except TimeoutError:
+            return _timed_out(self.time_limit)
+        if key is not None and state is not None and response.status_code == 200:
+            kept = Answer(state, 200, bytes(response.body), "application/json")
+            cache.put(key, kept)  # type: ignore[union-attr]
+            response.headers[CACHE_HEADER] = "miss"
+        return response
+
+    async def _run(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        try:
+            return await super().run(*args, **kwargs)
         except HTTPException as error:
             raise ApiProblem(error.status_code, "graphql-request-invalid", error.reason) from None
 

@@ -247,7 +247,7 @@ class Evaluation:
             )
         # Finalised: the figures known then. Open: as of the moment this request reads.
         positions = dict(self.row.evidence_at or info.context.positions(info))
-        figures = await asyncio.to_thread(self._figures, info.context.engine, positions)
+        figures = await asyncio.to_thread(self._figures, info.context.reads, positions)
         structure = RubricStructure.from_dict(self.row.structure)
         return [
             EvaluationItem(

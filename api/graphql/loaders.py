@@ -13,8 +13,9 @@ from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
 from api.graphql import personal
+from api.graphql.snapshot import Snapshot
 from projections import queries, tables, tables_engagement
-from projections.queries import Key
+from projections.queries import Key, Reader
 from tenants.pipeline.identity import Principal, Role
 
 Rows = list[Row[Any]]
@@ -39,7 +40,7 @@ def _at_positions(
     return found
 
 
-def _loader(engine: Engine, table: Any, column: str, order: Any = ()) -> DataLoader[AtKey, Rows]:
+def _loader(engine: Reader, table: Any, column: str, order: Any = ()) -> DataLoader[AtKey, Rows]:
     def fetch(keys: list[Key], at: dict[str, int]) -> list[Rows]:
         return queries.grouped(engine, table, column, keys, order, at)
 
@@ -49,7 +50,7 @@ def _loader(engine: Engine, table: Any, column: str, order: Any = ()) -> DataLoa
     return DataLoader(load_fn=load)
 
 
-def _history(engine: Engine) -> DataLoader[AtKey, Rows]:
+def _history(engine: Reader) -> DataLoader[AtKey, Rows]:
     def fetch(keys: list[Key], at: dict[str, int]) -> list[Rows]:
         return queries.history(engine, keys, at)
 
@@ -63,7 +64,7 @@ def _history(engine: Engine) -> DataLoader[AtKey, Rows]:
 class Loaders:
     """One set of loaders per request (they cache)."""
 
-    engine: Engine
+    engine: Reader
     units: DataLoader[AtKey, Rows] = field(init=False)
     meetings: DataLoader[AtKey, Rows] = field(init=False)
     agenda: DataLoader[AtKey, Rows] = field(init=False)
@@ -125,11 +126,14 @@ class Context(BaseContext):
         self.principal = principal
         self._readable: dict[str, bool] = {}
         self._wait_deadline: float | None = None
+        # The engine answers who may read what, before the request's reads are
+        # narrowed to those tenants; every read of data goes through the snapshot.
         self.engine: Engine = platform.engine
+        self.reads = Snapshot(platform.engine)
         # Per top-level field (its alias), the tenant it reads and the log position it
         # reads it at: each `tenant(...)` alias honours its own atPosition or asOf.
         self._read_at: dict[str | int, tuple[str, int]] = {}
-        self.loaders = Loaders(platform.engine)
+        self.loaders = Loaders(self.reads)
 
     def readable(self, tenant_id: str) -> bool:
         """Whether this request's principal may read the tenant (checked once per request)."""

@@ -92,7 +92,7 @@ async def page(
     forward = window.last is None
     size = _size(window.first, "first") if forward else _size(window.last or 0, "last")
     cursor = _cursor(window.after if forward else window.before)
-    engine, position = info.context.engine, info.context.position(info, tenant_id)
+    engine, position = info.context.reads, info.context.position(info, tenant_id)
 
     def fetch() -> tuple[list[Row[Any]], bool, bool]:
         rows, more = queries.page(

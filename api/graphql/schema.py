@@ -95,7 +95,7 @@ class Tenant(TenantFollowUp):
         "log had recorded as joined by then."
     )
     async def communities(self, info: Ctx) -> list[Tenant]:
-        engine, street = info.context.engine, self.row.tenant_id
+        engine, street = info.context.reads, self.row.tenant_id
         rows = await asyncio.to_thread(queries.tenant_rows, engine, parent_id=street)
         position = info.context.position(info, street)
         if position is not None:
@@ -109,7 +109,7 @@ class Tenant(TenantFollowUp):
     async def units(self, info: Ctx, active_only: bool = False) -> list[MemberUnit]:
         rows = await asyncio.to_thread(
             queries.grouped,
-            info.context.engine,
+            info.context.reads,
             tables.units,
             "tenant_id",
             [(self.row.tenant_id, self.row.tenant_id)],
@@ -278,7 +278,7 @@ class Tenant(TenantFollowUp):
         tenant_id = self.row.tenant_id
         unit_ids = await asyncio.to_thread(
             audits.absent_without_leave,
-            info.context.engine,
+            info.context.reads,
             tenant_id,
             last_meetings,
             info.context.position(info, tenant_id),
@@ -304,7 +304,7 @@ async def _tenant(info: Ctx, tenant_id: str) -> Tenant | None:
         return None
     rows = await asyncio.to_thread(
         queries.grouped,
-        info.context.engine,
+        info.context.reads,
         tables.tenants,
         "tenant_id",
         [(tenant_id, tenant_id)],
@@ -318,7 +318,7 @@ async def _tenant(info: Ctx, tenant_id: str) -> Tenant | None:
 class Query:
     @strawberry.field(description="Streets and communities; `kind` filters STREET|COMMUNITY.")
     async def tenants(self, info: Ctx, kind: TenantKindFilter | None = None) -> list[Tenant]:
-        rows = await asyncio.to_thread(queries.tenant_rows, info.context.engine, kind=value(kind))
+        rows = await asyncio.to_thread(queries.tenant_rows, info.context.reads, kind=value(kind))
         return [Tenant(row=r) for r in rows if info.context.readable(r.tenant_id)]
 
     @strawberry.field(
@@ -342,7 +342,7 @@ class Query:
             )
         if as_of is not None:
             at_position = await asyncio.to_thread(
-                queries.position_at, info.context.engine, str(id), utc(as_of)
+                queries.position_at, info.context.reads, str(id), utc(as_of)
             )
         if at_position is not None:
             if not 0 <= at_position <= await _head(info, str(id)):
@@ -361,7 +361,7 @@ class Query:
 
 async def _head(info: Ctx, tenant_id: str) -> int:
     def head() -> int:
-        with info.context.engine.connect() as conn:
+        with info.context.reads.connect() as conn:
             value = conn.execute(
                 select(tenant_heads.c.position).where(tenant_heads.c.tenant_id == tenant_id)
             ).scalar()

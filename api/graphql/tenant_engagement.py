@@ -56,7 +56,7 @@ async def visible_rows(
     """A tenant's rows of ``table`` matching ``where``, as of the request's position."""
     return await asyncio.to_thread(
         queries.select_visible,
-        info.context.engine,
+        info.context.reads,
         table,
         tenant_id,
         *where,
@@ -69,7 +69,7 @@ async def _satisfaction(info: Ctx, tenant_id: str, period: str | None) -> Share:
     within = parse_period(period)
     figure = await asyncio.to_thread(
         indicators.commitment_satisfaction,
-        info.context.engine,
+        info.context.reads,
         tenant_id,
         within,
         None,
@@ -88,7 +88,7 @@ async def _satisfaction_by_maker(info: Ctx, tenant_id: str) -> list[MakerSatisfa
     for maker_kind, maker_id in makers:
         figure = await asyncio.to_thread(
             indicators.commitment_satisfaction,
-            info.context.engine,
+            info.context.reads,
             tenant_id,
             None,
             maker_id,
@@ -127,7 +127,7 @@ async def _participation(info: Ctx, tenant_id: str, days: int, on: date | None) 
     if not 1 <= days <= 366:
         raise GraphQLError("days must be between 1 and 366", extensions={"code": "BAD_USER_INPUT"})
     on = on or datetime.now(UTC).date()
-    engine, at = info.context.engine, as_of(info, tenant_id)
+    engine, at = info.context.reads, as_of(info, tenant_id)
     figure = await asyncio.to_thread(indicators.post_participation, engine, tenant_id, on, days, at)
     last = await asyncio.to_thread(indicators.last_collective_activity, engine, tenant_id, on, at)
     return Participation(
@@ -175,7 +175,7 @@ async def _ranking(info: Ctx, tenant_id: str, period: str) -> list[RankingEntry]
     names = {
         r.tenant_id: r.name
         for r in await asyncio.to_thread(
-            queries.tenant_rows, info.context.engine, parent_id=tenant_id
+            queries.tenant_rows, info.context.reads, parent_id=tenant_id
         )
     }
     ordered = sorted(found, key=lambda r: (-Decimal(r.weighted_total), r.subject_id))

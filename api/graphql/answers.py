@@ -1,0 +1,123 @@
+"""Answers to repeated GraphQL requests, kept while what they read is unchanged.
+
+Integrators poll: the same document, again and again, while most tenants' logs
+have not moved. The read models change only when the projector commits, and it
+commits each tenant's rows together with its tracking position; so an answer is
+fully determined by
+
+- the request body (document, variables, operation),
+- who asks (personal data is masked per principal),
+- the calendar day (overdue and lapsed are judged against today), and
+- the *fingerprint* of the tenants the principal may read: how many of them are
+  tracked and the sum of their projected positions, the same of their log heads
+  (``atPosition`` is checked against the head), and their parked rows.
+
+Positions only grow, so a sum is unchanged exactly when every position in it is.
+The fingerprint is read in the request's own snapshot (``api.graphql.snapshot``)
+before the query runs; a hit answers without executing anything. A request that
+waits for a position is never answered from here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from api.graphql.figures import today
+from projections.queries import Reader
+from tenants.pipeline.identity import Principal
+from tenants.store.schema import parked, tenant_heads, tracking
+
+SIZE_SETTING = "GONGJIAN_GRAPHQL_CACHE_MB"
+DEFAULT_SIZE_MB = 64
+LARGEST_SHARE = 8  # no single answer may take more than 1/8 of the cache
+
+
+def configured() -> AnswerCache | None:
+    """The cache ``GONGJIAN_GRAPHQL_CACHE_MB`` asks for (64 MB by default; 0: none)."""
+    raw = os.environ.get(SIZE_SETTING, str(DEFAULT_SIZE_MB)).strip()
+    try:
+        megabytes = float(raw)
+    except ValueError:
+        raise ValueError(f"{SIZE_SETTING} must be a number of megabytes, not {raw!r}") from None
+    if megabytes < 0:
+        raise ValueError(f"{SIZE_SETTING} must not be negative")
+    return AnswerCache(int(megabytes * 1024 * 1024)) if megabytes else None
+
+
+Fingerprint = tuple[Any, ...]
+
+
+def fingerprint(reads: Reader, scope: Sequence[str] | None) -> Fingerprint:
+    """The state of the tenants in ``scope`` (None: every tenant) as read models show it."""
+    columns = []
+    for table, moment in ((tracking, None), (tenant_heads, None), (parked, parked.c.parked_at)):
+        aggregates = [func.count(), func.coalesce(func.sum(table.c.position), 0)]
+        if moment is not None:
+            aggregates.append(func.max(moment))
+        for aggregate in aggregates:
+            query = select(aggregate)
+            if scope is not None:
+                query = query.where(table.c.tenant_id.in_(sorted(scope)))
+            columns.append(query.scalar_subquery())
+    with reads.connect() as conn:
+        row = conn.execute(select(*columns)).one()
+    return (*(str(value) for value in row), today().isoformat())
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A kept answer: the state it was read in, and what was sent."""
+
+    fingerprint: Fingerprint
+    status: int
+    body: bytes
+    media_type: str
+
+
+class AnswerCache:
+    """Answers by (principal, request body), least recently used out first."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._answers: OrderedDict[bytes, Answer] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(principal: Principal, body: bytes) -> bytes:
+        """What identifies a request: every field of the principal, and its body."""
+        digest = hashlib.sha256(repr(principal).encode())
+        digest.update(b"\0")
+        digest.update(body)
+        return digest.digest()
+
+    def get(self, key: bytes, now: Fingerprint) -> Answer | None:
+        """The kept answer for ``key`` if it was read in the state ``now``."""
+        with self._lock:
+            answer = self._answers.get(key)
+            if answer is None or answer.fingerprint != now:
+                return None
+            self._answers.move_to_end(key)
+            return answer
+
+    def put(self, key: bytes, answer: Answer) -> None:
+        """Keep ``answer``, replacing an older one for the same request."""
+        if len(answer.body) * LARGEST_SHARE > self.capacity:
+            return
+        with self._lock:
+            old = self._answers.pop(key, None)
+            if old is not None:
+                self._size -= len(old.body)
+            self._answers[key] = answer
+            self._size += len(answer.body)
+            while self._size > self.capacity:
+                _, dropped = self._answers.popitem(last=False)
+                self._size -= len(dropped.body)
