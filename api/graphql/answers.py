@@ -13,8 +13,9 @@ fully determined by
   (``atPosition`` is checked against the head), and their parked rows.
 
 Positions only grow, so a sum is unchanged exactly when every position in it is.
-The fingerprint is read in the request's own snapshot (``api.graphql.snapshot``)
-before the query runs; a hit answers without executing anything. A request that
+The fingerprint is read before the request's snapshot (``api.graphql.snapshot``)
+begins, so an answer kept under it was read in that state or a later one: never
+older than what the fingerprint says. A hit answers without executing anything. A request that
 waits for a position is never answered from here.
 """
 

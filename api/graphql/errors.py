@@ -14,8 +14,9 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from api.graphql import answers
-from api.graphql.answers import Answer, AnswerCache
+from api.graphql.answers import Answer, AnswerCache, Fingerprint
 from api.graphql.loaders import Context
+from api.graphql.snapshot import Held
 from api.problems import ApiProblem
 from tenants.store import row_security
 
@@ -46,6 +47,16 @@ def time_limit() -> float:
     if not seconds > 0:
         raise ValueError(f"{TIME_LIMIT_SETTING} must be positive")
     return seconds
+
+
+def _scope_and_state(context: Context, cached: bool) -> tuple[list[str] | None, Fingerprint | None]:
+    """The tenants the principal reads and, if its answer may be cached, their state:
+    one connection, before the request's own snapshot begins (so the answer read
+    in it is as new as the fingerprint or newer, never older)."""
+    with context.engine.connect() as conn:
+        held = Held(conn)
+        scope = context.reading_scope(held)
+        return scope, answers.fingerprint(held, scope) if cached else None
 
 
 def _replay(answer: Answer, how: str) -> Response:
@@ -85,14 +96,27 @@ class ProblemGraphQLRouter(GraphQLRouter[Context, None]):
         if WAITS in body or WAITS.decode() in str(request.query_params):
             context.reads.read_committed()
         context.reads.time_limit = self.time_limit
-        # Every transaction of this request sees only the tenants its principal reads.
-        scope = await asyncio.to_thread(context.reading_scope)
+        cache, principal = self.answers, context.principal
+        key = None
+        if cache is not None and body and WAITS not in body and principal is not None:
+            key = cache.key(principal, body)
+        scope, state = await asyncio.to_thread(_scope_and_state, context, key is not None)
+        if cache is not None and key is not None and state is not None:
+            kept = cache.get(key, state)
+            if kept is not None:
+                return _replay(kept, "hit")
         async with self._slots():
             try:
+                # Every transaction of this request sees only the tenants its principal reads.
                 with row_security.reading_only(scope):
-                    return await self._answer(context, scope, body, args, kwargs)
+                    response = await self._limited(args, kwargs)
             finally:
                 await asyncio.to_thread(context.reads.close)
+        ok = response.status_code == 200
+        if cache is not None and key is not None and state is not None and ok:
+            cache.put(key, Answer(state, 200, bytes(response.body), "application/json"))
+            response.headers[CACHE_HEADER] = "miss"
+        return response
 
     def _slots(self) -> asyncio.Semaphore:
         """Requests running at once in this process (each holds a connection)."""
@@ -102,33 +126,13 @@ class ProblemGraphQLRouter(GraphQLRouter[Context, None]):
             self._running = (loop, asyncio.Semaphore(self.concurrency))
         return self._running[1]
 
-    async def _answer(
-        self,
-        context: Context,
-        scope: list[str] | None,
-        body: bytes,
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
-    ) -> Any:
-        """Answer from the cache when the state read is the one an answer was kept
-        for; otherwise run the query (within the time limit) and keep its answer."""
-        cache, key, state = self.answers, None, None
-        if cache is not None and body and WAITS not in body and context.principal is not None:
-            key = cache.key(context.principal, body)
-            state = await asyncio.to_thread(answers.fingerprint, context.reads, scope)
-            kept = cache.get(key, state)
-            if kept is not None:
-                return _replay(kept, "hit")
+    async def _limited(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """Run the query within the time limit."""
         try:
             async with asyncio.timeout(self.time_limit):
-                response = await self._run(args, kwargs)
+                return await self._run(args, kwargs)
         except TimeoutError:
             return _timed_out(self.time_limit)
-        if key is not None and state is not None and response.status_code == 200:
-            kept = Answer(state, 200, bytes(response.body), "application/json")
-            cache.put(key, kept)  # type: ignore[union-attr]
-            response.headers[CACHE_HEADER] = "miss"
-        return response
 
     async def _run(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         try:

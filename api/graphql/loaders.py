@@ -169,7 +169,7 @@ class Context(BaseContext):
             self._wait_deadline = time.monotonic() + budget
         return self._wait_deadline
 
-    def reading_scope(self) -> list[str] | None:
+    def reading_scope(self, reader: Reader | None = None) -> list[str] | None:
         """The tenants this request may read (None: every tenant): the principal's
         own, and a street's communities. Row-level security holds reads to them."""
         principal = self.principal
@@ -179,7 +179,7 @@ class Context(BaseContext):
             return []
         if principal.tenant_id is None:
             return None
-        communities = queries.tenant_rows(self.engine, parent_id=principal.tenant_id)
+        communities = queries.tenant_rows(reader or self.engine, parent_id=principal.tenant_id)
         return [principal.tenant_id, *(row.tenant_id for row in communities)]
 
     def sees_personal(self, owner: str | None = None) -> bool:

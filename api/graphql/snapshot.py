@@ -4,8 +4,7 @@ A page's loaders used to check a connection out of the pool each (ten or more pe
 page, each reset on return). A request now reads through one ``Snapshot``: the
 connection is taken at the first read and given back when the request ends. On
 PostgreSQL its transaction is REPEATABLE READ, so every loader of the page sees the
-same committed state, and the answer cache (``api.graphql.answers``) can key the
-answer by a fingerprint read in that same state. A request that waits for a
+same committed state. A request that waits for a
 position reads at READ COMMITTED instead, a connection per read as before: the
 rows it waits for are committed after its transaction would have begun, and it
 must not hold a pooled connection while it waits.
@@ -23,6 +22,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine
+
+
+class Held:
+    """Reads through one connection its owner holds (and closes)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """The held connection, left open."""
+        yield self.connection
 
 
 class Snapshot:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
@@ -69,12 +70,20 @@ def new_token() -> tuple[UUID, str, str]:
     return token_id, f"gj_{token_id.hex}_{secret}", digest(secret)
 
 
+KEPT_TOKENS = 10_000  # tokens kept per process between changes of the platform log
+
+
 class Authenticator:
     """Turn a bearer string into a principal, or refuse."""
 
     def __init__(self, ledgers: Ledgers, allow_dev_tokens: bool = False) -> None:
         self.ledgers = ledgers
         self.allow_dev_tokens = allow_dev_tokens
+        # Tokens as of the platform log's head: every issue or revocation appends
+        # there, so while the head stands still a token read before is still true.
+        self._tokens: dict[UUID, AccessToken | None] = {}
+        self._tokens_at = -1
+        self._lock = threading.Lock()
 
     def principal(self, authorization: str | None) -> Principal:
         """Authenticate an ``Authorization`` header value."""
@@ -99,10 +108,23 @@ class Authenticator:
         )
 
     def _token(self, token_id: UUID) -> AccessToken | None:
+        ledger = self.ledgers[PLATFORM_LOG]
+        head = ledger.head_position()
+        with self._lock:
+            if head != self._tokens_at or len(self._tokens) >= KEPT_TOKENS:
+                self._tokens, self._tokens_at = {}, head
+            if token_id in self._tokens:
+                return self._tokens[token_id]
         try:
-            return self.ledgers[PLATFORM_LOG].load(AccessToken, token_id)
+            token: AccessToken | None = ledger.load(AccessToken, token_id)
         except NotFound:
-            return None
+            token = None
+        with self._lock:
+            # Read at ``head`` or later: a later change has moved the head, so the
+            # next request reads the token afresh.
+            if self._tokens_at == head:
+                self._tokens[token_id] = token
+        return token
 
 
 def _dev_principal(bearer: str) -> Principal:
