@@ -158,6 +158,15 @@ def community_ids_at(engine: Reader, street_id: str, position: int) -> list[str]
         return list(conn.execute(query).scalars())
 
 
+def community_ids(engine: Reader, street_id: str) -> list[str]:
+    """The street's communities now (their ids only: asked on every GraphQL request)."""
+    query = select(tenants.c.tenant_id).where(
+        tenants.c.parent_id == street_id, *visible(tenants, None)
+    )
+    with engine.connect() as conn:
+        return list(conn.execute(query).scalars())
+
+
 def tenant_rows(
     engine: Reader, *, parent_id: str | None = None, kind: str | None = None
 ) -> list[Row[Any]]:

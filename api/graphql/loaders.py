@@ -179,8 +179,8 @@ class Context(BaseContext):
             return []
         if principal.tenant_id is None:
             return None
-        communities = queries.tenant_rows(reader or self.engine, parent_id=principal.tenant_id)
-        return [principal.tenant_id, *(row.tenant_id for row in communities)]
+        communities = queries.community_ids(reader or self.engine, principal.tenant_id)
+        return [principal.tenant_id, *communities]
 
     def sees_personal(self, owner: str | None = None) -> bool:
         """Whether personal data of the record ``owner`` (a member, unit or resident
