@@ -9,6 +9,11 @@ from typing import Any
 from domain import errors
 
 
+def is_absent_without_leave(signed_in: bool, on_leave: bool) -> bool:
+    """A notified unit that neither signed in nor was excused (of a held meeting)."""
+    return not signed_in and not on_leave
+
+
 @dataclass
 class Roll:
     """The attendance side of a meeting; checks here, changes only through events."""
@@ -50,7 +55,11 @@ class Roll:
 
     def absent_without_leave(self) -> list[str]:
         """Notified units that neither signed in nor were excused (derived)."""
-        return [u for u in self.recipients if u not in self.present and u not in self.leave]
+        return [
+            u
+            for u in self.recipients
+            if is_absent_without_leave(u in self.present, u in self.leave)
+        ]
 
     def notified(self, recipients: list[str]) -> None:
         self.recipients = recipients

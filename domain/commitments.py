@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -43,6 +44,28 @@ class CommitmentStatus(LabelledEnum):
 
 
 C = CommitmentStatus
+
+CLOSED_STATUSES = frozenset({C.FULFILLED, C.WITHDRAWN})
+"""A commitment in one of these is settled: it changes no more and never lapses."""
+
+SATISFIED_FROM = 4
+"""A rating of at least this (out of 5) counts as satisfied."""
+
+
+def is_lapsed(due: date, status: str, today: date) -> bool:
+    """Past due and neither fulfilled nor withdrawn (derived)."""
+    return today > due and status not in CLOSED_STATUSES
+
+
+def satisfaction(ratings: Iterable[int]) -> tuple[int, int]:
+    """(ratings of 4 or 5, all ratings) of the current ratings given."""
+    counted = list(ratings)
+    return sum(1 for r in counted if r >= SATISFIED_FROM), len(counted)
+
+
+def is_milestone_overdue(due: date, percent: int, today: date) -> bool:
+    """A milestone past due and not at 100% (derived)."""
+    return today > due and percent < 100
 
 
 class Commitment(Aggregate):
@@ -152,14 +175,14 @@ class Commitment(Aggregate):
 
     def satisfaction(self) -> tuple[int, int]:
         """(ratings of 4 or 5, all current ratings)."""
-        return sum(1 for r in self.ratings.values() if r >= 4), len(self.ratings)
+        return satisfaction(self.ratings.values())
 
     def is_lapsed(self, today: date) -> bool:
         """Past due and neither fulfilled nor withdrawn (derived)."""
-        return today > self.due and self.status in (C.MADE, C.PUBLISHED)
+        return is_lapsed(self.due, self.status, today)
 
     def _check_open(self) -> None:
-        if self.status in (C.FULFILLED, C.WITHDRAWN):
+        if self.status in CLOSED_STATUSES:
             raise errors.CommitmentClosed(f"the commitment is {self.status.value}")
 
     def _check_published(self) -> None:

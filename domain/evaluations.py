@@ -32,6 +32,11 @@ class EvaluationStatus(LabelledEnum):
 E = EvaluationStatus
 
 
+def is_rectification_overdue(deadline: date, closed: bool, today: date) -> bool:
+    """A rectification still open past its deadline (derived)."""
+    return today > deadline and not closed
+
+
 def weighted_total(weights: dict[str, Decimal], totals: dict[str, Decimal]) -> Decimal:
     """Σ weight × source total, exactly (Decimal arithmetic, no rounding)."""
     return sum((weights[s] * totals[s] for s in weights), Decimal(0))

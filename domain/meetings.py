@@ -42,6 +42,19 @@ class MeetingStatus(LabelledEnum):
 
 S = MeetingStatus
 
+HELD_STATUSES = frozenset({S.OPEN, S.CLOSED})
+"""A meeting in one of these was held: its notified units were there, excused, or
+absent without leave."""
+
+
+def attendance_status(signed_in: bool, on_leave: bool, meeting_status: str) -> str:
+    """present | on_leave | absent_without_leave | expected (derived)."""
+    if signed_in:
+        return "present"
+    if on_leave:
+        return "on_leave"
+    return "absent_without_leave" if meeting_status in HELD_STATUSES else "expected"
+
 
 class Meeting(Aggregate):
     """One joint meeting of a tenant, from scheduling to minutes."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -42,6 +44,21 @@ class ReviewRating(LabelledEnum):
     GOOD = "good"
     FAIR = "fair"
     POOR = "poor"
+
+
+class LogStatus(StrEnum):
+    """Where a service log stands: logged, then confirmed or rejected."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+def confirmed_hours(logs: Iterable[tuple[str, str]]) -> Decimal:
+    """Hours of confirmed service, exactly, from each log's (hours, status)."""
+    return sum(
+        (Decimal(hours) for hours, status in logs if status == LogStatus.CONFIRMED), Decimal(0)
+    )
 
 
 DAY_HOURS = Decimal(24)
@@ -172,7 +189,7 @@ class PartyMember(Aggregate):
         log = self.logs.get(log_id)
         if log is None:
             raise errors.UnknownServiceLog(f"no service log {log_id}")
-        if log["status"] != "pending":
+        if log["status"] != LogStatus.PENDING:
             raise errors.ServiceLogAlreadyReviewed(f"service log {log_id} is {log['status']}")
         if confirmed:
             self._log_confirmed(stamp, log_id)
@@ -186,17 +203,14 @@ class PartyMember(Aggregate):
             (
                 Decimal(v["hours"])
                 for v in self.logs.values()
-                if v["served_on"] == served_on and v["status"] != "rejected"
+                if v["served_on"] == served_on and v["status"] != LogStatus.REJECTED
             ),
             Decimal(0),
         )
 
     def confirmed_hours(self) -> Decimal:
         """Hours of confirmed service."""
-        return sum(
-            (Decimal(v["hours"]) for v in self.logs.values() if v["status"] == "confirmed"),
-            Decimal(0),
-        )
+        return confirmed_hours((v["hours"], v["status"]) for v in self.logs.values())
 
     def review_year(self, stamp: Stamp, year: int, rating: ReviewRating, feedback: str) -> None:
         """Year-end review, with a feedback note for the member's work unit."""
@@ -266,16 +280,16 @@ class PartyMember(Aggregate):
             "post_id": post_id,
             "served_on": served_on,
             "hours": hours,
-            "status": "pending",
+            "status": LogStatus.PENDING.value,
         }
 
     @event("ServiceLogConfirmed", topic="gongjian.PartyMember.ServiceLogConfirmed")
     def _log_confirmed(self, stamp: Stamp, log_id: str) -> None:
-        self.logs[log_id]["status"] = "confirmed"
+        self.logs[log_id]["status"] = LogStatus.CONFIRMED.value
 
     @event("ServiceLogRejected", topic="gongjian.PartyMember.ServiceLogRejected")
     def _log_rejected(self, stamp: Stamp, log_id: str) -> None:
-        self.logs[log_id]["status"] = "rejected"
+        self.logs[log_id]["status"] = LogStatus.REJECTED.value
 
     @event("YearReviewed", topic="gongjian.PartyMember.YearReviewed")
     def _year_reviewed(self, stamp: Stamp, year: int, rating: str, feedback: str) -> None:

@@ -37,6 +37,14 @@ class ReportKind(LabelledEnum):
 
 R = ResolutionStatus
 
+CLOSED_STATUSES = frozenset({R.VERIFIED, R.SUPERSEDED})
+"""A resolution in one of these takes no more reports and is never overdue."""
+
+
+def is_overdue(deadline: date, status: str, today: date) -> bool:
+    """Past its deadline and neither verified nor superseded (derived, never stored)."""
+    return today > deadline and status not in CLOSED_STATUSES
+
 
 class Resolution(Aggregate):
     """A decision with responsible units, an action and a deadline."""
@@ -141,10 +149,10 @@ class Resolution(Aggregate):
 
     def is_overdue(self, today: date) -> bool:
         """Past its deadline and not yet verified (derived, never stored)."""
-        return today > self.deadline and self.status not in (R.VERIFIED, R.SUPERSEDED)
+        return is_overdue(self.deadline, self.status, today)
 
     def _check_open(self) -> None:
-        if self.status in (R.VERIFIED, R.SUPERSEDED):
+        if self.status in CLOSED_STATUSES:
             raise errors.ResolutionClosed(f"resolution is {self.status.value}")
 
     @event("Notified", topic="gongjian.Resolution.Notified")

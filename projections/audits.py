@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from projections import rules
 from projections.queries import Reader, visible
 from projections.tables import attendance, meetings
 
@@ -16,7 +17,7 @@ def absent_without_leave(
         select(meetings.c.meeting_id)
         .where(
             meetings.c.tenant_id == tenant_id,
-            meetings.c.status.in_(["open", "closed"]),
+            rules.held_meeting(meetings),
             *visible(meetings, position),
         )
         .order_by(meetings.c.scheduled_for.desc(), meetings.c.meeting_id)
@@ -30,8 +31,7 @@ def absent_without_leave(
             select(attendance.c.unit_id, attendance.c.meeting_id).where(
                 attendance.c.tenant_id == tenant_id,
                 attendance.c.meeting_id.in_(recent),
-                attendance.c.signed_in.is_(False),
-                attendance.c.on_leave.is_(False),
+                rules.absent_without_leave(attendance),
                 *visible(attendance, position),
             )
         ).all()

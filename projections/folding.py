@@ -40,6 +40,7 @@ from sqlalchemy import (
     Null,
     String,
     Table,
+    TypeDecorator,
     Update,
     bindparam,
     insert,
@@ -90,8 +91,8 @@ class _Layout:
         self.own_types: list[tuple[int, frozenset[type[Any]]]] = []
         self.copyable = True
         for n, name in enumerate(names):
-            column_type = table.c[name].type
-            processor = column_type.dialect_impl(dialect).bind_processor(dialect)
+            processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+            column_type = _stored_type(table.c[name].type)
             if processor is not None:
                 encodes = isinstance(column_type, JSON | DateTime | Date)
                 self.processors.append((n, processor, encodes))
@@ -139,6 +140,16 @@ class _Layout:
                 out[n] = processor(out[n])
             converted.append(tuple(out))
         return converted
+
+
+def _stored_type(column_type: Any) -> Any:
+    """The type a column's values are stored as: a decorated type's own, when the
+    decoration only changes how values are read back (``UtcDateTime``)."""
+    if not isinstance(column_type, TypeDecorator):
+        return column_type
+    if type(column_type).process_bind_param is not TypeDecorator.process_bind_param:
+        return None  # values change on the way in: not a type checked here
+    return column_type.impl_instance
 
 
 def _json_text(serializer: Callable[[Any], str]) -> Processor:

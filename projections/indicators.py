@@ -11,8 +11,13 @@ from decimal import Decimal
 
 from sqlalchemy import and_, func, select
 
+from domain import commitments as commitment_rules
+from domain.evaluations import SubjectKind
+from domain.members import MemberClass, MemberStatus
 from domain.periods import Period
+from domain.resolutions import ResolutionStatus
 from domain.rubrics import Indicator
+from projections import rules
 from projections.queries import Reader
 from projections.tables import attendance, meetings, resolutions
 from projections.tables_engagement import activities, commitments, members, ratings, service_logs
@@ -61,7 +66,7 @@ def meeting_attendance(
     held = and_(
         meetings.c.tenant_id == attendance.c.tenant_id,
         meetings.c.meeting_id == attendance.c.meeting_id,
-        meetings.c.status.in_(["open", "closed"]),
+        rules.held_meeting(meetings),
         meetings.c.scheduled_for >= start,
         meetings.c.scheduled_for < end,
     )
@@ -98,7 +103,7 @@ def resolutions_on_time(
         resolutions.c.tenant_id == tenant_id,
         resolutions.c.deadline >= period.start,
         resolutions.c.deadline <= period.end,
-        resolutions.c.status != "superseded",
+        resolutions.c.status != ResolutionStatus.SUPERSEDED.value,
         visible_at(resolutions, position),
     )
     with engine.connect() as conn:
@@ -155,7 +160,8 @@ def _inside(period: Period, within: Period) -> bool:
 
 def satisfaction_of(ratings: list[int]) -> Figure:
     """Ratings of 4 or 5 over all ratings, against the 90% target."""
-    return Figure(sum(1 for r in ratings if r >= 4), len(ratings), SATISFACTION_TARGET)
+    satisfied, rated = commitment_rules.satisfaction(ratings)
+    return Figure(satisfied, rated, SATISFACTION_TARGET)
 
 
 def post_participation(
@@ -164,13 +170,13 @@ def post_participation(
     """Members whose membership is here with confirmed service in the ``days`` up to ``on``."""
     eligible = select(members.c.member_id).where(
         members.c.tenant_id == tenant_id,
-        members.c.status == "active",
-        members.c.member_class != "in_service",
+        members.c.status == MemberStatus.ACTIVE.value,
+        members.c.member_class != MemberClass.IN_SERVICE.value,
         visible_at(members, position),
     )
     served = select(service_logs.c.member_id).where(
         service_logs.c.tenant_id == tenant_id,
-        service_logs.c.status == "confirmed",
+        rules.confirmed_log(service_logs),
         service_logs.c.served_on > on - timedelta(days=days),
         service_logs.c.served_on <= on,
         visible_at(service_logs, position),
@@ -206,7 +212,7 @@ def figure_for(
 ) -> Figure | None:
     """The indicator's figure for an evaluation's subject and period, each tenant's
     rows read as of its position in ``positions`` (absent: now)."""
-    if subject_kind == "community":
+    if subject_kind == SubjectKind.COMMUNITY:
         tenant, unit = subject_id, None
     else:
         tenant, unit = evaluator_id, subject_id

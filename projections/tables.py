@@ -1,224 +1,237 @@
-"""Read-model tables. Every primary key is led by ``tenant_id``."""
+"""Read records of the tenant tree, meetings and resolutions, and the event feed.
+
+Each is declared once (``projections.records``): its table is derived here and
+its GraphQL fields in ``api.graphql``. Every primary key is led by ``tenant_id``.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Boolean,
-    Column,
-    Date,
-    DateTime,
-    Index,
-    Integer,
-    MetaData,
-    PrimaryKeyConstraint,
-    String,
-    Table,
-    Text,
-)
+from sqlalchemy import JSON, BigInteger, Boolean, Date, Integer, String, Text
 
-from projections.temporal import temporal_columns
+from domain.agenda import ItemKind, ItemStatus
+from domain.decisions import Outcome, Position
+from domain.meetings import MeetingKind, MeetingStatus
+from domain.resolutions import ReportKind, ResolutionStatus
+from domain.tenants import TenantKind
+from domain.units import UnitKind
+from projections.records import TENANT, Field, Masking, Personal, Record, UtcDateTime, key
+from projections.records import read_metadata as read_metadata
 
-read_metadata = MetaData()
-
-TENANT = 64
-ID = 64
-
-
-def tenant_column() -> Column[str]:
-    """The ``tenant_id`` column that leads every read-model key."""
-    return Column("tenant_id", String(TENANT), nullable=False)
-
-
-tenants = Table(
+TENANTS = Record(
     "rm_tenants",
-    read_metadata,
-    Column("tenant_id", String(TENANT), nullable=False),
-    Column("kind", String(20), nullable=False),
-    Column("name", Text, nullable=False),
-    Column("parent_id", String(TENANT), index=True),
-    Column("charter", JSON, nullable=False),
-    Column("registered_at", DateTime(timezone=True), nullable=False),
-    Column("version", Integer, nullable=False),
-    *temporal_columns(),
-    PrimaryKeyConstraint("tenant_id", "valid_from"),
+    keys=(),
+    fields=(
+        key("tenant_id", TENANT, exposed_as="id"),
+        Field("kind", String(20), labels=TenantKind),
+        Field("name", Text()),
+        key("parent_id", TENANT, nullable=True, index=True, exposed=False),
+        Field("charter", JSON()),
+        Field("registered_at", UtcDateTime()),
+        Field("version", Integer(), exposed=False),
+    ),
 )
 
-street_communities = Table(
-    "rm_street_communities",
-    read_metadata,
-    Column("tenant_id", String(TENANT), nullable=False),  # the street
-    Column("community_id", String(TENANT), nullable=False),
-    *temporal_columns(),
-    PrimaryKeyConstraint("tenant_id", "community_id", "valid_from"),
+STREET_COMMUNITIES = Record(
+    "rm_street_communities",  # tenant_id is the street
+    keys=("community_id",),
+    fields=(key("community_id", TENANT),),
 )
 
-units = Table(
+UNITS = Record(
     "rm_units",
-    read_metadata,
-    tenant_column(),
-    Column("unit_id", String(ID), nullable=False),
-    Column("name", Text, nullable=False),
-    Column("kind", String(40), nullable=False),
-    Column("representative", JSON),
-    Column("liaison", JSON),
-    Column("active", Boolean, nullable=False),
-    Column("joined_at", DateTime(timezone=True), nullable=False),
-    Column("version", Integer, nullable=False),
-    *temporal_columns(),
-    PrimaryKeyConstraint("tenant_id", "unit_id", "valid_from"),
+    keys=("unit_id",),
+    fields=(
+        key("unit_id", exposed_as="id"),
+        Field("name", Text()),
+        Field("kind", String(40), labels=UnitKind),
+        # Personal data, masked field by field (a Person): shown by hand.
+        Field("representative", JSON(), nullable=True),
+        Field("liaison", JSON(), nullable=True),
+        Field("active", Boolean()),
+        Field("joined_at", UtcDateTime()),
+        Field("version", Integer()),
+    ),
 )
 
-meetings = Table(
+MEETINGS = Record(
     "rm_meetings",
-    read_metadata,
-    tenant_column(),
-    Column("meeting_id", String(ID), nullable=False),
-    Column("kind", String(20), nullable=False),
-    Column("title", Text, nullable=False),
-    Column("status", String(20), nullable=False),
-    Column("scheduled_for", DateTime(timezone=True), nullable=False),
-    Column("location", Text, nullable=False),
-    Column("charter", JSON, nullable=False),
-    Column("notice_issued_at", DateTime(timezone=True)),
-    Column("extraordinary", Boolean, nullable=False, default=False),
-    Column("minutes", Text),
-    Column("minutes_issued_at", DateTime(timezone=True)),
-    Column("created_position", BigInteger, nullable=False),
-    Column("version", Integer, nullable=False),
-    *temporal_columns(),
-    PrimaryKeyConstraint("tenant_id", "meeting_id", "valid_from"),
-    Index("rm_meetings_schedule_idx", "tenant_id", "scheduled_for", "meeting_id"),
+    keys=("meeting_id",),
+    fields=(
+        key("meeting_id", exposed_as="id"),
+        Field("kind", String(20), labels=MeetingKind),
+        Field("title", Text()),
+        Field("status", String(20), labels=MeetingStatus),
+        Field("scheduled_for", UtcDateTime()),
+        Field("location", Text()),
+        Field("charter", JSON()),
+        Field("notice_issued_at", UtcDateTime(), nullable=True),
+        Field("extraordinary", Boolean(), default=False),
+        Field("minutes", Text(), nullable=True),
+        Field("minutes_issued_at", UtcDateTime(), nullable=True),
+        Field("created_position", BigInteger(), exposed=False),
+        Field("version", Integer()),
+    ),
+    indexes={"rm_meetings_schedule_idx": ("tenant_id", "scheduled_for", "meeting_id")},
 )
 
-agenda_items = Table(
+AGENDA_ITEMS = Record(
     "rm_agenda_items",
-    read_metadata,
-    tenant_column(),
-    Column("meeting_id", String(ID), nullable=False),
-    Column("item_id", String(ID), nullable=False),
-    Column("seq", Integer, nullable=False),
-    Column("kind", String(20), nullable=False),
-    Column("title", Text, nullable=False),
-    Column("status", String(20), nullable=False),
-    Column("outcome", String(20)),
-    Column("tally", JSON),
-    Column("carried_from", String(200)),
-    Column("resolution_id", String(ID)),
-    Column("opinions_due", DateTime(timezone=True)),
-    *temporal_columns(),
-    PrimaryKeyConstraint("tenant_id", "meeting_id", "item_id", "valid_from"),
+    keys=("meeting_id", "item_id"),
+    fields=(
+        key("meeting_id", exposed=False),
+        key("item_id", exposed_as="id"),
+        Field("seq", Integer(), exposed=False),
+        Field("kind", String(20), labels=ItemKind),
+        Field("title", Text()),
+        Field("status", String(20), labels=ItemStatus),
+        Field(
+            "outcome",
+            String(20),
+            nullable=True,
+            labels=Outcome,
+            description="agreed | not_agreed, once decided",
+        ),
+        Field("tally", JSON(), nullable=True),
+        Field(
+            "carried_from",
+            String(200),
+            nullable=True,
+            description="'<meetingId>/<itemId>' of the not-agreed item carried here",
+        ),
+        key("resolution_id", nullable=True, exposed=False),
+        Field("opinions_due", UtcDateTime(), nullable=True),
+    ),
 )
 
-attendance = Table(
+ATTENDANCE = Record(
     "rm_attendance",
-    read_metadata,
-    tenant_column(),
-    Column("meeting_id", String(ID), nullable=False),
-    Column("unit_id", String(ID), nullable=False),
-    Column("notified", Boolean, nullable=False),
-    Column("signed_in", Boolean, nullable=False),
-    Column("attendee", Text),
-    Column("substitute", Boolean, nullable=False),
-    Column("on_leave", Boolean, nullable=False),
-    Column("leave_reason", Text),
-    *temporal_columns(),
-    PrimaryKeyConstraint("tenant_id", "meeting_id", "unit_id", "valid_from"),
+    keys=("meeting_id", "unit_id"),
+    fields=(
+        key("meeting_id", exposed=False),
+        key("unit_id"),
+        Field("notified", Boolean(), exposed=False),
+        Field("signed_in", Boolean(), exposed=False),
+        Field(
+            "attendee",
+            Text(),
+            nullable=True,
+            personal=Personal(Masking.SURNAME, owner="unit_id"),
+            description="who signed in (masked: the surname, see Person)",
+        ),
+        Field("substitute", Boolean()),
+        Field("on_leave", Boolean(), exposed=False),
+        Field("leave_reason", Text(), nullable=True),
+    ),
 )
 
-opinions = Table(
+OPINIONS = Record(
     "rm_opinions",
-    read_metadata,
-    tenant_column(),
-    Column("meeting_id", String(ID), nullable=False),
-    Column("position", BigInteger, nullable=False),
-    Column("item_id", String(ID), nullable=False),
-    Column("unit_id", String(ID), nullable=False),
-    Column("text", Text, nullable=False),
-    Column("with_leave", Boolean, nullable=False),
-    *temporal_columns(),
-    PrimaryKeyConstraint("tenant_id", "meeting_id", "position", "item_id", "valid_from"),
+    keys=("meeting_id", "position", "item_id"),
+    fields=(
+        key("meeting_id", exposed=False),
+        Field("position", BigInteger()),
+        key("item_id"),
+        key("unit_id"),
+        Field("text", Text()),
+        Field("with_leave", Boolean(), description="submitted with a leave request"),
+    ),
 )
 
-positions = Table(
+POSITIONS = Record(
     "rm_positions",
-    read_metadata,
-    tenant_column(),
-    Column("meeting_id", String(ID), nullable=False),
-    Column("item_id", String(ID), nullable=False),
-    Column("unit_id", String(ID), nullable=False),
-    Column("position", String(20), nullable=False),
-    Column("reason", Text),
-    *temporal_columns(),
-    PrimaryKeyConstraint("tenant_id", "meeting_id", "item_id", "unit_id", "valid_from"),
+    keys=("meeting_id", "item_id", "unit_id"),
+    fields=(
+        key("meeting_id", exposed=False),
+        key("item_id", exposed=False),
+        key("unit_id"),
+        Field("position", String(20), labels=Position),
+        Field("reason", Text(), nullable=True),
+    ),
 )
 
-resolutions = Table(
+RESOLUTIONS = Record(
     "rm_resolutions",
-    read_metadata,
-    tenant_column(),
-    Column("resolution_id", String(ID), nullable=False),
-    Column("meeting_id", String(ID), nullable=False),
-    Column("item_id", String(ID), nullable=False),
-    Column("title", Text, nullable=False),
-    Column("action", Text, nullable=False),
-    Column("responsible", JSON, nullable=False),
-    Column("deadline", Date, nullable=False),
-    Column("status", String(20), nullable=False),
-    Column("notified", JSON, nullable=False),
-    Column("completed_by", JSON, nullable=False),
-    Column("superseded_by", String(ID)),
-    Column("adopted_at", DateTime(timezone=True), nullable=False),
-    Column("verified_at", DateTime(timezone=True)),
-    Column("created_position", BigInteger, nullable=False),
-    Column("version", Integer, nullable=False),
-    *temporal_columns(),
-    PrimaryKeyConstraint("tenant_id", "resolution_id", "valid_from"),
-    Index("rm_resolutions_deadline_idx", "tenant_id", "deadline"),
+    keys=("resolution_id",),
+    fields=(
+        key("resolution_id", exposed_as="id"),
+        key("meeting_id", exposed=False),
+        key("item_id"),
+        Field("title", Text()),
+        Field("action", Text()),
+        Field("responsible", JSON(), python=list[str], exposed_as="responsible_unit_ids"),
+        Field("deadline", Date()),
+        Field("status", String(20), labels=ResolutionStatus),
+        Field("notified", JSON(), python=list[str], exposed_as="notified_unit_ids"),
+        Field("completed_by", JSON(), python=list[str], exposed_as="completed_by_unit_ids"),
+        key("superseded_by", nullable=True),
+        Field("adopted_at", UtcDateTime()),
+        Field("verified_at", UtcDateTime(), nullable=True, exposed=False),
+        Field("created_position", BigInteger(), exposed=False),
+        Field("version", Integer()),
+    ),
+    indexes={"rm_resolutions_deadline_idx": ("tenant_id", "deadline")},
 )
 
-execution_reports = Table(
+EXECUTION_REPORTS = Record(
     "rm_execution_reports",
-    read_metadata,
-    tenant_column(),
-    Column("resolution_id", String(ID), nullable=False),
-    Column("position", BigInteger, nullable=False),
-    Column("unit_id", String(ID), nullable=False),
-    Column("kind", String(20), nullable=False),
-    Column("note", Text, nullable=False),
-    Column("evidence", JSON, nullable=False),
-    Column("recorded_at", DateTime(timezone=True), nullable=False),
-    Column("returned_reason", Text),
-    *temporal_columns(),
-    PrimaryKeyConstraint("tenant_id", "resolution_id", "position", "valid_from"),
+    keys=("resolution_id", "position"),
+    fields=(
+        key("resolution_id", exposed=False),
+        Field("position", BigInteger()),
+        key("unit_id"),
+        Field("kind", String(20), labels=ReportKind),
+        Field("note", Text()),
+        Field("evidence", JSON(), python=list[str]),
+        Field("recorded_at", UtcDateTime()),
+        Field(
+            "returned_reason",
+            Text(),
+            nullable=True,
+            description="set if the convener returned it",
+        ),
+    ),
 )
 
-events = Table(
+EVENTS = Record(
     "rm_events",
-    read_metadata,
-    tenant_column(),
-    Column("position", BigInteger, nullable=False),
-    Column("record_type", String(40), nullable=False),
-    Column("record_id", String(ID), nullable=False),
-    Column("type", String(60), nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("recorded_at", DateTime(timezone=True), nullable=False),
-    Column("occurred_at", DateTime(timezone=True)),
-    Column("actor", JSON, nullable=False),
-    Column("reason", Text),
-    Column("data", JSON, nullable=False),
-    PrimaryKeyConstraint("tenant_id", "position"),
+    keys=("position",),
+    temporal=False,
+    fields=(
+        Field("position", BigInteger()),
+        Field("record_type", String(40)),
+        key("record_id"),
+        Field("type", String(60)),
+        Field("version", Integer()),
+        Field("recorded_at", UtcDateTime()),
+        Field(
+            "occurred_at", UtcDateTime(), nullable=True, description="when it happened, if stated"
+        ),
+        # Masked for readers who may not see personal data: shown by hand.
+        Field("actor", JSON()),
+        Field("reason", Text(), nullable=True),
+        Field("data", JSON()),
+    ),
 )
 
-record_events = Table(
+RECORD_EVENTS = Record(
     "rm_record_events",
-    read_metadata,
-    tenant_column(),
-    Column("record_id", String(200), nullable=False),
-    Column("position", BigInteger, nullable=False),
-    PrimaryKeyConstraint("tenant_id", "record_id", "position"),
+    keys=("record_id", "position"),
+    temporal=False,
+    fields=(key("record_id", 200), Field("position", BigInteger())),
 )
+
+tenants = TENANTS.table
+street_communities = STREET_COMMUNITIES.table
+units = UNITS.table
+meetings = MEETINGS.table
+agenda_items = AGENDA_ITEMS.table
+attendance = ATTENDANCE.table
+opinions = OPINIONS.table
+positions = POSITIONS.table
+resolutions = RESOLUTIONS.table
+execution_reports = EXECUTION_REPORTS.table
+events = EVENTS.table
+record_events = RECORD_EVENTS.table
 
 PROJECTED_TABLES = [
     tenants,

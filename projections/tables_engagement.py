@@ -1,4 +1,4 @@
-"""Read-model tables for commitments, members and posts, rubrics and evaluations.
+"""Read records for commitments, members and posts, rubrics and evaluations.
 
 Decimal quantities (hours, points, totals) are stored as strings: exact on both
 databases (SQLite has no decimal type).
@@ -6,244 +6,283 @@ databases (SQLite has no decimal type).
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Boolean,
-    Column,
-    Date,
-    DateTime,
-    Integer,
-    PrimaryKeyConstraint,
-    String,
-    Table,
-    Text,
-)
+from sqlalchemy import JSON, BigInteger, Boolean, Date, Integer, String, Text
 
-from projections.tables import ID, TENANT, read_metadata, tenant_column
-from projections.temporal import temporal_columns
+from domain.commitments import Channel, CommitmentStatus, MakerKind
+from domain.evaluations import EvaluationStatus, SubjectKind
+from domain.members import MemberClass, MemberStatus, ReviewRating
+from domain.posts import PostCategory
+from projections.records import TENANT, Field, Masking, Personal, Record, UtcDateTime, key
 
-commitments = Table(
+SHOWN_TO_READERS_WHO_MAY = "null unless the reader may see personal data"
+
+COMMITMENTS = Record(
     "rm_commitments",
-    read_metadata,
-    tenant_column(),
-    Column("commitment_id", String(ID), nullable=False),
-    Column("maker_kind", String(40), nullable=False),
-    Column("maker_id", String(ID), nullable=False),
-    Column("text", Text, nullable=False),
-    Column("category", Text, nullable=False),
-    Column("due", Date, nullable=False),
-    Column("status", String(20), nullable=False),
-    Column("channel", String(20)),
-    Column("published_on", Date),
-    Column("created_position", BigInteger, nullable=False),
-    Column("version", Integer, nullable=False),
-    *temporal_columns(),
-    PrimaryKeyConstraint("tenant_id", "commitment_id", "valid_from"),
+    keys=("commitment_id",),
+    fields=(
+        key("commitment_id", exposed_as="id"),
+        Field("maker_kind", String(40), labels=MakerKind),
+        key("maker_id"),
+        Field("text", Text()),
+        Field("category", Text()),
+        Field("due", Date()),
+        Field("status", String(20), labels=CommitmentStatus),
+        Field("channel", String(20), nullable=True, labels=Channel, exposed=False),
+        Field("published_on", Date(), nullable=True),
+        Field("created_position", BigInteger(), exposed=False),
+        Field("version", Integer()),
+    ),
 )
 
-milestones = Table(
+MILESTONES = Record(
     "rm_milestones",
-    read_metadata,
-    tenant_column(),
-    Column("commitment_id", String(ID), nullable=False),
-    Column("milestone_id", String(ID), nullable=False),
-    Column("seq", Integer, nullable=False),
-    Column("title", Text, nullable=False),
-    Column("due", Date, nullable=False),
-    Column("percent", Integer, nullable=False),
-    Column("evidence", JSON, nullable=False),
-    *temporal_columns(),
-    PrimaryKeyConstraint("tenant_id", "commitment_id", "milestone_id", "valid_from"),
+    keys=("commitment_id", "milestone_id"),
+    fields=(
+        key("commitment_id", exposed=False),
+        key("milestone_id", exposed_as="id"),
+        Field("seq", Integer(), exposed=False),
+        Field("title", Text()),
+        Field("due", Date()),
+        Field("percent", Integer()),
+        Field("evidence", JSON(), python=list[str]),
+    ),
 )
 
-ratings = Table(
+RATINGS = Record(
     "rm_ratings",
-    read_metadata,
-    tenant_column(),
-    Column("commitment_id", String(ID), nullable=False),
-    Column("position", BigInteger, nullable=False),
-    Column("resident_id", String(ID), nullable=False),
-    Column("period", String(10), nullable=False),
-    Column("rating", Integer, nullable=False),
-    Column("comment", Text, nullable=False),
-    Column("current", Boolean, nullable=False),
-    Column("rated_at", DateTime(timezone=True), nullable=False),
-    *temporal_columns(),
-    PrimaryKeyConstraint("tenant_id", "commitment_id", "position", "valid_from"),
+    keys=("commitment_id", "position"),
+    fields=(
+        key("commitment_id", exposed=False),
+        Field("position", BigInteger(), exposed=False),
+        key(
+            "resident_id",
+            personal=Personal(Masking.HIDDEN, owner="resident_id"),
+            description="*** unless the reader may see personal data",
+        ),
+        Field("period", String(10)),
+        Field("rating", Integer()),
+        Field(
+            "comment",
+            Text(),
+            personal=Personal(Masking.WITHHELD, owner="resident_id"),
+            description="null unless the reader may see it",
+        ),
+        Field("current", Boolean(), description="false once the resident rated again"),
+        Field("rated_at", UtcDateTime()),
+    ),
 )
 
-members = Table(
+MEMBERS = Record(
     "rm_members",
-    read_metadata,
-    tenant_column(),
-    Column("member_id", String(ID), nullable=False),
-    Column("name", Text, nullable=False),
-    Column("member_class", String(20), nullable=False),
-    Column("work_unit", Text),
-    Column("status", String(20), nullable=False),
-    Column("reported_on", Date),
-    Column("transferred_from", String(200)),
-    Column("transfer_id", String(ID)),
-    Column("transfer_to", String(TENANT)),
-    Column("registered_at", DateTime(timezone=True), nullable=False),
-    Column("created_position", BigInteger, nullable=False),
-    Column("version", Integer, nullable=False),
-    *temporal_columns(),
-    PrimaryKeyConstraint("tenant_id", "member_id", "valid_from"),
+    keys=("member_id",),
+    fields=(
+        key("member_id", exposed_as="id"),
+        Field(
+            "name",
+            Text(),
+            personal=Personal(Masking.SURNAME, owner="member_id"),
+            description="the member's name (masked: the surname, see Person)",
+        ),
+        Field("member_class", String(20), labels=MemberClass),
+        Field(
+            "work_unit",
+            Text(),
+            nullable=True,
+            personal=Personal(Masking.WITHHELD, owner="member_id"),
+            description=SHOWN_TO_READERS_WHO_MAY,
+        ),
+        Field("status", String(20), labels=MemberStatus),
+        Field(
+            "reported_on",
+            Date(),
+            nullable=True,
+            description="when an in-service member reported (报到) here",
+        ),
+        Field(
+            "transferred_from",
+            String(200),
+            nullable=True,
+            description="'<tenant>/<member id>' this member was transferred from",
+        ),
+        key("transfer_id", nullable=True, exposed=False),
+        key("transfer_to", TENANT, nullable=True, exposed=False),
+        Field("registered_at", UtcDateTime(), exposed=False),
+        Field("created_position", BigInteger(), exposed=False),
+        Field("version", Integer()),
+    ),
 )
 
-posts = Table(
+POSTS = Record(
     "rm_posts",
-    read_metadata,
-    tenant_column(),
-    Column("post_id", String(ID), nullable=False),
-    Column("title", Text, nullable=False),
-    Column("category", String(40), nullable=False),
-    Column("capacity", Integer, nullable=False),
-    Column("description", Text, nullable=False),
-    Column("retired", Boolean, nullable=False),
-    Column("created_position", BigInteger, nullable=False),
-    Column("version", Integer, nullable=False),
-    *temporal_columns(),
-    PrimaryKeyConstraint("tenant_id", "post_id", "valid_from"),
+    keys=("post_id",),
+    fields=(
+        key("post_id", exposed_as="id"),
+        Field("title", Text()),
+        Field("category", String(40), labels=PostCategory),
+        Field("capacity", Integer()),
+        Field("description", Text()),
+        Field("retired", Boolean()),
+        Field("created_position", BigInteger(), exposed=False),
+        Field("version", Integer(), exposed=False),
+    ),
 )
 
-claims = Table(
+CLAIMS = Record(
     "rm_claims",
-    read_metadata,
-    tenant_column(),
-    Column("post_id", String(ID), nullable=False),
-    Column("member_id", String(ID), nullable=False),
-    Column("claimed_position", BigInteger, nullable=False),
-    Column("claimed_at", DateTime(timezone=True), nullable=False),
-    Column("ended_at", DateTime(timezone=True)),
-    Column("end_reason", String(20)),
-    *temporal_columns(),
-    PrimaryKeyConstraint("tenant_id", "post_id", "member_id", "claimed_position", "valid_from"),
+    keys=("post_id", "member_id", "claimed_position"),
+    fields=(
+        key("post_id"),
+        key("member_id"),
+        Field("claimed_position", BigInteger(), exposed=False),
+        Field("claimed_at", UtcDateTime()),
+        Field("ended_at", UtcDateTime(), nullable=True),
+        Field(
+            "end_reason",
+            String(20),
+            nullable=True,
+            description="released | post_retired, once ended",
+        ),
+    ),
 )
 
-service_logs = Table(
+SERVICE_LOGS = Record(
     "rm_service_logs",
-    read_metadata,
-    tenant_column(),
-    Column("member_id", String(ID), nullable=False),
-    Column("log_id", String(ID), nullable=False),
-    Column("post_id", String(ID), nullable=False),
-    Column("served_on", Date, nullable=False),
-    Column("hours", String(12), nullable=False),
-    Column("what", Text, nullable=False),
-    Column("status", String(20), nullable=False),
-    Column("reject_reason", Text),
-    Column("position", BigInteger, nullable=False),
-    *temporal_columns(),
-    PrimaryKeyConstraint("tenant_id", "member_id", "log_id", "valid_from"),
+    keys=("member_id", "log_id"),
+    fields=(
+        key("member_id", exposed=False),
+        key("log_id", exposed_as="id"),
+        key("post_id"),
+        Field("served_on", Date()),
+        Field("hours", String(12), description="exact decimal hours"),
+        Field("what", Text()),
+        Field("status", String(20), description="pending | confirmed | rejected"),
+        Field("reject_reason", Text(), nullable=True),
+        Field("position", BigInteger(), exposed=False),
+    ),
 )
 
-year_reviews = Table(
+YEAR_REVIEWS = Record(
     "rm_year_reviews",
-    read_metadata,
-    tenant_column(),
-    Column("member_id", String(ID), nullable=False),
-    Column("year", Integer, nullable=False),
-    Column("rating", String(20), nullable=False),
-    Column("feedback", Text, nullable=False),
-    Column("position", BigInteger, nullable=False),
-    *temporal_columns(),
-    PrimaryKeyConstraint("tenant_id", "member_id", "year", "valid_from"),
+    keys=("member_id", "year"),
+    fields=(
+        key("member_id", exposed=False),
+        Field("year", Integer()),
+        Field("rating", String(20), labels=ReviewRating),
+        Field(
+            "feedback",
+            Text(),
+            personal=Personal(Masking.WITHHELD, owner="member_id"),
+            description=f"the note fed back to the member's work unit ({SHOWN_TO_READERS_WHO_MAY})",
+        ),
+        Field("position", BigInteger(), exposed=False),
+    ),
 )
 
-activities = Table(
+ACTIVITIES = Record(
     "rm_activities",
-    read_metadata,
-    tenant_column(),
-    Column("activity_id", String(ID), nullable=False),
-    Column("title", Text, nullable=False),
-    Column("held_on", Date, nullable=False),
-    Column("participant_ids", JSON, nullable=False),
-    Column("created_position", BigInteger, nullable=False),
-    *temporal_columns(),
-    PrimaryKeyConstraint("tenant_id", "activity_id", "valid_from"),
+    keys=("activity_id",),
+    fields=(
+        key("activity_id", exposed_as="id"),
+        Field("title", Text()),
+        Field("held_on", Date()),
+        Field("participant_ids", JSON(), python=list[str]),
+        Field("created_position", BigInteger(), exposed=False),
+    ),
 )
 
-rubrics = Table(
+RUBRICS = Record(
     "rm_rubrics",
-    read_metadata,
-    tenant_column(),
-    Column("rubric_id", String(ID), nullable=False),
-    Column("name", Text, nullable=False),
-    Column("created_position", BigInteger, nullable=False),
-    Column("version", Integer, nullable=False),
-    *temporal_columns(),
-    PrimaryKeyConstraint("tenant_id", "rubric_id", "valid_from"),
+    keys=("rubric_id",),
+    fields=(
+        key("rubric_id", exposed_as="id"),
+        Field("name", Text()),
+        Field("created_position", BigInteger(), exposed=False),
+        Field("version", Integer(), exposed=False),
+    ),
 )
 
-rubric_revisions = Table(
+RUBRIC_REVISIONS = Record(
     "rm_rubric_revisions",
-    read_metadata,
-    tenant_column(),
-    Column("rubric_id", String(ID), nullable=False),
-    Column("revision", Integer, nullable=False),
-    Column("structure", JSON, nullable=False),
-    Column("published", Boolean, nullable=False),
-    *temporal_columns(),
-    PrimaryKeyConstraint("tenant_id", "rubric_id", "revision", "valid_from"),
+    keys=("rubric_id", "revision"),
+    fields=(
+        key("rubric_id", exposed=False),
+        Field("revision", Integer()),
+        Field("structure", JSON(), exposed=False),
+        Field("published", Boolean()),
+    ),
 )
 
-evaluations = Table(
+EVALUATIONS = Record(
     "rm_evaluations",
-    read_metadata,
-    tenant_column(),
-    Column("evaluation_id", String(ID), nullable=False),
-    Column("subject_kind", String(20), nullable=False),
-    Column("subject_id", String(ID), nullable=False),
-    Column("period", String(10), nullable=False),
-    Column("rubric_id", String(ID), nullable=False),
-    Column("revision", Integer, nullable=False),
-    Column("structure", JSON, nullable=False),
-    Column("sources", JSON, nullable=False),
-    Column("status", String(20), nullable=False),
-    Column("source_totals", JSON),
-    Column("weighted_total", String(40)),
-    Column("finalised_at", DateTime(timezone=True)),
-    # Per tenant, the log position its indicator figures were read at when finalised.
-    Column("evidence_at", JSON),
-    Column("created_position", BigInteger, nullable=False),
-    Column("version", Integer, nullable=False),
-    *temporal_columns(),
-    PrimaryKeyConstraint("tenant_id", "evaluation_id", "valid_from"),
+    keys=("evaluation_id",),
+    fields=(
+        key("evaluation_id", exposed_as="id"),
+        Field("subject_kind", String(20), labels=SubjectKind),
+        key("subject_id"),
+        Field("period", String(10)),
+        key("rubric_id"),
+        Field("revision", Integer()),
+        Field("structure", JSON(), exposed=False),
+        Field("sources", JSON()),
+        Field("status", String(20), labels=EvaluationStatus),
+        Field("source_totals", JSON(), nullable=True, exposed=False),
+        Field(
+            "weighted_total",
+            String(40),
+            nullable=True,
+            description="Σ source weight × source total, exact; set when finalised",
+        ),
+        Field("finalised_at", UtcDateTime(), nullable=True, exposed=False),
+        # Per tenant, the log position its indicator figures were read at when finalised.
+        Field("evidence_at", JSON(), nullable=True, exposed=False),
+        Field("created_position", BigInteger(), exposed=False),
+        Field("version", Integer()),
+    ),
 )
 
-scores = Table(
+SCORES = Record(
     "rm_scores",
-    read_metadata,
-    tenant_column(),
-    Column("evaluation_id", String(ID), nullable=False),
-    Column("item_id", String(ID), nullable=False),
-    Column("source_id", String(ID), nullable=False),
-    Column("points", String(20), nullable=False),
-    Column("evidence", Text, nullable=False),
-    Column("revisions", Integer, nullable=False),
-    Column("position", BigInteger, nullable=False),
-    *temporal_columns(),
-    PrimaryKeyConstraint("tenant_id", "evaluation_id", "item_id", "source_id", "valid_from"),
+    keys=("evaluation_id", "item_id", "source_id"),
+    fields=(
+        key("evaluation_id", exposed=False),
+        key("item_id", exposed=False),
+        key("source_id"),
+        Field("points", String(20)),
+        Field("evidence", Text()),
+        Field("revisions", Integer(), description="how often it was re-scored (see history)"),
+        Field("position", BigInteger(), exposed=False),
+    ),
 )
 
-rectifications = Table(
+RECTIFICATIONS = Record(
     "rm_rectifications",
-    read_metadata,
-    tenant_column(),
-    Column("evaluation_id", String(ID), nullable=False),
-    Column("rectification_id", String(ID), nullable=False),
-    Column("problem", Text, nullable=False),
-    Column("responsible", Text, nullable=False),
-    Column("deadline", Date, nullable=False),
-    Column("closed", Boolean, nullable=False),
-    Column("evidence", Text),
-    Column("closed_at", DateTime(timezone=True)),
-    *temporal_columns(),
-    PrimaryKeyConstraint("tenant_id", "evaluation_id", "rectification_id", "valid_from"),
+    keys=("evaluation_id", "rectification_id"),
+    fields=(
+        key("evaluation_id"),
+        key("rectification_id", exposed_as="id"),
+        Field("problem", Text()),
+        Field("responsible", Text()),
+        Field("deadline", Date()),
+        Field("closed", Boolean()),
+        Field("evidence", Text(), nullable=True),
+        Field("closed_at", UtcDateTime(), nullable=True, exposed=False),
+    ),
 )
+
+commitments = COMMITMENTS.table
+milestones = MILESTONES.table
+ratings = RATINGS.table
+members = MEMBERS.table
+posts = POSTS.table
+claims = CLAIMS.table
+service_logs = SERVICE_LOGS.table
+year_reviews = YEAR_REVIEWS.table
+activities = ACTIVITIES.table
+rubrics = RUBRICS.table
+rubric_revisions = RUBRIC_REVISIONS.table
+evaluations = EVALUATIONS.table
+scores = SCORES.table
+rectifications = RECTIFICATIONS.table
 
 ENGAGEMENT_TABLES = [
     commitments,

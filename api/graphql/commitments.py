@@ -2,47 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 import strawberry
 from sqlalchemy import Row
 
-from api.graphql import personal
 from api.graphql.figures import Share, today
+from api.graphql.nodes import Node
+from api.graphql.records import record_fields
 from api.graphql.types import Ctx, Event, history_of
-from domain.commitments import Channel, CommitmentStatus, MakerKind
-from projections import indicators
-from projections.context import utc
+from domain.commitments import is_lapsed, is_milestone_overdue
+from projections import indicators, tables_engagement
 
 
 @strawberry.type
-class Milestone:
+@record_fields(tables_engagement.MILESTONES)
+class Milestone(Node):
     row: strawberry.Private[Row[Any]]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(self.row.milestone_id)
-
-    @strawberry.field
-    def title(self) -> str:
-        return str(self.row.title)
-
-    @strawberry.field
-    def due(self) -> date:
-        return self.row.due  # type: ignore[no-any-return]
-
-    @strawberry.field
-    def percent(self) -> int:
-        return int(self.row.percent)
-
-    @strawberry.field
-    def evidence(self) -> list[str]:
-        return list(self.row.evidence)
 
     @strawberry.field(description="past due and not at 100% (derived)")
     def overdue(self) -> bool:
-        return bool(self.row.percent < 100 and today() > self.row.due)
+        return is_milestone_overdue(self.row.due, self.row.percent, today())
 
     @strawberry.field
     async def history(self, info: Ctx) -> list[Event]:
@@ -51,70 +31,19 @@ class Milestone:
 
 
 @strawberry.type
+@record_fields(tables_engagement.RATINGS)
 class Rating:
-    resident_id: str = strawberry.field(description="*** unless the reader may see personal data")
-    period: str
-    rating: int
-    comment: str | None = strawberry.field(description="null unless the reader may see it")
-    current: bool = strawberry.field(description="false once the resident rated again")
-    rated_at: datetime
+    row: strawberry.Private[Row[Any]]
 
 
 @strawberry.type
-class Commitment:
+@record_fields(tables_engagement.COMMITMENTS)
+class Commitment(Node):
     row: strawberry.Private[Row[Any]]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(self.row.commitment_id)
-
-    @strawberry.field
-    def maker_kind(self) -> str:
-        return str(self.row.maker_kind)
-
-    @strawberry.field
-    def maker_kind_label(self) -> str:
-        return MakerKind(self.row.maker_kind).label
-
-    @strawberry.field
-    def maker_id(self) -> str:
-        return str(self.row.maker_id)
-
-    @strawberry.field
-    def text(self) -> str:
-        return str(self.row.text)
-
-    @strawberry.field
-    def category(self) -> str:
-        return str(self.row.category)
-
-    @strawberry.field
-    def due(self) -> date:
-        return self.row.due  # type: ignore[no-any-return]
-
-    @strawberry.field
-    def status(self) -> str:
-        return str(self.row.status)
-
-    @strawberry.field
-    def status_label(self) -> str:
-        return CommitmentStatus(self.row.status).label
-
-    @strawberry.field
-    def channel_label(self) -> str | None:
-        return Channel(self.row.channel).label if self.row.channel else None
-
-    @strawberry.field
-    def published_on(self) -> date | None:
-        return self.row.published_on  # type: ignore[no-any-return]
 
     @strawberry.field(description="past due, neither fulfilled nor withdrawn (derived)")
     def lapsed(self) -> bool:
-        return self.row.status in ("made", "published") and today() > self.row.due
-
-    @strawberry.field
-    def version(self) -> int:
-        return int(self.row.version)
+        return is_lapsed(self.row.due, self.row.status, today())
 
     @strawberry.field
     async def milestones(self, info: Ctx) -> list[Milestone]:
@@ -124,16 +53,8 @@ class Commitment:
     @strawberry.field
     async def ratings(self, info: Ctx, current_only: bool = True) -> list[Rating]:
         key = info.context.key(info, self.row.tenant_id, self.row.commitment_id)
-        shown = info.context.sees_personal
         return [
-            Rating(
-                resident_id=r.resident_id if shown(r.resident_id) else personal.HIDDEN,
-                period=r.period,
-                rating=r.rating,
-                comment=r.comment if shown(r.resident_id) else None,
-                current=r.current,
-                rated_at=utc(r.rated_at),
-            )
+            Rating(row=r)
             for r in await info.context.loaders.ratings.load(key)
             if r.current or not current_only
         ]

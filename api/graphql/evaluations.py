@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 from typing import Any
 
 import strawberry
 from sqlalchemy import Row
 
 from api.graphql.figures import Share, today
+from api.graphql.nodes import Node
+from api.graphql.records import record_fields
 from api.graphql.types import Ctx, Event, history_of
-from domain.evaluations import EvaluationStatus, SubjectKind
+from domain.evaluations import is_rectification_overdue
 from domain.periods import Period
 from domain.rubrics import Indicator, RubricStructure
 from projections import indicators
+from projections import tables_engagement as f
 
 
 @strawberry.type
@@ -62,39 +64,30 @@ def categories_of(structure: dict[str, Any]) -> list[RubricCategory]:
 
 
 @strawberry.type
+@record_fields(f.RUBRIC_REVISIONS)
 class RubricRevision:
-    revision: int
-    published: bool
-    total: str
-    categories: list[RubricCategory]
-
-
-@strawberry.type
-class Rubric:
     row: strawberry.Private[Row[Any]]
 
     @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(self.row.rubric_id)
+    def total(self) -> str:
+        return str(self.row.structure["total"])
 
     @strawberry.field
-    def name(self) -> str:
-        return str(self.row.name)
+    def categories(self) -> list[RubricCategory]:
+        return categories_of(self.row.structure)
+
+
+@strawberry.type
+@record_fields(f.RUBRICS)
+class Rubric(Node):
+    row: strawberry.Private[Row[Any]]
 
     @strawberry.field
     async def revisions(self, info: Ctx) -> list[RubricRevision]:
         rows = await info.context.loaders.revisions.load(
             info.context.key(info, self.row.tenant_id, self.row.rubric_id)
         )
-        return [
-            RubricRevision(
-                revision=r.revision,
-                published=r.published,
-                total=str(r.structure["total"]),
-                categories=categories_of(r.structure),
-            )
-            for r in rows
-        ]
+        return [RubricRevision(row=r) for r in rows]
 
     @strawberry.field
     async def history(self, info: Ctx) -> list[Event]:
@@ -102,11 +95,9 @@ class Rubric:
 
 
 @strawberry.type
+@record_fields(f.SCORES)
 class Score:
-    source_id: str
-    points: str
-    evidence: str
-    revisions: int = strawberry.field(description="how often it was re-scored (see history)")
+    row: strawberry.Private[Row[Any]]
 
 
 @strawberry.type
@@ -133,40 +124,13 @@ class SourceTotal:
 
 
 @strawberry.type
-class Rectification:
+@record_fields(f.RECTIFICATIONS)
+class Rectification(Node):
     row: strawberry.Private[Row[Any]]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(self.row.rectification_id)
-
-    @strawberry.field
-    def evaluation_id(self) -> str:
-        return str(self.row.evaluation_id)
-
-    @strawberry.field
-    def problem(self) -> str:
-        return str(self.row.problem)
-
-    @strawberry.field
-    def responsible(self) -> str:
-        return str(self.row.responsible)
-
-    @strawberry.field
-    def deadline(self) -> date:
-        return self.row.deadline  # type: ignore[no-any-return]
-
-    @strawberry.field
-    def closed(self) -> bool:
-        return bool(self.row.closed)
-
-    @strawberry.field
-    def evidence(self) -> str | None:
-        return self.row.evidence  # type: ignore[no-any-return]
 
     @strawberry.field(description="open past its deadline (derived)")
     def overdue(self) -> bool:
-        return not self.row.closed and today() > self.row.deadline
+        return is_rectification_overdue(self.row.deadline, self.row.closed, today())
 
     @strawberry.field
     async def history(self, info: Ctx) -> list[Event]:
@@ -175,52 +139,9 @@ class Rectification:
 
 
 @strawberry.type
-class Evaluation:
+@record_fields(f.EVALUATIONS)
+class Evaluation(Node):
     row: strawberry.Private[Row[Any]]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(self.row.evaluation_id)
-
-    @strawberry.field
-    def subject_kind(self) -> str:
-        return str(self.row.subject_kind)
-
-    @strawberry.field
-    def subject_kind_label(self) -> str:
-        return SubjectKind(self.row.subject_kind).label
-
-    @strawberry.field
-    def subject_id(self) -> str:
-        return str(self.row.subject_id)
-
-    @strawberry.field
-    def period(self) -> str:
-        return str(self.row.period)
-
-    @strawberry.field
-    def rubric_id(self) -> str:
-        return str(self.row.rubric_id)
-
-    @strawberry.field
-    def revision(self) -> int:
-        return int(self.row.revision)
-
-    @strawberry.field
-    def status(self) -> str:
-        return str(self.row.status)
-
-    @strawberry.field
-    def status_label(self) -> str:
-        return EvaluationStatus(self.row.status).label
-
-    @strawberry.field(description="Σ source weight × source total, exact; set when finalised")
-    def weighted_total(self) -> str | None:
-        return self.row.weighted_total  # type: ignore[no-any-return]
-
-    @strawberry.field
-    def version(self) -> int:
-        return int(self.row.version)
 
     @strawberry.field
     def sources(self) -> list[SourceTotal]:
@@ -237,14 +158,7 @@ class Evaluation:
         key = info.context.key(info, self.row.tenant_id, self.row.evaluation_id)
         by_item: dict[str, list[Score]] = {}
         for r in await info.context.loaders.scores.load(key):
-            by_item.setdefault(r.item_id, []).append(
-                Score(
-                    source_id=r.source_id,
-                    points=r.points,
-                    evidence=r.evidence,
-                    revisions=r.revisions,
-                )
-            )
+            by_item.setdefault(r.item_id, []).append(Score(row=r))
         # Finalised: the figures known then. Open: as of the moment this request reads.
         positions = dict(self.row.evidence_at or info.context.positions(info))
         figures = await asyncio.to_thread(self._figures, info.context.reads, positions)

@@ -11,6 +11,7 @@ from projections import indicators
 
 
 def today() -> date:
+    """Today in UTC: the one date every derived rule (overdue, lapsed) is read against."""
     return datetime.now(UTC).date()
 
 

@@ -12,8 +12,10 @@ each event's ``data`` and ``actor``, so history never says what the fields hide.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from projections.records import Masking
 from tenants.pipeline.identity import Principal, Role
 
 PERSONAL_DATA_ROLES = frozenset({Role.STREET_ADMIN, Role.COMMUNITY_SECRETARY, Role.AUDITOR})
@@ -53,6 +55,14 @@ def phone(value: str | None) -> str | None:
         digits += ch.isdigit()
         shown.append("*" if ch.isdigit() and digits <= hidden else ch)
     return "".join(shown)
+
+
+MASKS: dict[Masking, Callable[[Any], Any]] = {
+    Masking.SURNAME: name,
+    Masking.WITHHELD: lambda value: None,
+    Masking.HIDDEN: lambda value: HIDDEN,
+}
+"""How each masking rule a read record declares shows a value to other readers."""
 
 
 def person(data: dict[str, Any]) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from strawberry.extensions import (
 
 from api.graphql import limits
 from api.graphql import tenant_engagement as follow
+from api.graphql.figures import today
 from api.graphql.filters import (
     MeetingStatusFilter,
     ResolutionStatusFilter,
@@ -29,12 +30,14 @@ from api.graphql.filters import (
     value,
 )
 from api.graphql.meetings import Meeting
+from api.graphql.nodes import Node, refetch
 from api.graphql.paging import Connection, Window, page
+from api.graphql.records import record_fields
 from api.graphql.resolutions import Resolution, load_resolution
 from api.graphql.tenant_engagement import TenantFollowUp
-from api.graphql.types import Ctx, Event, encode_cursor, history_of, tenant_kind_label
+from api.graphql.types import Ctx, Event, encode_cursor, history_of
 from api.graphql.units import Charter, MemberUnit, load_unit
-from projections import audits, queries, tables
+from projections import audits, queries, rules, tables
 from projections.context import utc
 from tenants.store.schema import tenant_heads
 
@@ -56,29 +59,9 @@ class ProjectionState:
 
 
 @strawberry.type(description="A street or a community: one tenant with its own event log.")
-class Tenant(TenantFollowUp):
+@record_fields(tables.TENANTS)
+class Tenant(TenantFollowUp, Node):
     row: strawberry.Private[Row[Any]]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(self.row.tenant_id)
-
-    @strawberry.field
-    def kind(self) -> str:
-        return str(self.row.kind)
-
-    @strawberry.field
-    def kind_label(self) -> str:
-        return tenant_kind_label(self.row.kind)
-
-    @strawberry.field
-    def name(self) -> str:
-        return str(self.row.name)
-
-    @strawberry.field
-    def registered_at(self) -> datetime:
-        registered: datetime = self.row.registered_at
-        return registered if registered.tzinfo else registered.replace(tzinfo=UTC)
 
     @strawberry.field
     def charter(self) -> Charter:
@@ -170,8 +153,7 @@ class Tenant(TenantFollowUp):
             end_at = datetime.combine(period.end, time.min, tzinfo=UTC) + timedelta(days=1)
             filters += [r.c.adopted_at >= start_at, r.c.adopted_at < end_at]
         if overdue is not None:
-            today = datetime.now(UTC).date()
-            late = (r.c.deadline < today) & r.c.status.notin_(["verified", "superseded"])
+            late = rules.overdue_resolution(r, today())
             filters.append(late if overdue else ~late)
         return await page(
             info,
@@ -231,7 +213,7 @@ class Tenant(TenantFollowUp):
             self.row.tenant_id,
             e.c.position,
             Window(first, after, last, before),
-            lambda row: Event.of(row, info.context),
+            lambda row: Event(row=row),
             descending=False,
             filters=filters,
         )
@@ -357,6 +339,13 @@ class Query:
                 extensions={"code": "NOT_YET_PROJECTED"},
             )
         return await _tenant(info, str(id))
+
+    @strawberry.field(
+        description="The record a global id (a `nodeId`) names; null if it is unknown or "
+        "its tenant is not readable."
+    )
+    async def node(self, info: Ctx, id: strawberry.ID) -> Node | None:
+        return await refetch(info, str(id))
 
 
 async def _head(info: Ctx, tenant_id: str) -> int:

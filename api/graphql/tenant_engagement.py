@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +13,7 @@ from sqlalchemy import Row
 
 from api.graphql.commitments import Commitment, MakerSatisfaction
 from api.graphql.evaluations import Evaluation, RankingEntry, Rectification, Rubric
-from api.graphql.figures import Share
+from api.graphql.figures import Share, today
 from api.graphql.filters import (
     CommitmentStatusFilter,
     MemberClassFilter,
@@ -30,6 +30,7 @@ from api.graphql.members import (
 from api.graphql.paging import Connection, Window, page
 from api.graphql.types import Ctx
 from domain import errors
+from domain.evaluations import EvaluationStatus, SubjectKind
 from domain.periods import Period
 from projections import indicators, queries
 from projections import tables_engagement as f
@@ -112,21 +113,13 @@ async def _posts(info: Ctx, tenant_id: str, include_retired: bool) -> list[Servi
 async def _activities(info: Ctx, tenant_id: str) -> list[CollectiveActivity]:
     a = f.activities
     found = await visible_rows(info, a, tenant_id, order=[a.c.held_on])
-    return [
-        CollectiveActivity(
-            id=r.activity_id,
-            title=r.title,
-            held_on=r.held_on,
-            participant_ids=list(r.participant_ids),
-        )
-        for r in found
-    ]
+    return [CollectiveActivity(row=r) for r in found]
 
 
 async def _participation(info: Ctx, tenant_id: str, days: int, on: date | None) -> Participation:
     if not 1 <= days <= 366:
         raise GraphQLError("days must be between 1 and 366", extensions={"code": "BAD_USER_INPUT"})
-    on = on or datetime.now(UTC).date()
+    on = on or today()
     engine, at = info.context.reads, as_of(info, tenant_id)
     figure = await asyncio.to_thread(indicators.post_participation, engine, tenant_id, on, days, at)
     last = await asyncio.to_thread(indicators.last_collective_activity, engine, tenant_id, on, at)
@@ -169,8 +162,8 @@ async def _ranking(info: Ctx, tenant_id: str, period: str) -> list[RankingEntry]
         e,
         tenant_id,
         e.c.period == period,
-        e.c.subject_kind == "community",
-        e.c.status == "final",
+        e.c.subject_kind == SubjectKind.COMMUNITY.value,
+        e.c.status == EvaluationStatus.FINAL.value,
     )
     names = {
         r.tenant_id: r.name

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -13,14 +12,10 @@ from strawberry.types import Info
 
 from api.graphql import personal
 from api.graphql.loaders import Context
-from domain.tenants import TenantKind
-from projections.context import utc
+from api.graphql.records import record_fields
+from projections import tables
 
 Ctx = Info[Context, None]
-
-
-def _t(moment: datetime | None) -> datetime | None:
-    return utc(moment) if moment else None
 
 
 def encode_cursor(value: int) -> str:
@@ -48,45 +43,26 @@ class ActorInfo:
 
 
 @strawberry.type(description="One event in a tenant's log.")
+@record_fields(tables.EVENTS)
 class Event:
-    position: int
-    type: str
-    record_type: str
-    record_id: str
-    version: int
-    recorded_at: datetime
-    occurred_at: datetime | None = strawberry.field(description="when it happened, if stated")
-    actor: ActorInfo
-    reason: str | None
-    data: JSON
+    """The event as the request's principal may see it (personal data masked)."""
 
-    @classmethod
-    def of(cls, row: Row[Any], context: Context) -> Event:
-        """The event as ``context``'s principal may see it (personal data masked)."""
-        actor = dict(row.actor)
-        data = row.data
-        if not context.sees_personal(row.record_id):
-            data = personal.event_data(row.record_type, data)
+    row: strawberry.Private[Row[Any]]
+
+    @strawberry.field
+    def actor(self, info: Ctx) -> ActorInfo:
+        actor = dict(self.row.actor)
+        if not info.context.sees_personal(self.row.record_id):
             actor["user_id"] = personal.HIDDEN
-        return cls(
-            position=row.position,
-            type=row.type,
-            record_type=row.record_type,
-            record_id=row.record_id,
-            version=row.version,
-            recorded_at=utc(row.recorded_at),
-            occurred_at=_t(row.occurred_at),
-            actor=ActorInfo(**actor),
-            reason=row.reason,
-            data=data,
-        )
+        return ActorInfo(**actor)
+
+    @strawberry.field
+    def data(self, info: Ctx) -> JSON:
+        if not info.context.sees_personal(self.row.record_id):
+            return JSON(personal.event_data(self.row.record_type, self.row.data))
+        return JSON(self.row.data)
 
 
 async def history_of(info: Ctx, tenant_id: str, record_id: str) -> list[Event]:
     rows = await info.context.loaders.history.load(info.context.key(info, tenant_id, record_id))
-    return [Event.of(row, info.context) for row in rows]
-
-
-def tenant_kind_label(kind: str) -> str:
-    """The Chinese label of a tenant kind."""
-    return TenantKind(kind).label
+    return [Event(row=row) for row in rows]

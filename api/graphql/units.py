@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import strawberry
 from sqlalchemy import Row
 
 from api.graphql import personal
+from api.graphql.nodes import Node
+from api.graphql.records import record_fields
 from api.graphql.types import Ctx, Event, history_of
 from domain.charters import Cadence, DecisionRule
-from domain.units import UnitKind
-from projections.context import utc
+from projections import tables
 
 
 @strawberry.type(
@@ -56,24 +56,9 @@ class Charter:
 
 
 @strawberry.type
-class MemberUnit:
+@record_fields(tables.UNITS)
+class MemberUnit(Node):
     row: strawberry.Private[Row[Any]]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(self.row.unit_id)
-
-    @strawberry.field
-    def name(self) -> str:
-        return str(self.row.name)
-
-    @strawberry.field
-    def kind(self) -> str:
-        return str(self.row.kind)
-
-    @strawberry.field
-    def kind_label(self) -> str:
-        return UnitKind(self.row.kind).label
 
     @strawberry.field
     def representative(self, info: Ctx) -> Person | None:
@@ -82,18 +67,6 @@ class MemberUnit:
     @strawberry.field
     def liaison(self, info: Ctx) -> Person | None:
         return _person(info, self.row.unit_id, self.row.liaison)
-
-    @strawberry.field
-    def active(self) -> bool:
-        return bool(self.row.active)
-
-    @strawberry.field
-    def joined_at(self) -> datetime:
-        return utc(self.row.joined_at)
-
-    @strawberry.field
-    def version(self) -> int:
-        return int(self.row.version)
 
     @strawberry.field
     async def history(self, info: Ctx) -> list[Event]:
