@@ -91,15 +91,13 @@ def create_app(platform: Platform | None = None) -> FastAPI:
             return {"status": "degraded", "parked_tenants": len(parked)}
         return {"status": "ok", "parked_tenants": 0}
 
-    def context(request: Request) -> Context:
-        # The GraphiQL page itself is a static asset; every query needs a token.
-        if request.method == "GET" and "query" not in request.query_params:
-            return Context(request.app.state.platform)
-        platform = request.app.state.platform
-        principal = platform.authenticator.principal(request.headers.get("authorization"))
-        if request.app.state.graphql_rate_limit is not None:
-            request.app.state.graphql_rate_limit.take(principal)
-        return Context(platform, principal)
+    async def context(request: Request) -> Context:
+        # Who asks is settled by the router, on the same thread and connection as the
+        # rest of the request's bookkeeping (api/graphql/errors.py); the GraphiQL
+        # page itself is a static asset and needs no token.
+        page_only = request.method == "GET" and "query" not in request.query_params
+        authorization = None if page_only else request.headers.get("authorization", "")
+        return Context(request.app.state.platform, authorization=authorization)
 
     graphql = ProblemGraphQLRouter(schema, context_getter=context, graphql_ide="graphiql")
     graphql.answers = answers.configured()

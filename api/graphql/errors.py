@@ -49,13 +49,18 @@ def time_limit() -> float:
     return seconds
 
 
-def _scope_and_state(context: Context, cached: bool) -> tuple[list[str] | None, Fingerprint | None]:
-    """The tenants the principal reads and, if its answer may be cached, their state:
-    one connection, before the request's own snapshot begins (so the answer read
-    in it is as new as the fingerprint or newer, never older)."""
+def _scope_and_state(
+    context: Context, rate_limit: Any, cacheable: bool
+) -> tuple[list[str] | None, Fingerprint | None]:
+    """Who asks, the tenants they read and, if the answer may be cached, those
+    tenants' state: in one thread, on one connection, before the request's own
+    snapshot begins (so an answer read in it is as new as the fingerprint or newer,
+    never older)."""
+    context.authenticate(rate_limit)
     with context.engine.connect() as conn:
         held = Held(conn)
         scope = context.reading_scope(held)
+        cached = cacheable and context.principal is not None
         return scope, answers.fingerprint(held, scope) if cached else None
 
 
@@ -96,11 +101,12 @@ class ProblemGraphQLRouter(GraphQLRouter[Context, None]):
         if WAITS in body or WAITS.decode() in str(request.query_params):
             context.reads.read_committed()
         context.reads.time_limit = self.time_limit
-        cache, principal = self.answers, context.principal
-        key = None
-        if cache is not None and body and WAITS not in body and principal is not None:
+        limit = request.app.state.graphql_rate_limit
+        cacheable = self.answers is not None and bool(body) and WAITS not in body
+        scope, state = await asyncio.to_thread(_scope_and_state, context, limit, cacheable)
+        cache, principal, key = self.answers, context.principal, None
+        if cache is not None and cacheable and principal is not None:
             key = cache.key(principal, body)
-        scope, state = await asyncio.to_thread(_scope_and_state, context, key is not None)
         if cache is not None and key is not None and state is not None:
             kept = cache.get(key, state)
             if kept is not None:

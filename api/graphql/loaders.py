@@ -120,10 +120,18 @@ class Loaders:
 class Context(BaseContext):
     """The GraphQL request context: the platform and this request's loaders."""
 
-    def __init__(self, platform: Any, principal: Principal | None = None) -> None:
+    def __init__(
+        self,
+        platform: Any,
+        principal: Principal | None = None,
+        *,
+        authorization: str | None = None,
+    ) -> None:
         super().__init__()
         self.platform = platform
         self.principal = principal
+        # The Authorization header, until ``authenticate`` turns it into the principal.
+        self.authorization = authorization
         self._readable: dict[str, bool] = {}
         self._wait_deadline: float | None = None
         # The engine answers who may read what, before the request's reads are
@@ -134,6 +142,16 @@ class Context(BaseContext):
         # reads it at: each `tenant(...)` alias honours its own atPosition or asOf.
         self._read_at: dict[str | int, tuple[str, int]] = {}
         self.loaders = Loaders(self.reads)
+
+    def authenticate(self, rate_limit: Any = None) -> None:
+        """Settle the principal from the Authorization header (401 if it is not
+        valid), and take one request from its rate limit (429 when over it)."""
+        if self.authorization is None:
+            return
+        self.principal = self.platform.authenticator.principal(self.authorization or None)
+        self.authorization = None
+        if rate_limit is not None:
+            rate_limit.take(self.principal)
 
     def readable(self, tenant_id: str) -> bool:
         """Whether this request's principal may read the tenant (checked once per request)."""
