@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
-from sqlalchemy import Column, ColumnElement, Connection, Row, Table, func, select
+from sqlalchemy import Column, ColumnElement, Connection, Row, Table, and_, func, or_, select
 
 from projections.tables import events, record_events, street_communities, tenants
 from projections.temporal import visible_at
@@ -92,41 +92,42 @@ def history(
     return [found.get(key, []) for key in keys]
 
 
+def past(keys: Sequence[Column[Any]], values: Sequence[Any], descending: bool) -> Any:
+    """Rows strictly past ``values`` in the order of ``keys`` (a keyset position): the
+    first key beyond its value, or equal to it and the next key beyond, and so on."""
+    steps = []
+    for n, key in enumerate(keys):
+        ties = [k == v for k, v in zip(keys[:n], values[:n], strict=True)]
+        steps.append(and_(*ties, key < values[n] if descending else key > values[n]))
+    return or_(*steps)
+
+
 def page(
     engine: Reader,
     table: Table,
-    tenant_id: str,
-    order: Column[Any],
+    where: Iterable[ColumnElement[bool]],
+    keys: Sequence[Column[Any]],
     *,
-    after: int | None,
+    after: Sequence[Any] | None,
     first: int,
     descending: bool,
-    filters: Iterable[ColumnElement[bool]] = (),
-    position: int | None = None,
 ) -> tuple[list[Row[Any]], bool]:
-    """One page of a tenant's rows keyed by an integer column; also whether more follow."""
-    query = select(table).where(table.c.tenant_id == tenant_id, *filters, *visible(table, position))
+    """One page of the rows of ``table`` matching ``where``, in the order of ``keys``
+    (unique, so that a position in it is exact), past ``after``; also whether more follow."""
+    query = select(table).where(*where)
     if after is not None:
-        query = query.where(order < after if descending else order > after)
-    query = query.order_by(order.desc() if descending else order.asc()).limit(first + 1)
+        query = query.where(past(keys, after, descending))
+    order = [key.desc() if descending else key.asc() for key in keys]
     with engine.connect() as conn:
-        rows = list(conn.execute(query))
+        rows = list(conn.execute(query.order_by(*order).limit(first + 1)))
     return rows[:first], len(rows) > first
 
 
-def count_visible(
-    engine: Reader,
-    table: Table,
-    tenant_id: str,
-    where: Iterable[ColumnElement[bool]],
-    position: int | None = None,
-    *,
-    limit: int | None = None,
+def count(
+    engine: Reader, table: Table, where: Iterable[ColumnElement[bool]], *, limit: int | None = None
 ) -> int:
-    """How many of a tenant's rows match ``where`` as of ``position`` (at most ``limit``)."""
-    inner = select(table.c.tenant_id).where(
-        table.c.tenant_id == tenant_id, *where, *visible(table, position)
-    )
+    """How many rows of ``table`` match ``where`` (at most ``limit``)."""
+    inner = select(table.c.tenant_id).where(*where)
     if limit is not None:
         inner = inner.limit(limit)
     with engine.connect() as conn:
@@ -147,17 +148,6 @@ def select_visible(
         return list(conn.execute(query.order_by(*order)))
 
 
-def community_ids_at(engine: Reader, street_id: str, position: int) -> list[str]:
-    """The communities the street's log had recorded as joined by ``position``."""
-    query = (
-        select(street_communities.c.community_id)
-        .where(street_communities.c.tenant_id == street_id, *visible(street_communities, position))
-        .order_by(street_communities.c.community_id)
-    )
-    with engine.connect() as conn:
-        return list(conn.execute(query).scalars())
-
-
 def community_ids(engine: Reader, street_id: str) -> list[str]:
     """The street's communities now (their ids only: asked on every GraphQL request)."""
     query = select(tenants.c.tenant_id).where(
@@ -165,6 +155,32 @@ def community_ids(engine: Reader, street_id: str) -> list[str]:
     )
     with engine.connect() as conn:
         return list(conn.execute(query).scalars())
+
+
+def tenant_filters(
+    *,
+    scope: Sequence[str] | None,
+    parent_id: str | None = None,
+    kind: str | None = None,
+    joined_by: int | None = None,
+) -> list[ColumnElement[bool]]:
+    """Which tenants a list shows, as they are now: those in ``scope`` (None: every
+    tenant), optionally one street's communities (``joined_by``: only those its log
+    had recorded as joined by that position) or one kind."""
+    where = visible(tenants, None)
+    if scope is not None:
+        where.append(tenants.c.tenant_id.in_(sorted(scope)))
+    if parent_id is not None:
+        where.append(tenants.c.parent_id == parent_id)
+        if joined_by is not None:
+            sc = street_communities
+            joined = select(sc.c.community_id).where(
+                sc.c.tenant_id == parent_id, *visible(sc, joined_by)
+            )
+            where.append(tenants.c.tenant_id.in_(joined))
+    if kind is not None:
+        where.append(tenants.c.kind == kind)
+    return where
 
 
 def tenant_rows(

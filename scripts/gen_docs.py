@@ -59,9 +59,10 @@ aliases) answers HTTP 400 with `errors[].extensions.code = GRAPHQL_VALIDATION_FA
 A query whose cost is over the limit answers HTTP 400 with `QUERY_TOO_COSTLY` before
 anything is read; `extensions.cost` and `extensions.limit` say by how much. The cost
 counts every selected field times the sizes of the lists around it (`first: n`
-counts n, a list without paging 10); the limit is 20,000 (the README tour's page
-costs about 6,000), set by `GONGJIAN_GRAPHQL_MAX_COST`. Bad arguments (page size,
-malformed cursor, period, `atPosition` or `waitForPosition` outside 0 … head) give
+counts n, a connection without it its default page size, a list without paging 10);
+the limit is 20,000 (the README tour's page costs about 6,000), set by
+`GONGJIAN_GRAPHQL_MAX_COST`: nest connections with the page sizes you need. Bad
+arguments (page size, malformed cursor or one from another list, period, `atPosition` or `waitForPosition` outside 0 … head) give
 `BAD_USER_INPUT`; `waitForPosition` not reached within 5 s per request (however many
 aliases wait), or on a tenant whose projection is parked, gives `NOT_YET_PROJECTED`.
 A query still running after its time limit (10 s, `GONGJIAN_GRAPHQL_TIME_LIMIT`) is

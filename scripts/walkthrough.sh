@@ -37,8 +37,8 @@ gql "{ tenant(id: \"fenglin-kangjian\") { member(id: \"$MEMBER\") { name memberC
 
 # 3. An evaluation (the demo street already has a published six-in-one rubric)
 S=$B/tenants/fenglin
-gql '{ tenant(id: "fenglin") { rubrics { id name revisions { revision published total } } } }' "$SH"
-RUBRIC=$(curl -s -X POST $B/graphql -H "$J" -H "$SH" -d '{"query":"{ tenant(id: \"fenglin\") { rubrics { id } } }"}' | python3 -c 'import json,sys;print(json.load(sys.stdin)["data"]["tenant"]["rubrics"][0]["id"])')
+gql '{ tenant(id: "fenglin") { rubrics { nodes { id name revisions { revision published total } } } } }' "$SH"
+RUBRIC=$(curl -s -X POST $B/graphql -H "$J" -H "$SH" -d '{"query":"{ tenant(id: \"fenglin\") { rubrics(first: 1) { nodes { id } } } }"}' | python3 -c 'import json,sys;print(json.load(sys.stdin)["data"]["tenant"]["rubrics"]["nodes"][0]["id"])')
 EVALUATION=$(curl -s -X POST $S/evaluations -H "$SH" -H "$J" -d "{\"subject_kind\":\"community\",\"subject_id\":\"fenglin-kangjian\",
   \"period\":\"2026H2\",\"rubric_id\":\"$RUBRIC\",\"revision\":1,\"sources\":[{\"id\":\"inspection\",\"label\":\"街道实地检查\",\"weight\":\"0.6\"},
   {\"id\":\"self\",\"label\":\"社区自评\",\"weight\":\"0.2\"},{\"id\":\"residents\",\"label\":\"居民评议\",\"weight\":\"0.2\"}]}" | id)

@@ -37,7 +37,7 @@ from strawberry.extensions import SchemaExtension
 MAX_COST_SETTING = "GONGJIAN_GRAPHQL_MAX_COST"
 DEFAULT_MAX_COST = 20_000
 MAX_ALIASES = 30
-LIST_GUESS = 10  # rows assumed in a list that is not paged (agenda, history, units)
+LIST_GUESS = 10  # rows assumed in a list that is not paged (agenda, attendance, history)
 PAGED_LISTS = ("nodes", "edges")  # their size is the connection's `first`
 
 

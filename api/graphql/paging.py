@@ -10,9 +10,9 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy import Row
+from sqlalchemy import Column, Row, not_
 
-from api.graphql.types import Ctx, decode_cursor, encode_cursor
+from api.graphql.types import Ctx, decode_cursor, decode_key, encode_cursor, encode_key
 from projections import queries
 
 N = TypeVar("N")
@@ -70,9 +70,32 @@ def _size(value: int, name: str) -> int:
     return value
 
 
-def _cursor(text: str | None) -> int | None:
+Order = Any  # a column, or several (their values together unique within the list)
+
+
+def _keys(order: Order) -> list[Column[Any]]:
+    return list(order) if isinstance(order, list | tuple) else [order]
+
+
+def _counter(keys: Sequence[Column[Any]]) -> bool:
+    """Whether the list is ordered by one integer (a position): its cursors keep the
+    form they always had (``afterPosition`` and cursors clients hold stay valid)."""
+    return len(keys) == 1 and keys[0].type.python_type is int
+
+
+def _encode(keys: Sequence[Column[Any]], row: Row[Any]) -> str:
+    values = [getattr(row, key.name) for key in keys]
+    return encode_cursor(values[0]) if _counter(keys) else encode_key(values)
+
+
+def _decode(keys: Sequence[Column[Any]], text: str | None) -> list[Any] | None:
     try:
-        return decode_cursor(text)
+        if text is None:
+            return None
+        if _counter(keys):
+            value = decode_cursor(text)
+            return None if value is None else [value]
+        return decode_key(text, [key.type.python_type for key in keys])
     except ValueError as error:
         raise GraphQLError(str(error), extensions={"code": "BAD_USER_INPUT"}) from error
 
@@ -81,7 +104,7 @@ async def page(
     info: Ctx,
     table: Any,
     tenant_id: str,
-    order: Any,
+    order: Order,
     window: Window,
     wrap: Callable[[Row[Any]], N],
     *,
@@ -89,37 +112,47 @@ async def page(
     filters: Sequence[Any] = (),
 ) -> Connection[N]:
     """One page of a tenant's list, as of the request's position, as a connection."""
+    position = info.context.position(info, tenant_id)
+    where = [table.c.tenant_id == tenant_id, *filters, *queries.visible(table, position)]
+    return await page_where(info, table, where, order, window, wrap, descending=descending)
+
+
+async def page_where(
+    info: Ctx,
+    table: Any,
+    where: Sequence[Any],
+    order: Order,
+    window: Window,
+    wrap: Callable[[Row[Any]], N],
+    *,
+    descending: bool = True,
+) -> Connection[N]:
+    """One page of the rows of ``table`` matching ``where`` (which scopes them to
+    what the request may read, as of when it reads), as a connection; ``order`` is
+    a column or a list of columns whose values together are unique in the list."""
+    keys = _keys(order)
     forward = window.last is None
     size = _size(window.first, "first") if forward else _size(window.last or 0, "last")
-    cursor = _cursor(window.after if forward else window.before)
-    engine, position = info.context.reads, info.context.position(info, tenant_id)
+    cursor = _decode(keys, window.after if forward else window.before)
+    engine, direction = info.context.reads, descending if forward else not descending
 
     def fetch() -> tuple[list[Row[Any]], bool, bool]:
         rows, more = queries.page(
-            engine, table, tenant_id, order, after=cursor, first=size,
-            descending=descending if forward else not descending,
-            filters=filters, position=position,
-        )  # fmt: skip
+            engine, table, where, keys, after=cursor, first=size, descending=direction
+        )
         beyond = False
         if cursor is not None:
-            # Is there anything on the other side of the cursor?
-            other = order >= cursor if descending == forward else order <= cursor
-            beyond = (
-                queries.count_visible(
-                    engine, table, tenant_id, [*filters, other], position, limit=1
-                )
-                > 0
-            )
+            # Is there anything on the other side of the cursor (or at it)?
+            other = not_(queries.past(keys, cursor, direction))
+            beyond = queries.count(engine, table, [*where, other], limit=1) > 0
         return (rows if forward else rows[::-1]), more, beyond
 
     rows, more, beyond = await asyncio.to_thread(fetch)
 
     async def count() -> int:
-        return await asyncio.to_thread(
-            queries.count_visible, engine, table, tenant_id, list(filters), position
-        )
+        return await asyncio.to_thread(queries.count, engine, table, list(where))
 
-    edges = [Edge(cursor=encode_cursor(getattr(r, order.name)), node=wrap(r)) for r in rows]
+    edges = [Edge(cursor=_encode(keys, r), node=wrap(r)) for r in rows]
     info_ = PageInfo(
         has_next_page=more if forward else beyond,
         has_previous_page=beyond if forward else more,

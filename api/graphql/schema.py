@@ -31,7 +31,7 @@ from api.graphql.filters import (
 )
 from api.graphql.meetings import Meeting
 from api.graphql.nodes import Node, refetch
-from api.graphql.paging import Connection, Window, page
+from api.graphql.paging import Connection, Window, page, page_where
 from api.graphql.records import record_fields
 from api.graphql.resolutions import Resolution, load_resolution
 from api.graphql.tenant_engagement import TenantFollowUp
@@ -74,32 +74,49 @@ class Tenant(TenantFollowUp, Node):
         return await _tenant(info, self.row.parent_id)
 
     @strawberry.field(
-        description="A street's communities; read as of a position, those the street's "
-        "log had recorded as joined by then."
+        description="A street's communities, by id; read as of a position, those the "
+        "street's log had recorded as joined by then."
     )
-    async def communities(self, info: Ctx) -> list[Tenant]:
-        engine, street = info.context.reads, self.row.tenant_id
-        rows = await asyncio.to_thread(queries.tenant_rows, engine, parent_id=street)
-        position = info.context.position(info, street)
-        if position is not None:
-            joined = set(
-                await asyncio.to_thread(queries.community_ids_at, engine, street, position)
-            )
-            rows = [r for r in rows if r.tenant_id in joined]
-        return [Tenant(row=r) for r in rows if info.context.readable(r.tenant_id)]
-
-    @strawberry.field
-    async def units(self, info: Ctx, active_only: bool = False) -> list[MemberUnit]:
-        rows = await asyncio.to_thread(
-            queries.grouped,
-            info.context.reads,
-            tables.units,
-            "tenant_id",
-            [(self.row.tenant_id, self.row.tenant_id)],
-            [tables.units.c.joined_at],
-            info.context.positions(info),
+    async def communities(
+        self,
+        info: Ctx,
+        first: int = 50,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Tenant]:
+        street = self.row.tenant_id
+        return await _tenants(
+            info,
+            Window(first, after, last, before),
+            parent_id=street,
+            joined_by=info.context.position(info, street),
         )
-        return [MemberUnit(row=r) for r in rows[0] if r.active or not active_only]
+
+    @strawberry.field(
+        description="Member units in the order they joined; `activeOnly` leaves out "
+        "those that have left."
+    )
+    async def units(
+        self,
+        info: Ctx,
+        first: int = 50,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        active_only: bool = False,
+    ) -> Connection[MemberUnit]:
+        u = tables.units
+        return await page(
+            info,
+            u,
+            self.row.tenant_id,
+            [u.c.joined_at, u.c.unit_id],
+            Window(first, after, last, before),
+            lambda r: MemberUnit(row=r),
+            descending=False,
+            filters=[u.c.active.is_(True)] if active_only else [],
+        )
 
     @strawberry.field(description="Meetings, newest first.")
     async def meetings(
@@ -296,12 +313,46 @@ async def _tenant(info: Ctx, tenant_id: str) -> Tenant | None:
     return Tenant(row=rows[0][0]) if rows[0] else None
 
 
+async def _tenants(
+    info: Ctx,
+    window: Window,
+    *,
+    parent_id: str | None = None,
+    kind: str | None = None,
+    joined_by: int | None = None,
+) -> Connection[Tenant]:
+    """A page of tenants, as they are now, among those the request may read."""
+    scope = await asyncio.to_thread(info.context.reading_scope, info.context.reads)
+    where = queries.tenant_filters(scope=scope, parent_id=parent_id, kind=kind, joined_by=joined_by)
+    t = tables.tenants
+    found = await page_where(
+        info, t, where, t.c.tenant_id, window, lambda r: Tenant(row=r), descending=False
+    )
+    # The scope above is the readability rule in SQL (so pages and totals are exact);
+    # the one check every tenant answers through still has the last word.
+    readable = info.context.readable
+    found.edges = await asyncio.to_thread(
+        lambda: [e for e in found.edges if readable(e.node.row.tenant_id)]
+    )
+    return found
+
+
 @strawberry.type
 class Query:
-    @strawberry.field(description="Streets and communities; `kind` filters STREET|COMMUNITY.")
-    async def tenants(self, info: Ctx, kind: TenantKindFilter | None = None) -> list[Tenant]:
-        rows = await asyncio.to_thread(queries.tenant_rows, info.context.reads, kind=value(kind))
-        return [Tenant(row=r) for r in rows if info.context.readable(r.tenant_id)]
+    @strawberry.field(
+        description="Streets and communities the reader may read, by id; `kind` "
+        "filters STREET|COMMUNITY."
+    )
+    async def tenants(
+        self,
+        info: Ctx,
+        first: int = 50,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        kind: TenantKindFilter | None = None,
+    ) -> Connection[Tenant]:
+        return await _tenants(info, Window(first, after, last, before), kind=value(kind))
 
     @strawberry.field(
         description="One tenant. `waitForPosition` waits (up to 5 s) until the "

@@ -103,19 +103,6 @@ async def _satisfaction_by_maker(info: Ctx, tenant_id: str) -> list[MakerSatisfa
     return result
 
 
-async def _posts(info: Ctx, tenant_id: str, include_retired: bool) -> list[ServicePost]:
-    p = f.posts
-    where = [] if include_retired else [p.c.retired.is_(False)]
-    found = await visible_rows(info, p, tenant_id, *where, order=[p.c.created_position])
-    return [ServicePost(row=r) for r in found]
-
-
-async def _activities(info: Ctx, tenant_id: str) -> list[CollectiveActivity]:
-    a = f.activities
-    found = await visible_rows(info, a, tenant_id, order=[a.c.held_on])
-    return [CollectiveActivity(row=r) for r in found]
-
-
 async def _participation(info: Ctx, tenant_id: str, days: int, on: date | None) -> Participation:
     if not 1 <= days <= 366:
         raise GraphQLError("days must be between 1 and 366", extensions={"code": "BAD_USER_INPUT"})
@@ -130,27 +117,6 @@ async def _participation(info: Ctx, tenant_id: str, days: int, on: date | None) 
         last_collective_activity=last,
         collective_activity_within_two_months=bool(last and on - last <= timedelta(days=61)),
     )
-
-
-async def _rubrics(info: Ctx, tenant_id: str) -> list[Rubric]:
-    r = f.rubrics
-    return [
-        Rubric(row=row)
-        for row in await visible_rows(info, r, tenant_id, order=[r.c.created_position])
-    ]
-
-
-async def _evaluations(
-    info: Ctx, tenant_id: str, period: str | None, subject_kind: str | None
-) -> list[Evaluation]:
-    e = f.evaluations
-    where = []
-    if period:
-        where.append(e.c.period == period)
-    if subject_kind:
-        where.append(e.c.subject_kind == subject_kind)
-    found = await visible_rows(info, e, tenant_id, *where, order=[e.c.created_position])
-    return [Evaluation(row=r) for r in found]
 
 
 async def _ranking(info: Ctx, tenant_id: str, period: str) -> list[RankingEntry]:
@@ -187,14 +153,6 @@ async def _ranking(info: Ctx, tenant_id: str, period: str) -> list[RankingEntry]
             )
         )
     return entries
-
-
-async def _open_rectifications(info: Ctx, tenant_id: str) -> list[Rectification]:
-    r = f.rectifications
-    found = await visible_rows(
-        info, r, tenant_id, r.c.closed.is_(False), order=[r.c.deadline, r.c.rectification_id]
-    )
-    return [Rectification(row=row) for row in found]
 
 
 @strawberry.type
@@ -272,13 +230,50 @@ class TenantFollowUp:
     async def member(self, info: Ctx, id: strawberry.ID) -> PartyMember | None:
         return await load_member(info, self.row.tenant_id, str(id))
 
-    @strawberry.field
-    async def posts(self, info: Ctx, include_retired: bool = False) -> list[ServicePost]:
-        return await _posts(info, self.row.tenant_id, include_retired)
+    @strawberry.field(
+        description="Service posts in the order they were set up; retired ones only "
+        "with `includeRetired`."
+    )
+    async def posts(
+        self,
+        info: Ctx,
+        first: int = 50,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        include_retired: bool = False,
+    ) -> Connection[ServicePost]:
+        p = f.posts
+        return await page(
+            info,
+            p,
+            self.row.tenant_id,
+            [p.c.created_position, p.c.post_id],
+            Window(first, after, last, before),
+            lambda r: ServicePost(row=r),
+            descending=False,
+            filters=[] if include_retired else [p.c.retired.is_(False)],
+        )
 
-    @strawberry.field
-    async def activities(self, info: Ctx) -> list[CollectiveActivity]:
-        return await _activities(info, self.row.tenant_id)
+    @strawberry.field(description="Collective service activities, by the day they were held.")
+    async def activities(
+        self,
+        info: Ctx,
+        first: int = 50,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[CollectiveActivity]:
+        a = f.activities
+        return await page(
+            info,
+            a,
+            self.row.tenant_id,
+            [a.c.held_on, a.c.activity_id],
+            Window(first, after, last, before),
+            lambda r: CollectiveActivity(row=r),
+            descending=False,
+        )
 
     @strawberry.field(
         description="Share of members whose membership is here with confirmed "
@@ -289,15 +284,54 @@ class TenantFollowUp:
     ) -> Participation:
         return await _participation(info, self.row.tenant_id, days, as_of)
 
-    @strawberry.field
-    async def rubrics(self, info: Ctx) -> list[Rubric]:
-        return await _rubrics(info, self.row.tenant_id)
+    @strawberry.field(description="Evaluation rubrics in the order they were drafted.")
+    async def rubrics(
+        self,
+        info: Ctx,
+        first: int = 50,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Rubric]:
+        r = f.rubrics
+        return await page(
+            info,
+            r,
+            self.row.tenant_id,
+            [r.c.created_position, r.c.rubric_id],
+            Window(first, after, last, before),
+            lambda row: Rubric(row=row),
+            descending=False,
+        )
 
-    @strawberry.field(description="Evaluations this tenant runs (of its communities or units).")
+    @strawberry.field(
+        description="Evaluations this tenant runs (of its communities or units), in the "
+        "order they were opened; `period` (e.g. 2026H1) and `subjectKind` filter."
+    )
     async def evaluations(
-        self, info: Ctx, period: str | None = None, subject_kind: SubjectKindFilter | None = None
-    ) -> list[Evaluation]:
-        return await _evaluations(info, self.row.tenant_id, period, value(subject_kind))
+        self,
+        info: Ctx,
+        first: int = 50,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        period: str | None = None,
+        subject_kind: SubjectKindFilter | None = None,
+    ) -> Connection[Evaluation]:
+        e = f.evaluations
+        filters = [e.c.period == period] if period else []
+        if subject_kind:
+            filters.append(e.c.subject_kind == value(subject_kind))
+        return await page(
+            info,
+            e,
+            self.row.tenant_id,
+            [e.c.created_position, e.c.evaluation_id],
+            Window(first, after, last, before),
+            lambda r: Evaluation(row=r),
+            descending=False,
+            filters=filters,
+        )
 
     @strawberry.field
     async def evaluation(self, info: Ctx, id: strawberry.ID) -> Evaluation | None:
@@ -309,6 +343,24 @@ class TenantFollowUp:
     async def ranking(self, info: Ctx, period: str) -> list[RankingEntry]:
         return await _ranking(info, self.row.tenant_id, period)
 
-    @strawberry.field
-    async def open_rectifications(self, info: Ctx) -> list[Rectification]:
-        return await _open_rectifications(info, self.row.tenant_id)
+    @strawberry.field(description="Rectification items not yet closed, earliest deadline first.")
+    async def open_rectifications(
+        self,
+        info: Ctx,
+        first: int = 50,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Rectification]:
+        r = f.rectifications
+        return await page(
+            info,
+            r,
+            self.row.tenant_id,
+            # Rectification ids are unique within their evaluation only.
+            [r.c.deadline, r.c.rectification_id, r.c.evaluation_id],
+            Window(first, after, last, before),
+            lambda row: Rectification(row=row),
+            descending=False,
+            filters=[r.c.closed.is_(False)],
+        )

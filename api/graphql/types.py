@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import base64
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
 import strawberry
@@ -31,6 +34,43 @@ def decode_cursor(cursor: str | None) -> int | None:
         return int(base64.urlsafe_b64decode(cursor.encode()).decode().removeprefix("c:"))
     except ValueError as error:
         raise ValueError(f"malformed cursor {cursor!r}") from error
+
+
+def encode_key(values: Sequence[Any]) -> str:
+    """An opaque cursor for a sort key of several values (ints, text, dates, moments)."""
+    plain = [v.isoformat() if isinstance(v, date) else v for v in values]
+    text = json.dumps(plain, ensure_ascii=False, separators=(",", ":"))
+    return base64.urlsafe_b64encode(f"k:{text}".encode()).decode()
+
+
+def decode_key(cursor: str, types: Sequence[type]) -> list[Any]:
+    """Read a cursor made by ``encode_key`` for a key of these Python types; a
+    malformed one, or one made for another list's key, is an error."""
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode()).decode()
+        if not text.startswith("k:"):
+            raise ValueError("not a key cursor")
+        values = json.loads(text[2:])
+        if not isinstance(values, list) or len(values) != len(types):
+            raise ValueError("not this list's key")
+        return [_key_value(value, kind) for value, kind in zip(values, types, strict=True)]
+    except (ValueError, TypeError) as error:  # binascii and JSON errors are ValueErrors
+        raise ValueError(f"malformed cursor {cursor!r}") from error
+
+
+def _key_value(value: Any, kind: type) -> Any:
+    # A value that is not of its column's type would compare by the database's
+    # own (and differing) rules: refuse it.
+    if kind is datetime and isinstance(value, str):
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            raise ValueError("a moment without its time zone")
+        return moment
+    if kind is date and isinstance(value, str):
+        return date.fromisoformat(value)
+    if kind in (int, str) and type(value) is kind:
+        return value
+    raise ValueError(f"not a {kind.__name__}")
 
 
 @strawberry.type(description="Who recorded a fact: user, role and the unit they acted for.")

@@ -36,7 +36,9 @@ def test_a_repeated_request_is_answered_from_the_cache_until_its_tenant_moves(
 ) -> None:
     client, boss = _street(engine, tenant_id)
     _unit(client, tenant_id, boss, "第一单位")
-    query = {"query": f'{{ tenant(id: "{tenant_id}") {{ headPosition units {{ name }} }} }}'}
+    query = {
+        "query": f'{{ tenant(id: "{tenant_id}") {{ headPosition units {{ nodes {{ name }} }} }} }}'
+    }
     first = client.post("/graphql", json=query, headers=boss)
     again = client.post("/graphql", json=query, headers=boss)
     assert first.headers[CACHE_HEADER] == "miss" and again.headers[CACHE_HEADER] == "hit"
@@ -48,7 +50,7 @@ def test_a_repeated_request_is_answered_from_the_cache_until_its_tenant_moves(
     assert moved.headers[CACHE_HEADER] == "miss"
     tenant = moved.json()["data"]["tenant"]
     assert tenant["headPosition"] == first.json()["data"]["tenant"]["headPosition"] + 1
-    assert {"name": "第二单位"} in tenant["units"]
+    assert {"name": "第二单位"} in tenant["units"]["nodes"]
 
 
 def test_each_principal_has_its_own_answers(engine: Engine, tenant_id: str) -> None:
@@ -139,7 +141,7 @@ def test_a_page_reads_through_one_connection(engine: Engine, tenant_id: str) -> 
 
     small = checked_out(f'{{ tenant(id: "{tenant_id}") {{ name }} }}')
     page = checked_out(
-        f'{{ tenant(id: "{tenant_id}") {{ name units {{ name history {{ type }} }} '
+        f'{{ tenant(id: "{tenant_id}") {{ name units {{ totalCount nodes {{ name history {{ type }} }} }} '
         "meetings { nodes { title agenda { title } attendance { status } } } "
         "events { totalCount nodes { type } } } }"
     )
@@ -153,7 +155,7 @@ def test_a_query_over_its_time_limit_is_stopped(
 ) -> None:
     monkeypatch.setenv(TIME_LIMIT_SETTING, "0.000001")
     client, boss = _street(engine, tenant_id)
-    query = {"query": f'{{ tenant(id: "{tenant_id}") {{ name units {{ name }} }} }}'}
+    query = {"query": f'{{ tenant(id: "{tenant_id}") {{ name units {{ nodes {{ name }} }} }} }}'}
     answer = client.post("/graphql", json=query, headers=boss)
     assert answer.status_code == 400
     error = answer.json()["errors"][0]

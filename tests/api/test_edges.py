@@ -57,7 +57,7 @@ def test_an_unregistered_tenant_answers_404(api: Api) -> None:
 
 
 def test_graphql_needs_a_valid_token(api: Api) -> None:
-    query = {"query": "{ tenants { id } }"}
+    query = {"query": "{ tenants { nodes { id } } }"}
     for headers in ({}, {"Authorization": "Bearer nonsense"},
                     {"Authorization": "Bearer gj_" + "0" * 32 + "_" + "A" * 43}):  # fmt: skip
         response = api.client.post("/graphql", json=query, headers=headers)
@@ -112,7 +112,9 @@ def test_a_token_from_the_command_line_works_until_revoked(
     assert client.post("/tenants/cli-street/units", json=unit, headers=zhou).status_code == 401
     dev = {"Authorization": "Bearer dev:x:platform_admin:-"}
     assert (
-        client.post("/graphql", json={"query": "{ tenants { id } }"}, headers=dev).status_code
+        client.post(
+            "/graphql", json={"query": "{ tenants { nodes { id } } }"}, headers=dev
+        ).status_code
         == 401
     )
     assert main(["verify", "--tenant", "no-such-tenant"]) == 1

@@ -177,7 +177,7 @@ def test_oversized_payloads_are_413(street: Street) -> None:
 
 
 def test_malformed_graphql_is_400_with_a_code(api: Api) -> None:
-    for query in ("{ tenant(id: ", "{ nonsense }", "{ tenants { name nope } }"):
+    for query in ("{ tenant(id: ", "{ nonsense }", "{ tenants { nodes { name nope } } }"):
         errors = api.gql(query, status=400)["errors"]
         assert errors[0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
 
@@ -213,8 +213,9 @@ def test_an_internal_graphql_failure_is_masked_and_500(
     def broken(*_: object, **__: object) -> None:
         raise RuntimeError("secret connection string in here")
 
-    monkeypatch.setattr(queries, "tenant_rows", broken)
-    response = api.client.post("/graphql", json={"query": "{ tenants { id } }"}, headers=READER)
+    monkeypatch.setattr(queries, "page", broken)
+    query = {"query": "{ tenants { nodes { id } } }"}
+    response = api.client.post("/graphql", json=query, headers=READER)
     assert response.status_code == 500
     error = response.json()["errors"][0]
     assert error["message"] == "internal error" and error["extensions"]["code"] == "INTERNAL"

@@ -40,8 +40,8 @@ def _score_all(api: Api, evaluation: str, points: dict[str, Decimal]) -> None:
 def test_a_street_evaluates_ranks_and_handles_an_appeal(api: Api) -> None:
     communities = _street(api)
     rubric = _rubric(api)
-    structure = api.gql("query($t: ID!) { tenant(id: $t) { rubrics { revisions { published total categories { weight items { id } } } } } }",
-                        t=api.tenant)["data"]["tenant"]["rubrics"][0]["revisions"][0]  # fmt: skip
+    structure = api.gql("query($t: ID!) { tenant(id: $t) { rubrics(first: 5) { nodes { revisions { published total categories { weight items { id } } } } } } }",
+                        t=api.tenant)["data"]["tenant"]["rubrics"]["nodes"][0]["revisions"][0]  # fmt: skip
     assert [c["weight"] for c in structure["categories"]] == ["20", "20", "15", "15", "15", "15"]
     assert sum(len(c["items"]) for c in structure["categories"]) == 23
     evaluations = {}
@@ -193,7 +193,7 @@ def test_indicators_and_rectifications_show_beside_the_items(api: Api) -> None:
                                         "rubric_id": rubric, "revision": 1, "sources": SOURCES}, 201)["record_id"]  # fmt: skip
     api.t(f"/evaluations/{evaluation}/rectifications", {"rectification_id": "r1", "problem": "花名册未更新",
                                                         "responsible": "社区党委", "deadline": "2026-01-31"}, 201)  # fmt: skip
-    view = api.gql("query($t: ID!, $e: ID!) { tenant(id: $t) { evaluation(id: $e) { items { id indicator indicatorLabel indicatorFigure { numerator denominator rate meetsTarget } scores { points } } rectifications { id overdue closed } } openRectifications { id } } }",
+    view = api.gql("query($t: ID!, $e: ID!) { tenant(id: $t) { evaluation(id: $e) { items { id indicator indicatorLabel indicatorFigure { numerator denominator rate meetsTarget } scores { points } } rectifications { id overdue closed } } openRectifications { nodes { id } } } }",
                    t=api.tenant, e=evaluation)["data"]["tenant"]  # fmt: skip
     satisfaction = next(
         i for i in view["evaluation"]["items"] if i["indicator"] == "commitment_satisfaction"
@@ -207,14 +207,12 @@ def test_indicators_and_rectifications_show_beside_the_items(api: Api) -> None:
     }
     assert satisfaction["scores"] == [], "an indicator is evidence, never an automatic score"
     assert view["evaluation"]["rectifications"] == [{"id": "r1", "overdue": True, "closed": False}]
-    assert view["openRectifications"] == [{"id": "r1"}]
+    assert view["openRectifications"]["nodes"] == [{"id": "r1"}]
     api.t(f"/evaluations/{evaluation}/rectifications/r1/closure", {"evidence": "更新后的花名册"})
-    assert (
-        api.gql("query($t: ID!) { tenant(id: $t) { openRectifications { id } } }", t=api.tenant)[
-            "data"
-        ]["tenant"]["openRectifications"]
-        == []
-    )
+    assert api.gql(
+        "query($t: ID!) { tenant(id: $t) { openRectifications { totalCount nodes { id } } } }",
+        t=api.tenant,
+    )["data"]["tenant"]["openRectifications"] == {"totalCount": 0, "nodes": []}
 
 
 def test_a_community_evaluates_its_own_member_units_only(api: Api) -> None:

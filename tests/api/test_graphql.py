@@ -24,13 +24,14 @@ def test_the_tenant_tree_shows_a_street_and_its_communities(api: Api) -> None:
             201,
         )
     data = api.gql(
-        "query($t: ID!) { tenant(id: $t) { name kindLabel communities { id name kindLabel parent { id } } } }",
+        "query($t: ID!) { tenant(id: $t) { name kindLabel communities { nodes { id name kindLabel parent { id } } } } }",
         t=street,
     )["data"]["tenant"]
     assert data["kindLabel"] == "街道"
-    assert [c["name"] for c in data["communities"]] == ["枫林1社区", "枫林2社区"]
-    assert {c["parent"]["id"] for c in data["communities"]} == {street}
-    streets = api.gql("{ tenants(kind: STREET) { id } }")["data"]["tenants"]
+    communities = data["communities"]["nodes"]
+    assert [c["name"] for c in communities] == ["枫林1社区", "枫林2社区"]
+    assert {c["parent"]["id"] for c in communities} == {street}
+    streets = api.gql("{ tenants(kind: STREET) { nodes { id } } }")["data"]["tenants"]["nodes"]
     assert {"id": street} in streets
 
 
@@ -164,12 +165,12 @@ def test_wait_for_position_gives_read_your_writes(street: Street) -> None:
     api = street.api
     position = api.t("/units", {"name": "新单位", "kind": "military"}, 201)["position"]
     data = api.gql(
-        "query($t: ID!, $p: Int) { tenant(id: $t, waitForPosition: $p) { projectedPosition units { name kindLabel } } }",
+        "query($t: ID!, $p: Int) { tenant(id: $t, waitForPosition: $p) { projectedPosition units { nodes { name kindLabel } } } }",
         t=api.tenant,
         p=position,
     )["data"]["tenant"]
     assert data["projectedPosition"] >= position
-    assert {"name": "新单位", "kindLabel": "驻区部队"} in data["units"]
+    assert {"name": "新单位", "kindLabel": "驻区部队"} in data["units"]["nodes"]
 
 
 def test_the_published_schema_file_matches_the_served_schema() -> None:

@@ -66,8 +66,11 @@ class World:
         assert refused == unknown == {"data": {"tenant": None}}
 
     def ids(self, headers: Headers, kind: str | None = None) -> set[str]:
-        data = self.gql(headers, "query($k: TenantKind) { tenants(kind: $k) { id } }", k=kind)
-        return {t["id"] for t in data["data"]["tenants"]}
+        query = "query($k: TenantKind) { tenants(kind: $k) { totalCount nodes { id } } }"
+        tenants = self.gql(headers, query, k=kind)["data"]["tenants"]
+        # The total counts what the reader may read, no more.
+        assert tenants["totalCount"] == len(tenants["nodes"])
+        return {t["id"] for t in tenants["nodes"]}
 
 
 @pytest.fixture
@@ -108,7 +111,7 @@ def _refused_401(response: Any) -> None:
 def test_graphql_refuses_missing_garbage_unknown_tampered_and_revoked_tokens_with_401(
     world: World,
 ) -> None:
-    query = "{ tenants { id name } }"
+    query = "{ tenants { nodes { id name } } }"
     issued = world.issue("community_secretary", world.b, "sec-b")
     bearer = str(issued["token"])
     assert world.ids({"Authorization": f"Bearer {bearer}"}) == {world.b}  # it works at first
@@ -132,7 +135,9 @@ def test_graphql_refuses_missing_garbage_unknown_tampered_and_revoked_tokens_wit
 def test_a_secretary_sees_a_sibling_community_exactly_as_an_unknown_id(world: World) -> None:
     sec_b = world.token("community_secretary", world.b, "sec-b")
     world.as_unknown(sec_b, "query($t: ID!) { tenant(id: $t) { id name } }", world.a)
-    world.as_unknown(sec_b, "query($t: ID!) { tenant(id: $t) { units { id name } } }", world.a)
+    world.as_unknown(
+        sec_b, "query($t: ID!) { tenant(id: $t) { units { nodes { id name } } } }", world.a
+    )
     assert world.ids(sec_b) == world.ids(sec_b, "COMMUNITY") == {world.b}
     assert world.ids(sec_b, "STREET") == set()
     both = f'{{ a: tenant(id: "{world.a}") {{ name }} b: tenant(id: "{world.b}") {{ name }} }}'
@@ -155,9 +160,9 @@ def test_nested_fields_and_scoped_roles_never_cross_into_an_unreadable_tenant(
     assert world.gql(sec_a, parent, t=world.a)["data"]["tenant"] == {"id": world.a, "parent": None}
     world.as_unknown(sec_a, parent, world.s1)  # a community does not read its street
     world.as_unknown(sec_a, parent, world.b)  # nor its sibling
-    communities = "query($t: ID!) { tenant(id: $t) { communities { id } } }"
+    communities = "query($t: ID!) { tenant(id: $t) { communities { nodes { id } } } }"
     admin_s1 = world.token("street_admin", world.s1)
-    listed = world.gql(admin_s1, communities, t=world.s1)["data"]["tenant"]["communities"]
+    listed = world.gql(admin_s1, communities, t=world.s1)["data"]["tenant"]["communities"]["nodes"]
     assert {c["id"] for c in listed} == {world.a, world.b}
     assert world.ids(admin_s1) == {world.s1, world.a, world.b}
     admin_s2 = world.token("street_admin", world.s2)

@@ -178,9 +178,9 @@ def test_units_appoint_people_and_leave(street: Street) -> None:
     api.t(f"/units/{unit}/representative", {"name": "刘书记", "reason": "换届"})
     api.t(f"/units/{unit}/leave", {"reason": "搬离辖区"})
     units = api.gql(
-        "query($t: ID!) { tenant(id: $t) { units { id active representative { name } liaison { name } history { type reason } } } }",
+        "query($t: ID!) { tenant(id: $t) { units { nodes { id active representative { name } liaison { name } history { type reason } } } } }",
         t=api.tenant,
-    )["data"]["tenant"]["units"]
+    )["data"]["tenant"]["units"]["nodes"]
     row = next(u for u in units if u["id"] == unit)
     assert row["active"] is False and row["representative"] == {"name": "刘书记"}
     assert [e["type"] for e in row["history"]] == [

@@ -68,8 +68,8 @@ def test_capacity_retirement_and_holders(community: Community) -> None:
     assert api.t(f"/members/{b}/claims", {"post_id": post}, 409)["code"] == "post-full"
     assert api.t(f"/posts/{post}/retirement", {}, 422)["code"] == "reason-required"
     api.t(f"/posts/{post}/retirement", {"reason": "小区改造完成"})
-    posts = api.gql("query($t: ID!) { tenant(id: $t) { posts(includeRetired: true) { retired holders { name } claims { endReason } history { type } } } }",
-                    t=api.tenant)["data"]["tenant"]["posts"]  # fmt: skip
+    posts = api.gql("query($t: ID!) { tenant(id: $t) { posts(includeRetired: true) { nodes { retired holders { name } claims { endReason } history { type } } } } }",
+                    t=api.tenant)["data"]["tenant"]["posts"]["nodes"]  # fmt: skip
     assert posts == [
         {
             "retired": True,

@@ -31,11 +31,11 @@ NODE = (
     + " ... on PartyMember { name } } }"
 )
 TREE = """query($t: ID!) { tenant(id: $t) { nodeId id
-  units { nodeId id }
+  units { nodes { nodeId id } }
   meetings { nodes { nodeId id agenda { nodeId id } } }
   commitments { nodes { nodeId id milestones { nodeId id } } }
   members { nodes { nodeId id name serviceLogs { nodeId id } } }
-  posts { nodeId id }
+  posts { nodes { nodeId id } }
 } }"""
 
 
@@ -115,7 +115,7 @@ def test_another_tenants_node_answers_as_an_unknown_one(community: Community) ->
     unit = api.post(f"/tenants/{community.street}/units",
                     {"name": "街道办", "kind": "public_institution"}, 201)["record_id"]  # fmt: skip
     street_tree = _query(community, TREE, street_admin, t=community.street)["data"]["tenant"]
-    street_unit = next(u for u in street_tree["units"] if u["id"] == unit)["nodeId"]
+    street_unit = next(u for u in street_tree["units"]["nodes"] if u["id"] == unit)["nodeId"]
     secretary = manager_token(api.tenant, api.streets)
     # The street's admin reads it; the community's secretary may not read the street.
     assert _query(community, NODE, street_admin, n=street_unit)["data"]["node"]["id"] == unit

@@ -11,7 +11,7 @@ from tests.api.conftest import MEETING_AT, Community, manager_token
 
 QUERY = """query($t: ID!, $m: ID!, $mt: ID!, $c: ID!) { tenant(id: $t) {
   member(id: $m) { name workUnit yearReviews { feedback } history { actor { userId } data } }
-  units { id liaison { name phone } representative { name phone } }
+  units { nodes { id liaison { name phone } representative { name phone } } }
   meeting(id: $mt) { attendance { unitId attendee } }
   commitment(id: $c) { ratings { residentId comment } }
   events(first: 100) { nodes { recordType data actor { userId } } }
@@ -74,7 +74,7 @@ def test_staff_and_auditors_see_personal_data_in_full(community: Community) -> N
         seen = _read(community, ids, reader)
         assert seen["member"]["name"] == "张伟" and seen["member"]["workUnit"] == "区卫生院"
         assert seen["member"]["yearReviews"] == [{"feedback": "表现突出"}]
-        liaison = next(u["liaison"] for u in seen["units"] if u["id"] == ids["unit"])
+        liaison = next(u["liaison"] for u in seen["units"]["nodes"] if u["id"] == ids["unit"])
         assert liaison == {"name": "王芳", "phone": "+86 13800138000"}
         assert seen["commitment"]["ratings"] == [{"residentId": "r-1", "comment": "很满意"}]
         assert {"unitId": ids["unit"], "attendee": "李强"} in seen["meeting"]["attendance"]
@@ -86,9 +86,11 @@ def test_an_integrator_sees_no_personal_data_anywhere(community: Community) -> N
     seen = _read(community, ids, _issued(community, "integrator"))
     assert seen["member"]["name"] == "张*" and seen["member"]["workUnit"] is None
     assert seen["member"]["yearReviews"] == [{"feedback": None}]
-    liaison = next(u["liaison"] for u in seen["units"] if u["id"] == ids["unit"])
+    liaison = next(u["liaison"] for u in seen["units"]["nodes"] if u["id"] == ids["unit"])
     assert liaison == {"name": "王*", "phone": "+** *******8000"}
-    representative = next(u["representative"] for u in seen["units"] if u["id"] != ids["unit"])
+    representative = next(
+        u["representative"] for u in seen["units"]["nodes"] if u["id"] != ids["unit"]
+    )
     assert representative == {"name": "赵*", "phone": "***-**** 0101"}
     assert seen["commitment"]["ratings"] == [{"residentId": "***", "comment": None}]
     assert {"unitId": ids["unit"], "attendee": "李*"} in seen["meeting"]["attendance"]
@@ -115,7 +117,7 @@ def test_people_see_their_own_record_and_no_one_elses(community: Community) -> N
     assert seen_other["member"]["name"] == "孙*"
     # A liaison sees its own unit's people, not another unit's.
     liaison = _dev("liaison-1", "unit_liaison", ids["t"], ids["unit"])
-    units = {u["id"]: u for u in _read(community, ids, liaison)["units"]}
+    units = {u["id"]: u for u in _read(community, ids, liaison)["units"]["nodes"]}
     assert units[ids["unit"]]["liaison"]["name"] == "王芳"
     assert next(u for k, u in units.items() if k != ids["unit"])["representative"]["name"] == "赵*"
     # A resident sees its own rating and comment.

@@ -48,7 +48,9 @@ def test_commands_and_graphql_over_their_limits_answer_429(
     assert refused.status_code == 429 and refused.json()["code"] == "rate-limited"
     assert int(refused.headers["Retry-After"]) == 1800
     assert refused.headers["content-type"] == "application/problem+json"
-    query = {"query": f'{{ tenant(id: "{tenant_id}") {{ headPosition units {{ name }} }} }}'}
+    query = {
+        "query": f'{{ tenant(id: "{tenant_id}") {{ headPosition units {{ nodes {{ name }} }} }} }}'
+    }
     first = client.post("/graphql", json=query, headers=boss).json()
     assert first["data"]["tenant"]["headPosition"] == 3, "the refused command appended nothing"
     assert client.post("/graphql", json=query, headers=boss).status_code == 200

@@ -14,12 +14,12 @@ from tenants.demo.meetings import load_demo
 from tenants.store.database import make_engine
 from tenants.store.verify import all_tenant_ids, verify_tenant
 
-QUERY = """{ tenant(id: "fenglin") { name communities { id name
-  units { name kindLabel representative { name } }
+QUERY = """{ tenant(id: "fenglin") { name communities(first: 10) { totalCount nodes { id name
+  units(first: 10) { nodes { name kindLabel representative { name } } }
   meetings(first: 10) { nodes { title kindLabel status minutes
     agenda { title outcome kind } attendance { status } } }
   resolutions(first: 20) { nodes { title status overdue executionReports { kind } } }
-  overdue: resolutions(overdue: true) { nodes { title } } } } }"""
+  overdue: resolutions(overdue: true) { nodes { title } } } } } }"""
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +49,8 @@ def test_the_demo_reads_back_through_graphql(demo: Platform, auditor: dict[str, 
     client = TestClient(create_app(demo))
     data = client.post("/graphql", json={"query": QUERY}, headers=auditor).json()["data"]["tenant"]
     assert data["name"] == "枫林街道"
-    communities = data["communities"]
+    communities = data["communities"]["nodes"]
+    assert data["communities"]["totalCount"] == 3
     assert {c["name"] for c in communities} == {"枫林一村社区", "桂林苑社区", "康健社区"}
     for community in communities:
         meetings = community["meetings"]["nodes"]
@@ -63,17 +64,18 @@ def test_the_demo_reads_back_through_graphql(demo: Platform, auditor: dict[str, 
         resolutions = community["resolutions"]["nodes"]
         assert {r["status"] for r in resolutions} == {"verified", "in_progress"}
         assert community["overdue"]["nodes"], "the demo shows some overdue resolutions"
-        assert any(u["kindLabel"] == "驻区部队" for u in community["units"])
+        assert any(u["kindLabel"] == "驻区部队" for u in community["units"]["nodes"])
 
 
 FOLLOW_UP = """{ tenant(id: "fenglin") {
   ranking(period: "2026H1") { rank subjectId weightedTotal }
-  evaluations(period: "2026H1") { statusLabel items { indicator indicatorFigure { denominator } } }
-  communities { id commitmentSatisfaction(period: "2026H1") { rate meetsTarget }
+  evaluations(period: "2026H1") { totalCount nodes { statusLabel
+    items { indicator indicatorFigure { denominator } } } }
+  communities(first: 5) { nodes { id commitmentSatisfaction(period: "2026H1") { rate meetsTarget }
     participation(asOf: "2026-11-20") { members { rate meetsTarget } collectiveActivityWithinTwoMonths }
     commitments { nodes { statusLabel milestones { percent } } }
     members { nodes { memberClassLabel confirmedHours claims(activeOnly: true) { postId } } }
-    posts { holders { name } } } } }"""
+    posts(first: 20) { nodes { holders { name } } } } } } }"""
 
 
 def test_the_demo_has_commitments_members_posts_and_a_ranked_evaluation(
@@ -86,19 +88,22 @@ def test_the_demo_has_commitments_members_posts_and_a_ranked_evaluation(
     ranking = data["ranking"]
     assert [r["rank"] for r in ranking] == [1, 2, 3]
     assert len({r["weightedTotal"] for r in ranking}) == 3
-    assert all(e["statusLabel"] == "已定稿" for e in data["evaluations"])
-    figures = [
-        i["indicatorFigure"] for e in data["evaluations"] for i in e["items"] if i["indicator"]
-    ]
+    evaluations = data["evaluations"]["nodes"]
+    assert len(evaluations) == data["evaluations"]["totalCount"] == 3
+    assert all(e["statusLabel"] == "已定稿" for e in evaluations)
+    figures = [i["indicatorFigure"] for e in evaluations for i in e["items"] if i["indicator"]]
     assert figures and all(f is not None and f["denominator"] > 0 for f in figures)
-    meets = {c["id"]: c["participation"]["members"]["meetsTarget"] for c in data["communities"]}
+    communities = data["communities"]["nodes"]
+    meets = {c["id"]: c["participation"]["members"]["meetsTarget"] for c in communities}
     assert set(meets.values()) == {True, False}, "the demo shows communities on both sides of 60%"
-    for community in data["communities"]:
+    for community in communities:
         assert community["participation"]["collectiveActivityWithinTwoMonths"] is True
         assert all(m["milestones"][0]["percent"] == 100 for m in community["commitments"]["nodes"])
         members = community["members"]["nodes"]
         assert {m["memberClassLabel"] for m in members} >= {"在职党员", "离退休党员"}
-        assert any(m["claims"] for m in members) and any(p["holders"] for p in community["posts"])
+        assert any(m["claims"] for m in members) and any(
+            p["holders"] for p in community["posts"]["nodes"]
+        )
 
 
 def test_the_street_meets_twice_and_decides_by_majority(

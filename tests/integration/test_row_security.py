@@ -96,7 +96,7 @@ def test_graphql_with_a_forgotten_scope_check_still_sees_no_other_tenant(
 ) -> None:
     client = TestClient(create_app(Platform(app_engine, embedded=False, dev_tokens=True)))
     secretary = {"Authorization": f"Bearer dev:sec:community_secretary:{world.a}"}
-    query = "query($t: ID!) { tenant(id: $t) { id name units { name } meetings { nodes { id } } } }"
+    query = "query($t: ID!) { tenant(id: $t) { id name units { nodes { name } } meetings { nodes { id } } } }"
 
     def read(tenant: str) -> object:
         body = {"query": query, "variables": {"t": tenant}}
@@ -105,7 +105,7 @@ def test_graphql_with_a_forgotten_scope_check_still_sees_no_other_tenant(
         return answer["data"]["tenant"]
 
     own = read(world.a)
-    assert isinstance(own, dict) and own["id"] == world.a and len(own["units"]) == 2
+    assert isinstance(own, dict) and own["id"] == world.a and len(own["units"]["nodes"]) == 2
     # A resolver bug that skipped the tenant check: the database still refuses.
     monkeypatch.setattr(Context, "readable", lambda self, tenant: True)
     assert read(world.b) is None and read(world.c) is None

@@ -14,7 +14,7 @@ from tenants.commands.ledger import Ledger
 from tenants.messages import COMMANDS
 from tenants.pipeline.identity import SYSTEM, Principal, Role
 
-TREE = "query($s: ID!, $p: Int) { tenant(id: $s, atPosition: $p) { communities { id } } }"
+TREE = "query($s: ID!, $p: Int) { tenant(id: $s, atPosition: $p) { communities { totalCount nodes { id } } } }"
 
 
 def _register(platform: Platform, who: Principal, **body: str) -> None:
@@ -40,7 +40,10 @@ def test_the_tree_read_as_of_a_position_lists_the_communities_known_then(
     def tree(position: int | None) -> list[str]:
         body = {"query": TREE, "variables": {"s": street, "p": position}}
         answer = client.post("/graphql", json=body, headers=token).json()
-        return [c["id"] for c in answer["data"]["tenant"]["communities"]]
+        communities = answer["data"]["tenant"]["communities"]
+        ids = [c["id"] for c in communities["nodes"]]
+        assert communities["totalCount"] == len(ids)
+        return ids
 
     assert tree(heads[0]) == []
     assert tree(heads[1]) == [f"{street}-a"]
