@@ -12,17 +12,26 @@ rows stay in memory after they are written, and when a later chunk closes one,
 its ``valid_to`` is written with that chunk. So tracking always covers exactly
 the rows written, and the rows are those the per-event path would have left.
 
-The bulk writes hand the driver the very values SQLAlchemy would (each column
-type's bind processor applied), through the cheapest statement that stores them
-alike: one ``executemany`` on SQLite; ``COPY`` on PostgreSQL when the values are
-of the column's own Python type (a text cast could spell others differently)
-and row security does not forbid it, else the ordinary multi-row ``INSERT``.
+What a fold changed is taken from it as a ``Piece`` (``take``), its rows already
+converted, so that the piece can be written while the fold goes on changing
+(the runner writes it from another thread on PostgreSQL). The bulk writes hand
+the driver the very values SQLAlchemy would (each column type's bind processor
+applied), through the cheapest statement that stores them alike (``Target``):
+one ``executemany`` on SQLite; on PostgreSQL ``COPY`` when the values are of
+the column's own Python type (a text cast could spell others differently) —
+into the table, or, where row security forbids that (the application's role),
+into a temporary table whose rows one ``INSERT ... SELECT`` then moves, row
+security checking each — else the ordinary multi-row ``INSERT``. Large values
+are compressed with lz4 where the server has it: the same values, read back
+alike, compressed several times faster than with the default pglz (each version
+of an evaluation repeats its rubric, ~5 kB of JSON).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 from operator import itemgetter
@@ -50,7 +59,7 @@ from sqlalchemy import (
 
 from projections.memory import MemoryRows
 from projections.tables import events, record_events
-from tenants.store.tracking import advance_tracking
+from tenants.store.tracking import advance_tracking, claim_tracking
 
 CHUNK = 10_000
 """Events of one tenant read at once; a longer log is written a chunk per
@@ -69,9 +78,6 @@ _OWN_TYPES: list[tuple[type[Any], frozenset[type[Any]]]] = [
     (Date, frozenset({date})),
     (String, frozenset({str})),  # Text too
 ]
-_ROW_SECURITY = text(
-    "SELECT bool_or(row_security_active(name)) FROM unnest(CAST(:names AS text[])) AS name"
-)
 
 
 class _Layout:
@@ -106,7 +112,15 @@ class _Layout:
                 self.copyable = False  # a type not checked here: INSERT it
         quote = dialect.identifier_preparer.quote
         columns = ", ".join(quote(name) for name in names)
-        self.copy = f"COPY {quote(table.name)} ({columns}) FROM STDIN"
+        self.name = quote(table.name)
+        self.copy = f"COPY {self.name} ({columns}) FROM STDIN"
+        # Row security forbids COPY into the table: into a temporary one instead.
+        self.stage = quote(f"fold_{table.name}")
+        self.copy_stage = f"COPY {self.stage} ({columns}) FROM STDIN"
+        self.move = (
+            f"WITH moved AS (DELETE FROM {self.stage} RETURNING {columns})"
+            f" INSERT INTO {self.name} ({columns}) SELECT {columns} FROM moved"
+        )
 
     def driver_rows(self, rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
         """The values SQLAlchemy would hand the driver, in the statement's order."""
@@ -186,29 +200,41 @@ def _layout(table: Table, dialect: Dialect) -> _Layout:
     return _Layout(table, dialect)
 
 
-def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]], copy: bool) -> None:
-    """Insert rows holding every column, as ``conn.execute(insert(table), rows)`` would."""
-    layout = _layout(table, conn.dialect)
+@dataclass(frozen=True)
+class Target:
+    """How a fold's rows reach PostgreSQL or SQLite (decided once per run, by
+    ``write_target``)."""
+
+    mode: str
+    """``sqlite``: one ``executemany``; ``copy``: ``COPY`` into the table; ``stage``:
+    ``COPY`` into a temporary table, then ``INSERT ... SELECT`` (where row security
+    forbids ``COPY``); ``insert``: SQLAlchemy's multi-row ``INSERT``."""
+    lz4: bool = False
+    """Whether the server compresses large values with lz4 (else pglz, several
+    times slower to compress the rubric each evaluation version repeats)."""
+
+
+_CAPABILITIES = text(
+    "SELECT bool_or(row_security_active(name)),"
+    " has_database_privilege(current_database(), 'TEMPORARY'),"
+    " (SELECT 'lz4' = ANY(enumvals) FROM pg_settings"
+    "  WHERE name = 'default_toast_compression')"
+    " FROM unnest(CAST(:names AS text[])) AS name"
+)
+
+
+def write_target(conn: Connection, tables: list[Table]) -> Target:
+    """How rows are best written to these tables on this connection: PostgreSQL
+    refuses ``COPY`` where row security applies (to the application's role; owners
+    bypass it), but not into a temporary table of the role's own."""
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql(layout.insert, layout.driver_rows(rows))
-        return
-    values = layout.copy_rows(rows) if copy and layout.copyable else None
-    if values is None:
-        conn.execute(insert(table), rows)
-        return
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    with cursor, cursor.copy(layout.copy) as writing:
-        for row in values:
-            writing.write_row(row)
-
-
-def may_copy(conn: Connection, tables: list[Table]) -> bool:
-    """Whether COPY may write these tables: PostgreSQL refuses it where row
-    security applies (to the application's role; owners bypass it)."""
+        return Target("sqlite")
     if conn.dialect.name != "postgresql":
-        return False
+        return Target("insert")
     names = [table.name for table in tables]
-    return not conn.execute(_ROW_SECURITY, {"names": names}).scalar()
+    secured, may_stage, lz4 = conn.execute(_CAPABILITIES, {"names": names}).one()
+    mode = "stage" if may_stage else "insert"
+    return Target(mode if secured else "copy", bool(lz4))
 
 
 @cache
@@ -226,47 +252,122 @@ class Fold:
         self.rows = MemoryRows(tenant_id)
         self.feed: list[dict[str, Any]] = []
         self.index: list[dict[str, Any]] = []
-        self.written = 0  # the position the written rows reflect (and tracking holds)
+        self.written = 0  # the position the rows taken for writing reflect
         self.folded = 0  # the position the rows in memory reflect
 
     @property
     def unwritten(self) -> int:
-        """Events folded and not yet written."""
+        """Events folded and not yet taken for writing."""
         return len(self.feed)
 
 
-def write_folds(conn: Connection, folds: list[Fold], projection: str) -> int:
-    """Write what the folds' events changed, one bulk insert per table for all of
-    them, and move each tenant's tracking to its last event; return how many
-    events that covers. The caller holds each tenant's tracking claim."""
-    pending: dict[Table, list[dict[str, Any]]] = {}
-    ended: dict[Table, list[dict[str, Any]]] = {}
-    feed: list[dict[str, Any]] = []
-    index: list[dict[str, Any]] = []
-    for fold in folds:
-        for table, held in fold.rows.tables.items():
-            pending.setdefault(table, []).extend(held.take_unwritten())
-            ended.setdefault(table, []).extend(
+@dataclass
+class Piece:
+    """What one fold's events since its last piece changed, as the driver takes
+    it: new rows per table (values for the target's statement, and rows for
+    SQLAlchemy's ``INSERT`` where a value's type rules ``COPY`` out), closing
+    positions of rows written earlier, and the tracking move."""
+
+    tenant_id: str
+    after: int  # the tracking position these rows follow
+    through: int  # the tracking position they bring the tenant to
+    events: int
+    values: dict[Table, list[tuple[Any, ...]]] = field(default_factory=dict)
+    rows: dict[Table, list[dict[str, Any]]] = field(default_factory=dict)
+    ended: dict[Table, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+def take(fold: Fold, target: Target, dialect: Dialect) -> Piece:
+    """Take what the fold changed since it was last taken, converted now: the rows
+    held in memory go on changing (a current row may be closed by a later event)
+    while the piece waits to be written."""
+    piece = Piece(fold.tenant_id, fold.written, fold.folded, len(fold.feed))
+    new = [(table, held.take_unwritten()) for table, held in fold.rows.tables.items()]
+    for table, rows in [*new, (events, fold.feed), (record_events, fold.index)]:
+        if not rows:
+            continue
+        layout = _layout(table, dialect)
+        values = None
+        if target.mode == "sqlite":
+            values = layout.driver_rows(rows)
+        elif target.mode != "insert" and layout.copyable:
+            values = layout.copy_rows(rows)
+        if values is None:
+            piece.rows[table] = [dict(row) for row in rows]
+        else:
+            piece.values[table] = values
+    for table, held in fold.rows.tables.items():
+        if ended := held.take_ended():
+            piece.ended[table] = [
                 {
                     **{f"key_{name}": row[name] for name in held.pk},
                     "closing_position": row["valid_to"],
                 }
-                for row in held.take_ended()
-            )
-        feed.extend(fold.feed)
-        index.extend(fold.index)
-    copy = may_copy(conn, [*pending, events, record_events])
-    for table, rows in pending.items():
-        if rows:
-            bulk_insert(conn, table, rows, copy)
+                for row in ended
+            ]
+    fold.written = fold.folded
+    fold.feed, fold.index = [], []
+    return piece
+
+
+def write_pieces(
+    conn: Connection, pieces: list[Piece], target: Target, projection: str
+) -> tuple[int, list[str]]:
+    """Write the pieces of the tenants whose tracking this transaction claims at
+    the position each piece follows, one bulk insert per table for all of them,
+    and move each one's tracking; return how many events that covers and the
+    tenants not written (claimed by another runner, or moved on meanwhile)."""
+    written: list[Piece] = []
+    lost: list[str] = []
+    for piece in pieces:
+        if claim_tracking(conn, piece.tenant_id, projection) == piece.after:
+            written.append(piece)
+        else:
+            lost.append(piece.tenant_id)
+    if target.lz4:
+        conn.exec_driver_sql("SET LOCAL default_toast_compression = lz4")
+    values: dict[Table, list[tuple[Any, ...]]] = {}
+    rows: dict[Table, list[dict[str, Any]]] = {}
+    ended: dict[Table, list[dict[str, Any]]] = {}
+    for piece in written:
+        for table, held in piece.values.items():
+            values.setdefault(table, []).extend(held)
+        for table, dicts in piece.rows.items():
+            rows.setdefault(table, []).extend(dicts)
+        for table, keys in piece.ended.items():
+            ended.setdefault(table, []).extend(keys)
+    for table, held in values.items():
+        _write_values(conn, table, held, target)
+    for table, dicts in rows.items():
+        conn.execute(insert(table), dicts)
     for table, keys in ended.items():
-        if keys:
-            conn.execute(_end(table), keys)
-    if feed:
-        bulk_insert(conn, events, feed, copy)
-        bulk_insert(conn, record_events, index, copy)
-    for fold in folds:
-        advance_tracking(conn, fold.tenant_id, projection, fold.folded)
-        fold.written = fold.folded
-        fold.feed, fold.index = [], []
-    return len(feed)
+        conn.execute(_end(table), keys)
+    for piece in written:
+        advance_tracking(conn, piece.tenant_id, projection, piece.through)
+    return sum(piece.events for piece in written), lost
+
+
+def _write_values(
+    conn: Connection, table: Table, values: list[tuple[Any, ...]], target: Target
+) -> None:
+    layout = _layout(table, conn.dialect)
+    if target.mode == "sqlite":
+        conn.exec_driver_sql(layout.insert, values)
+        return
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor:
+        if target.mode == "stage":
+            # Created once per session; emptied by the statement that moves its rows
+            # (and at commit, should a failed statement leave any behind).
+            cursor.execute(
+                f"SET LOCAL client_min_messages = warning;"
+                f" CREATE TEMPORARY TABLE IF NOT EXISTS {layout.stage}"
+                f" (LIKE {layout.name}) ON COMMIT DELETE ROWS"
+            )
+        with cursor.copy(layout.copy_stage if target.mode == "stage" else layout.copy) as copy:
+            for row in values:
+                copy.write_row(row)
+        if target.mode == "stage":
+            # Row security checks each row as the INSERT writes it; the values are
+            # the temporary table's, already of the column's type (JSON parsed once).
+            cursor.execute(layout.move)

@@ -13,9 +13,12 @@ it at an event it cannot apply.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any
 
@@ -32,7 +35,7 @@ from projections import (
     handlers_units,
 )
 from projections.context import Applied, Handler
-from projections.folding import CHUNK, GROUP, Fold, write_folds
+from projections.folding import CHUNK, GROUP, Fold, Piece, Target, take, write_pieces, write_target
 from projections.tables import PROJECTED_TABLES, events, record_events
 from projections.tables_engagement import ENGAGEMENT_TABLES
 from projections.temporal import SqlRows, TemporalBackend
@@ -157,24 +160,38 @@ class Projector:
         """
         before = self.folded
         left: list[str] = []
-        group: list[Fold] = []
-        for tenant in tenants:
-            fold = Fold(tenant)
-            try:
-                if not self._fold_log(fold, left):
+        with self.engine.connect() as conn:
+            target = write_target(conn, [*ALL_TABLES, events, record_events])
+        writes = _Writes(self, target, left)
+        # The folds hold many rows (dicts), all live until written: the cyclic
+        # collector would scan them again and again for garbage they never are.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            group: list[Fold] = []
+            for tenant in tenants:
+                fold = Fold(tenant)
+                try:
+                    if not self._fold_log(fold, writes):
+                        continue
+                except TRANSIENT:
+                    raise
+                except Exception as error:
+                    logger.warning("folding %s stopped (%r); projecting it by event", tenant, error)
+                    writes.leave([tenant])
                     continue
-            except TRANSIENT:
-                raise
-            except Exception as error:
-                logger.warning("folding %s stopped (%r); projecting it by event", tenant, error)
-                left.append(tenant)
-                continue
-            if fold.unwritten:
-                group.append(fold)
-            if sum(f.unwritten for f in group) >= self.fold_group:
-                self._write(group, left)
-                group = []
-        self._write(group, left)
+                if fold.unwritten:
+                    group.append(fold)
+                if sum(f.unwritten for f in group) >= self.fold_group:
+                    writes.submit(group)
+                    group = []
+            writes.submit(group, wait=True)
+        finally:
+            try:
+                writes.close()
+            finally:
+                if collecting:
+                    gc.enable()
         return self.folded - before, left
 
     def parked(self, tenant_id: str | None = None) -> list[Parked]:
@@ -301,7 +318,7 @@ class Projector:
             if count < size:
                 return applied
 
-    def _fold_log(self, fold: Fold, left: list[str]) -> bool:
+    def _fold_log(self, fold: Fold, writes: _Writes) -> bool:
         """Fold the tenant's log to its head into memory, writing each full chunk
         of a long log on its own; False if the tenant was left meanwhile."""
         while True:
@@ -316,37 +333,8 @@ class Projector:
                 fold.folded = rows[-1].position
             if len(rows) < self.fold_chunk:
                 return True
-            if not self._write([fold], left):
+            if not writes.submit([fold]):
                 return False
-
-    def _write(self, folds: list[Fold], left: list[str]) -> bool:
-        """Write folded tenants in one transaction; those not written (claimed by
-        another runner meanwhile, or the write failed) go to ``left``. True if all
-        were written."""
-        if not folds:
-            return True
-        lost: list[str] = []
-        try:
-            with write_transaction(self.engine) as conn:
-                claimed = []
-                for fold in folds:
-                    if claim_tracking(conn, fold.tenant_id, PROJECTION) == fold.written:
-                        claimed.append(fold)
-                    else:
-                        lost.append(fold.tenant_id)
-                written = write_folds(conn, claimed, PROJECTION)
-        except TRANSIENT:
-            raise
-        except Exception as error:
-            tenants = [fold.tenant_id for fold in folds]
-            logger.warning(
-                "writing folded %s failed (%r); projecting event by event", tenants, error
-            )
-            left.extend(tenants)
-            return False
-        self.folded += written
-        left.extend(lost)
-        return not lost
 
     def _one_batch(self, tenant_id: str, size: int) -> int:
         with write_transaction(self.engine) as conn:
@@ -439,6 +427,81 @@ def _log_after(tenant_id: str, position: int, limit: int) -> Any:
         .order_by(log.c.position)
         .limit(limit)
     )
+
+
+class _Writes:
+    """Folded pieces written a transaction at a time: on PostgreSQL by a thread of
+    their own while this one folds the next (the database's work, and the waits
+    for it, overlap the folding), on SQLite at once (a thread only costs there).
+    At most one transaction is under way, so memory holds at most one piece
+    being written besides the folds."""
+
+    def __init__(self, projector: Projector, target: Target, left: list[str]) -> None:
+        self.projector = projector
+        self.target = target
+        self.left = left  # the tenants left to the per-event path, in order
+        self._left: set[str] = set()
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: tuple[list[Piece], Future[tuple[int, list[str]]]] | None = None
+
+    def submit(self, folds: list[Fold], wait: bool = False) -> bool:
+        """Write what the folds changed (in the background unless ``wait``), after
+        the transaction under way; False if any of them was left meanwhile (so
+        nothing more of it is written)."""
+        self.flush()
+        kept = [fold for fold in folds if fold.tenant_id not in self._left]
+        dialect = self.projector.engine.dialect
+        pieces = [take(fold, self.target, dialect) for fold in kept]
+        if pieces and (wait or self.target.mode == "sqlite"):
+            self._settle(pieces, lambda: self._write(pieces))
+        elif pieces:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(1, thread_name_prefix="fold-writer")
+            self._pending = (pieces, self._pool.submit(self._write, pieces))
+        return self._left.isdisjoint(fold.tenant_id for fold in folds)
+
+    def flush(self) -> None:
+        """Wait for the transaction under way, and account for it."""
+        if self._pending is not None:
+            pieces, future = self._pending
+            self._pending = None
+            self._settle(pieces, future.result)
+
+    def leave(self, tenants: list[str]) -> None:
+        """Leave tenants to the per-event path (each once)."""
+        for tenant in tenants:
+            if tenant not in self._left:
+                self._left.add(tenant)
+                self.left.append(tenant)
+
+    def close(self) -> None:
+        """Wait for the transaction under way; stop the thread."""
+        try:
+            self.flush()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown()
+
+    def _write(self, pieces: list[Piece]) -> tuple[int, list[str]]:
+        with write_transaction(self.projector.engine) as conn:
+            return write_pieces(conn, pieces, self.target, PROJECTION)
+
+    def _settle(self, pieces: list[Piece], outcome: Callable[[], tuple[int, list[str]]]) -> None:
+        """Account for a transaction: its events folded, or its tenants left (those
+        claimed by another runner meanwhile, or all of them if it failed)."""
+        try:
+            written, lost = outcome()
+        except TRANSIENT:
+            raise
+        except Exception as error:
+            tenants = [piece.tenant_id for piece in pieces]
+            logger.warning(
+                "writing folded %s failed (%r); projecting event by event", tenants, error
+            )
+            self.leave(tenants)
+            return
+        self.projector.folded += written
+        self.leave(lost)
 
 
 class BackgroundProjector:

@@ -6,24 +6,27 @@ fold cannot apply goes the per-event way, parking where that path parks."""
 
 from __future__ import annotations
 
+import os
 import random
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from uuid import uuid4
 
+import psycopg
 import pytest
 from eventsourcing.persistence import StoredEvent
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import Engine, Text, cast, select
+from sqlalchemy import Engine, Text, cast, make_url, select
 
-from api.platform import Platform
-from projections import folding, memory
+from api.platform import Platform, migrate
+from projections import folding, memory, runner
 from projections.runner import ALL_TABLES, Projector
 from projections.workers import can_fork, fold_in_workers
 from tenants.messages import COMMANDS
 from tenants.messages.fields import LongText, Name, OptionalText, Reason
 from tenants.messages.fields import Text as TextField
 from tenants.pipeline.identity import Principal
+from tenants.store.database import make_engine
 from tests.integration.lifecycle import Lifecycle, Values, missing_commands
 from tests.integration.scenario import Scenario
 
@@ -120,14 +123,19 @@ def test_the_histories_reach_every_table(engine: Engine) -> None:
     assert all(expected.values()), [name for name, rows in expected.items() if not rows]
 
 
-@pytest.mark.parametrize("way", ["alone", "in chunks", "together", "without copy"])
+@pytest.mark.parametrize("way", ["alone", "in chunks", "together", "staged", "without copy"])
 def test_folding_writes_the_rows_the_per_event_path_writes(
     engine: Engine, way: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tenants, heads, expected = histories(engine)
+    if way == "staged":
+        if engine.dialect.name != "postgresql":
+            pytest.skip("COPY into a temporary table is PostgreSQL's")
+        # As where row security forbids COPY: into a temporary table, then INSERT.
+        monkeypatch.setattr(runner, "write_target", lambda *_: folding.Target("stage"))
     if way == "without copy":
-        # As the application's role (row security): multi-row INSERTs, not COPY.
-        monkeypatch.setattr(folding, "may_copy", lambda *_: False)
+        # Where neither COPY may write: SQLAlchemy's multi-row INSERTs.
+        monkeypatch.setattr(runner, "write_target", lambda *_: folding.Target("insert"))
     if way == "in chunks":
         # A few events per transaction: rows written while current, closed later.
         projector = _projector(engine, fold_chunk=7)
@@ -143,6 +151,35 @@ def test_folding_writes_the_rows_the_per_event_path_writes(
     assert snapshot(engine, tenants) == expected
     assert projector.folded == sum(heads.values()), "every event was folded"
     assert [projector.position(tenant) for tenant in tenants] == [heads[t] for t in tenants]
+
+
+@pytest.mark.postgres
+def test_the_application_role_folds_through_a_temporary_table(
+    postgres_url: str, postgres_engine: Engine
+) -> None:
+    tenants, heads, expected = histories(postgres_engine)
+    role = f"gongjian_fold_{os.getpid()}"
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute(f"DROP ROLE IF EXISTS {role}")
+        admin.execute(f"CREATE ROLE {role} LOGIN")
+    migrate(postgres_engine, app_role=role)
+    app = make_engine(
+        make_url(postgres_url).set(username=role).render_as_string(hide_password=False), pool_size=2
+    )
+    try:
+        with app.connect() as conn:
+            # Row security applies to this role: COPY into the tables is refused.
+            assert folding.write_target(conn, ALL_TABLES).mode == "stage"
+        projector = _projector(app, fold_chunk=25, fold_group=40)
+        for tenant in tenants:
+            projector.clear(tenant)
+        assert projector.fold_tenants(tenants) == (sum(heads.values()), [])
+        assert snapshot(postgres_engine, tenants) == expected
+    finally:
+        app.dispose()
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            admin.execute(f"DROP OWNED BY {role}")
+            admin.execute(f"DROP ROLE {role}")
 
 
 def test_worker_processes_write_the_same_rows(engine: Engine) -> None:
