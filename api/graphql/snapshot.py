@@ -2,9 +2,9 @@
 
 A page's loaders used to check a connection out of the pool each (ten or more per
 page, each reset on return). A request now reads through one ``Snapshot``: the
-connection is taken at the first read and given back when the request ends. On
-PostgreSQL its transaction is REPEATABLE READ, so every loader of the page sees the
-same committed state. A request that waits for a
+connection is taken at the first read and given back when the request ends. Its
+one transaction is REPEATABLE READ on PostgreSQL (and a WAL snapshot on SQLite), so
+every loader of the page sees the same committed state. A request that waits for a
 position reads at READ COMMITTED instead, a connection per read as before: the
 rows it waits for are committed after its transaction would have begun, and it
 must not hold a pooled connection while it waits.
@@ -42,6 +42,9 @@ class Snapshot:
     def __init__(self, engine: Engine, *, consistent: bool = True) -> None:
         self.engine = engine
         self.consistent = consistent and engine.dialect.name == "postgresql"
+        # Whether every read shares one connection (and, on both databases, one
+        # transaction: SQLite in WAL mode reads a snapshot from its BEGIN on).
+        self.held = True
         # Loaders run in worker threads, several at once; a connection is not
         # thread-safe, so each read holds it until its rows are fetched.
         self._lock = threading.Lock()
@@ -54,11 +57,12 @@ class Snapshot:
         if self._connection is not None:
             raise RuntimeError("the request's transaction has begun")
         self.consistent = False
+        self.held = False
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
         """The request's connection, for one read (it stays open for the next)."""
-        if not self.consistent and self.engine.dialect.name == "postgresql":
+        if not self.held:
             # Reading latest commits, a held connection buys nothing; a request that
             # waits for a position must not hold one from the pool while it waits.
             with self.engine.connect() as connection:
