@@ -205,12 +205,18 @@ def _verify(engine: Engine, tenant: str | None) -> int:
         print(f"FAIL {tenant}: no such tenant")
         return 1
     tenant_ids = [tenant] if tenant else known
+    failed = 0
+    # Every tenant is checked, however many fail: one damaged log must not hide another.
     for tenant_id in tracked(tenant_ids, "verifying hash chains"):
         broken = verify_tenant(engine, tenant_id)
         if broken is not None:
+            failed += 1
             print(f"FAIL {tenant_id}: position {broken.position}: {broken.problem}")
-            return 1
-        print(f"ok   {tenant_id}")
+        else:
+            print(f"ok   {tenant_id}")
+    if failed:
+        print(f"{failed} of {len(tenant_ids)} tenant log(s) failed verification")
+        return 1
     print(f"{len(tenant_ids)} tenant log(s) verified")
     return 0
 

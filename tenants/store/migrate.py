@@ -6,12 +6,27 @@ from sqlalchemy import Engine
 
 from tenants.store.database import is_sqlite
 from tenants.store.pg_append import create_append_function
-from tenants.store.schema import store_metadata
+from tenants.store.schema import HEAD_FOREIGN_KEY, POSITION_CHECK, store_metadata
+
+# Constraints added after the first release: a database created before them gets
+# them here (PostgreSQL; an SQLite file keeps the shape it was created with, and
+# `gongjian verify` checks the same rules on it).
+_LATER_CONSTRAINTS = {
+    POSITION_CHECK: "CHECK (position > 0)",
+    HEAD_FOREIGN_KEY: "FOREIGN KEY (tenant_id) REFERENCES es_tenant_heads (tenant_id)",
+}
 
 
 def migrate_store(engine: Engine) -> None:
     """Create every store table, index and function that does not exist yet."""
     store_metadata.create_all(engine)
-    if not is_sqlite(engine):
-        with engine.begin() as conn:
-            create_append_function(conn)
+    if is_sqlite(engine):
+        return
+    with engine.begin() as conn:
+        create_append_function(conn)
+        for name, definition in _LATER_CONSTRAINTS.items():
+            exists = conn.exec_driver_sql(
+                "SELECT 1 FROM pg_constraint WHERE conname = %s", (name,)
+            ).first()
+            if exists is None:
+                conn.exec_driver_sql(f"ALTER TABLE es_events ADD CONSTRAINT {name} {definition}")

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    CheckConstraint,
     Column,
     DateTime,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -23,6 +25,9 @@ from sqlalchemy import (
 
 store_metadata = MetaData()
 
+POSITION_CHECK = "es_events_position_positive"
+HEAD_FOREIGN_KEY = "es_events_tenant_head_fkey"
+
 events = Table(
     "es_events",
     store_metadata,
@@ -34,6 +39,10 @@ events = Table(
     Column("state", LargeBinary, nullable=False),
     Column("hash", LargeBinary, nullable=False),
     PrimaryKeyConstraint("tenant_id", "position", name="es_events_pkey"),
+    # Positions start at 1 (the write side would load a row at 0 that no chain covers),
+    # and every event belongs to a tenant whose head is recorded.
+    CheckConstraint("position > 0", name=POSITION_CHECK),
+    ForeignKeyConstraint(["tenant_id"], ["es_tenant_heads.tenant_id"], name=HEAD_FOREIGN_KEY),
     Index(
         "es_events_aggregate_idx",
         "tenant_id",

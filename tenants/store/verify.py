@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select, union
 
 from tenants.store.chain import GENESIS, ChainBreak, canonical_bytes, link
 from tenants.store.schema import events, tenant_heads
@@ -12,6 +12,15 @@ def verify_tenant(engine: Engine, tenant_id: str, batch: int = 1000) -> ChainBre
     """Replay the tenant's chain from position 1; return the first break, if any."""
     previous, expected = GENESIS, 1
     with engine.connect() as conn:
+        # A row below position 1 is covered by no chain, yet the write side would
+        # load it: a database that predates the CHECK constraint may hold one.
+        stray = conn.execute(
+            select(func.min(events.c.position)).where(
+                events.c.tenant_id == tenant_id, events.c.position < 1
+            )
+        ).scalar()
+        if stray is not None:
+            return ChainBreak(tenant_id, int(stray), "event at a position below 1")
         head = conn.execute(
             select(tenant_heads.c.position, tenant_heads.c.hash).where(
                 tenant_heads.c.tenant_id == tenant_id
@@ -54,10 +63,8 @@ def verify_tenant(engine: Engine, tenant_id: str, batch: int = 1000) -> ChainBre
 
 
 def all_tenant_ids(engine: Engine) -> list[str]:
-    """List every tenant that has a log."""
+    """List every tenant that has a log: by its head and by its events, so that a
+    deleted head row cannot hide a tenant from verification."""
+    tenants = union(select(tenant_heads.c.tenant_id), select(events.c.tenant_id).distinct())
     with engine.connect() as conn:
-        return list(
-            conn.execute(
-                select(tenant_heads.c.tenant_id).order_by(tenant_heads.c.tenant_id)
-            ).scalars()
-        )
+        return sorted(conn.execute(tenants).scalars())
