@@ -5,7 +5,10 @@ hash with PostgreSQL's own ``sha256`` over exactly the canonical bytes that
 ``tenants.store.chain`` defines (verification recomputes them in Python, so any
 drift between the two fails ``gongjian verify`` and the tests), inserts the
 rows, moves the head and records the idempotency key, all in the single
-transaction of one ``SELECT``.
+transaction of one ``SELECT``. It runs with its owner's rights (SECURITY DEFINER):
+the application's role may not insert, update or delete event or head rows
+(``tenants.store.row_security.grant``), so it can add to a log only through here,
+and never change or remove what is there.
 """
 
 from __future__ import annotations
@@ -16,7 +19,11 @@ APPEND_FUNCTION = r"""
 CREATE OR REPLACE FUNCTION gongjian_append(
     p_tenant text, p_ids uuid[], p_versions bigint[], p_topics text[], p_states bytea[],
     p_key text, p_request_hash text, p_response text
-) RETURNS bigint LANGUAGE plpgsql AS $fn$
+) RETURNS bigint LANGUAGE plpgsql
+-- Runs as the tables' owner: the application role may read the log but not write
+-- it, so an append is this function or nothing.
+SECURITY DEFINER SET search_path = public, pg_temp
+AS $fn$
 DECLARE
     v_position bigint;
     v_hash bytea;

@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Engine, Table, event, text
 SETTING = "gongjian.tenants"
 EVERY_TENANT = "*"
 POLICY = "gongjian_tenant_scope"
+APPEND_ONLY = "es_events, es_tenant_heads"
 # The tenants this context reads (None: not narrowed, the connection's default).
 _narrowed: ContextVar[str | None] = ContextVar("gongjian_tenants", default=None)
 
@@ -54,6 +55,12 @@ def grant(conn: Connection, role: str) -> None:
     )
     conn.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}"))
     conn.execute(text(f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {quoted}"))
+    # The log and its heads are append-only for the application: it reads them, and
+    # appends through gongjian_append() (which runs as the owner); no row of them can
+    # be changed or removed with its rights.
+    conn.execute(
+        text(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {APPEND_ONLY} FROM {quoted}")
+    )
 
 
 def install(engine: Engine) -> None:

@@ -120,3 +120,28 @@ def test_commands_and_projection_run_as_the_application_role(
     answer = platform.pipeline.handle(manager(world.a, False), message, world.a)
     assert platform.projector.catch_up(world.a) >= 1
     assert answer["position"] == platform.projector.position(world.a)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE es_events SET state = state WHERE tenant_id = %(t)s",
+        "DELETE FROM es_events WHERE tenant_id = %(t)s",
+        "UPDATE es_tenant_heads SET position = position - 1 WHERE tenant_id = %(t)s",
+        "DELETE FROM es_tenant_heads WHERE tenant_id = %(t)s",
+        "INSERT INTO es_events SELECT tenant_id, position + 1000, originator_id, "
+        "originator_version + 1000, topic, state, hash FROM es_events WHERE tenant_id = %(t)s",
+        "TRUNCATE es_events CASCADE",
+    ],
+)
+def test_the_application_role_cannot_change_or_remove_history(
+    world: World, app_url: str, statement: str
+) -> None:
+    with psycopg.connect(app_url.replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute("SELECT set_config('gongjian.tenants', '*', false)")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(statement, {"t": world.a})
+        # It still reads the log, and appends only through the append function.
+        assert conn.execute(
+            "SELECT count(*) FROM es_events WHERE tenant_id = %(t)s", {"t": world.a}
+        ).fetchone()[0] > 0  # type: ignore[index]
