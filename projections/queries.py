@@ -16,6 +16,7 @@ from sqlalchemy import Column, ColumnElement, Connection, Row, Table, and_, func
 
 from projections.tables import events, record_events, street_communities, tenants
 from projections.temporal import visible_at
+from tenants.store.schema import tenant_heads
 
 Key = tuple[str, str]
 Positions = Mapping[str, int]
@@ -146,6 +147,13 @@ def select_visible(
     query = select(table).where(table.c.tenant_id == tenant_id, *where, *visible(table, position))
     with engine.connect() as conn:
         return list(conn.execute(query.order_by(*order)))
+
+
+def head_position(engine: Reader, tenant_id: str) -> int:
+    """The position of the last event in a tenant's log (0: none)."""
+    query = select(tenant_heads.c.position).where(tenant_heads.c.tenant_id == tenant_id)
+    with engine.connect() as conn:
+        return int(conn.execute(query).scalar() or 0)
 
 
 def community_ids(engine: Reader, street_id: str) -> list[str]:

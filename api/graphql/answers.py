@@ -8,15 +8,18 @@ fully determined by
 - the request body (document, variables, operation),
 - who asks (personal data is masked per principal),
 - the calendar day (overdue and lapsed are judged against today), and
-- the *fingerprint* of the tenants the principal may read: how many of them are
-  tracked and the sum of their projected positions, the same of their log heads
+- the *state* of the tenants the principal may read: how many of them are tracked
+  and the sum of their projected positions, the same of their log heads
   (``atPosition`` is checked against the head), and their parked rows.
 
 Positions only grow, so a sum is unchanged exactly when every position in it is.
-The fingerprint is read before the request's snapshot (``api.graphql.snapshot``)
-begins, so an answer kept under it was read in that state or a later one: never
-older than what the fingerprint says. A hit answers without executing anything. A request that
-waits for a position is never answered from here.
+The state is read in one statement before the request's snapshot
+(``api.graphql.snapshot``) begins, so an answer kept under it was read in that
+state or a later one: never older than the state says. The same statement reads
+the platform log's head, which tells whether a token checked earlier still holds
+(``Authenticator.remembered``): a repeated request from a known token costs one
+round trip to the database and no execution. A request that waits for a position
+is never answered from here.
 """
 
 from __future__ import annotations
@@ -25,15 +28,15 @@ import hashlib
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import text
 
 from api.graphql.figures import today
 from projections.queries import Reader
-from tenants.pipeline.identity import Principal
+from tenants.messages.base import PLATFORM_LOG
+from tenants.pipeline.identity import Principal, Role
 
 SIZE_SETTING = "GONGJIAN_GRAPHQL_CACHE_MB"
 DEFAULT_SIZE_MB = 64
@@ -55,10 +58,12 @@ def configured() -> AnswerCache | None:
 Fingerprint = tuple[Any, ...]
 
 
-# One row per tenant with a log (every tracked or parked tenant has one): its head,
-# and its projection's position and parking, summed over the tenants asked about.
+# The platform log's head (every token issued or revoked moves it), then one row per
+# tenant with a log (every tracked or parked tenant has one): its head, and its
+# projection's position and parking, summed over the tenants the principal reads.
 _STATE = """
-SELECT count(*), coalesce(sum(h.position), 0), count(t.position),
+SELECT (SELECT position FROM es_tenant_heads WHERE tenant_id = :platform),
+       count(*), coalesce(sum(h.position), 0), count(t.position),
        coalesce(sum(t.position), 0), count(p.position), coalesce(sum(p.position), 0),
        max(p.parked_at)
 FROM es_tenant_heads h
@@ -66,21 +71,33 @@ LEFT JOIN es_tracking t ON t.tenant_id = h.tenant_id
 LEFT JOIN es_parked p ON p.tenant_id = t.tenant_id AND p.projection = t.projection
 """
 _EVERY_TENANT = text(_STATE)
-_SOME_TENANTS = text(_STATE + "WHERE h.tenant_id IN :tenants").bindparams(
-    bindparam("tenants", expanding=True)
+# A principal of a tenant reads it and, for a street, its communities now (as
+# ``Context.reading_scope`` lists them).
+_ONE_TENANT = text(
+    _STATE + "WHERE h.tenant_id = :tenant OR h.tenant_id IN (SELECT c.tenant_id "
+    "FROM rm_tenants c WHERE c.parent_id = :tenant AND c.valid_to IS NULL)"
 )
 
 
-def fingerprint(reads: Reader, scope: Sequence[str] | None) -> Fingerprint:
-    """The state of the tenants in ``scope`` (None: every tenant) as read models show it."""
-    if scope is not None and not scope:
-        return (today().isoformat(),)
+def state(reads: Reader, principal: Principal) -> tuple[int, Fingerprint]:
+    """The platform log's head, and the state of the tenants ``principal`` reads as
+    read models show it: one statement."""
+    if principal.tenant_id is None and principal.role is not Role.PLATFORM_ADMIN:
+        with reads.connect() as conn:
+            head = conn.execute(_PLATFORM_HEAD, {"platform": PLATFORM_LOG}).scalar()
+        return int(head or 0), (today().isoformat(),)
     with reads.connect() as conn:
-        if scope is None:
-            row = conn.execute(_EVERY_TENANT).one()
+        if principal.tenant_id is None:
+            row = conn.execute(_EVERY_TENANT, {"platform": PLATFORM_LOG}).one()
         else:
-            row = conn.execute(_SOME_TENANTS, {"tenants": sorted(scope)}).one()
-    return (*(str(value) for value in row), today().isoformat())
+            row = conn.execute(
+                _ONE_TENANT, {"platform": PLATFORM_LOG, "tenant": principal.tenant_id}
+            ).one()
+    head, *rest = row
+    return int(head or 0), (*(str(value) for value in rest), today().isoformat())
+
+
+_PLATFORM_HEAD = text("SELECT position FROM es_tenant_heads WHERE tenant_id = :platform")
 
 
 @dataclass(frozen=True)

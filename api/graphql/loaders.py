@@ -16,6 +16,7 @@ from api.graphql import personal
 from api.graphql.snapshot import Snapshot
 from projections import queries, tables, tables_engagement
 from projections.queries import Key, Reader
+from tenants.messages.base import PLATFORM_LOG
 from tenants.pipeline.identity import Principal, Role
 
 Rows = list[Row[Any]]
@@ -143,15 +144,23 @@ class Context(BaseContext):
         self._read_at: dict[str | int, tuple[str, int]] = {}
         self.loaders = Loaders(self.reads)
 
-    def authenticate(self, rate_limit: Any = None) -> None:
+    def authenticate(self, rate_limit: Any = None, reader: Reader | None = None) -> None:
         """Settle the principal from the Authorization header (401 if it is not
         valid), and take one request from its rate limit (429 when over it)."""
         if self.authorization is None:
             return
-        self.principal = self.platform.authenticator.principal(self.authorization or None)
+        head = None if reader is None else (lambda: queries.head_position(reader, PLATFORM_LOG))
+        self.principal = self.platform.authenticator.principal(self.authorization or None, head)
         self.authorization = None
         if rate_limit is not None:
             rate_limit.take(self.principal)
+
+    def remembered(self) -> tuple[Principal, int | None] | None:
+        """The principal the Authorization header named when last checked, and the
+        platform log's head it was checked at (see ``Authenticator.remembered``)."""
+        if self.authorization is None:
+            return None
+        return self.platform.authenticator.remembered(self.authorization or None)  # type: ignore[no-any-return]
 
     def readable(self, tenant_id: str) -> bool:
         """Whether this request's principal may read the tenant (checked once per request)."""

@@ -11,6 +11,7 @@ import hashlib
 import re
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
@@ -85,8 +86,11 @@ class Authenticator:
         self._tokens_at = -1
         self._lock = threading.Lock()
 
-    def principal(self, authorization: str | None) -> Principal:
-        """Authenticate an ``Authorization`` header value."""
+    def principal(
+        self, authorization: str | None, platform_head: Callable[[], int] | None = None
+    ) -> Principal:
+        """Authenticate an ``Authorization`` header value. ``platform_head`` reads the
+        platform log's head (by default on a connection of its own)."""
         if not authorization or not authorization.startswith("Bearer "):
             raise Unauthenticated("send 'Authorization: Bearer <token>'")
         bearer = authorization.removeprefix("Bearer ").strip()
@@ -95,21 +99,34 @@ class Authenticator:
         match = _TOKEN.match(bearer)
         if match is None:
             raise Unauthenticated("the token is not valid")
-        token = self._token(UUID(match[1]))
+        token = self._token(UUID(match[1]), platform_head)
         if token is None or not token.matches(digest(match[2]), datetime.now(UTC)):
             raise Unauthenticated("the token is not valid, has expired or was revoked")
-        return Principal(
-            token.user_id,
-            Role(token.role),
-            token.tenant_id,
-            token.unit_id,
-            UUID(token.member_id) if token.member_id else None,
-            token.id,
-        )
+        return _principal(token)
 
-    def _token(self, token_id: UUID) -> AccessToken | None:
+    def remembered(self, authorization: str | None) -> tuple[Principal, int | None] | None:
+        """The principal this header named when it was last checked, and the platform
+        log's head it was checked at (None: a development token, not checked there);
+        None when it is not remembered. Valid only while that head stands still."""
+        if not authorization or not authorization.startswith("Bearer "):
+            return None
+        bearer = authorization.removeprefix("Bearer ").strip()
+        if bearer.startswith("dev:") and self.allow_dev_tokens:
+            return _dev_principal(bearer), None
+        match = _TOKEN.match(bearer)
+        if match is None:
+            return None
+        with self._lock:
+            token, head = self._tokens.get(UUID(match[1])), self._tokens_at
+        if token is None or not token.matches(digest(match[2]), datetime.now(UTC)):
+            return None
+        return _principal(token), head
+
+    def _token(
+        self, token_id: UUID, platform_head: Callable[[], int] | None = None
+    ) -> AccessToken | None:
         ledger = self.ledgers[PLATFORM_LOG]
-        head = ledger.head_position()
+        head = platform_head() if platform_head is not None else ledger.head_position()
         with self._lock:
             if head != self._tokens_at or len(self._tokens) >= KEPT_TOKENS:
                 self._tokens, self._tokens_at = {}, head
@@ -125,6 +142,17 @@ class Authenticator:
             if self._tokens_at == head:
                 self._tokens[token_id] = token
         return token
+
+
+def _principal(token: AccessToken) -> Principal:
+    return Principal(
+        token.user_id,
+        Role(token.role),
+        token.tenant_id,
+        token.unit_id,
+        UUID(token.member_id) if token.member_id else None,
+        token.id,
+    )
 
 
 def _dev_principal(bearer: str) -> Principal:

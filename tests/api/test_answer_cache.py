@@ -167,3 +167,22 @@ def test_a_query_over_its_time_limit_is_stopped(
     monkeypatch.setenv(CONCURRENCY_SETTING, "0")
     with pytest.raises(ValueError, match=CONCURRENCY_SETTING):
         create_app(Platform(engine, embedded=True, dev_tokens=True))
+
+
+def test_a_revoked_token_is_refused_even_for_a_kept_answer(engine: Engine, tenant_id: str) -> None:
+    from tenants.messages import COMMANDS
+    from tenants.pipeline.identity import SYSTEM
+
+    platform = Platform(engine, embedded=True, dev_tokens=True)
+    client, boss = _street(engine, tenant_id)
+    client = TestClient(create_app(platform))
+    issue = COMMANDS["issue_token"].model_validate({"role": "auditor", "user_id": "auditor-1"})
+    issued = platform.pipeline.handle(SYSTEM, issue, tenant_id)
+    reader = {"Authorization": f"Bearer {issued['token']}"}
+    query = {"query": f'{{ tenant(id: "{tenant_id}") {{ name }} }}'}
+    assert client.post("/graphql", json=query, headers=reader).headers[CACHE_HEADER] == "miss"
+    assert client.post("/graphql", json=query, headers=reader).headers[CACHE_HEADER] == "hit"
+    revoke = f"/tenants/{tenant_id}/tokens/{issued['token_id']}/revocation"
+    assert client.post(revoke, json={}, headers=boss).status_code == 200
+    refused = client.post("/graphql", json=query, headers=reader)
+    assert refused.status_code == 401, "a kept answer must not outlive its token"
