@@ -58,9 +58,7 @@ def grant(conn: Connection, role: str) -> None:
     # The log and its heads are append-only for the application: it reads them, and
     # appends through gongjian_append() (which runs as the owner); no row of them can
     # be changed or removed with its rights.
-    conn.execute(
-        text(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {APPEND_ONLY} FROM {quoted}")
-    )
+    conn.execute(text(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {APPEND_ONLY} FROM {quoted}"))
 
 
 def install(engine: Engine) -> None:

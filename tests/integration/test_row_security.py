@@ -142,6 +142,7 @@ def test_the_application_role_cannot_change_or_remove_history(
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute(statement, {"t": world.a})
         # It still reads the log, and appends only through the append function.
-        assert conn.execute(
+        found = conn.execute(
             "SELECT count(*) FROM es_events WHERE tenant_id = %(t)s", {"t": world.a}
-        ).fetchone()[0] > 0  # type: ignore[index]
+        ).fetchone()
+        assert found is not None and found[0] > 0
