@@ -65,6 +65,7 @@ class Masking(StrEnum):
     SURNAME = "surname"  # a name with only its surname
     WITHHELD = "withheld"  # null
     HIDDEN = "hidden"  # ***
+    PERSON = "person"  # a {name, phone}: the surname and the telephone's last four digits
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,7 @@ class Record:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "table", self._table())
+        _declared.append(self)
 
     def _table(self) -> Table:
         names = [f.name for f in self.fields]
@@ -163,6 +165,21 @@ class Record:
     def exposed(self) -> list[Field]:
         """The fields GraphQL shows (a value, a label or both), in declared order."""
         return [f for f in self.fields if f.exposed or f.labels is not None]
+
+    @property
+    def key_columns(self) -> tuple[str, ...]:
+        """The columns that tell one of a tenant's records from another (a tenant's
+        own row, keyed by ``tenant_id`` alone, is the only one of its kind)."""
+        return self.keys or ("tenant_id",)
+
+
+_declared: list[Record] = []
+
+
+def declared(metadata: MetaData = read_metadata) -> list[Record]:
+    """The records declared on ``metadata`` so far, in the order they were declared
+    (``projections.schema`` imports every module that declares read records)."""
+    return [r for r in _declared if r.metadata is metadata]
 
 
 def key(name: str, length: int = ID, **options: Any) -> Field:

@@ -44,9 +44,14 @@ UNITS = Record(
         key("unit_id", exposed_as="id"),
         Field("name", Text()),
         Field("kind", String(40), labels=UnitKind),
-        # Personal data, masked field by field (a Person): shown by hand.
-        Field("representative", JSON(), nullable=True),
-        Field("liaison", JSON(), nullable=True),
+        # Personal data: a Person, its fields masked one by one; shown by hand.
+        Field(
+            "representative",
+            JSON(),
+            nullable=True,
+            personal=Personal(Masking.PERSON, owner="unit_id"),
+        ),
+        Field("liaison", JSON(), nullable=True, personal=Personal(Masking.PERSON, owner="unit_id")),
         Field("active", Boolean()),
         Field("joined_at", UtcDateTime()),
         Field("version", Integer()),

@@ -14,7 +14,7 @@ from strawberry.fastapi import BaseContext
 
 from api.graphql import personal
 from api.graphql.snapshot import Snapshot
-from projections import queries, tables, tables_engagement
+from projections import changes, queries, tables, tables_engagement
 from projections.queries import Key, Reader
 from tenants.messages.base import PLATFORM_LOG
 from tenants.pipeline.identity import Principal, Role
@@ -61,6 +61,27 @@ def _history(engine: Reader) -> DataLoader[AtKey, Rows]:
     return DataLoader(load_fn=load)
 
 
+ChangeKey = tuple[str, int]  # tenant, log position of the event
+Changes = list[changes.RecordChange]
+
+
+def _changes(engine: Reader) -> DataLoader[ChangeKey, Changes]:
+    def fetch(keys: list[ChangeKey]) -> list[Changes]:
+        by_tenant: dict[str, set[int]] = {}
+        for tenant_id, position in keys:
+            by_tenant.setdefault(tenant_id, set()).add(position)
+        found = {
+            tenant_id: changes.at_positions(engine, tenant_id, wanted)
+            for tenant_id, wanted in by_tenant.items()
+        }
+        return [found[tenant_id][position] for tenant_id, position in keys]
+
+    async def load(keys: list[ChangeKey]) -> list[Changes]:
+        return await asyncio.to_thread(fetch, keys)
+
+    return DataLoader(load_fn=load)
+
+
 @dataclass
 class Loaders:
     """One set of loaders per request (they cache)."""
@@ -75,6 +96,7 @@ class Loaders:
     resolutions: DataLoader[AtKey, Rows] = field(init=False)
     reports: DataLoader[AtKey, Rows] = field(init=False)
     history: DataLoader[AtKey, Rows] = field(init=False)
+    changes: DataLoader[ChangeKey, Changes] = field(init=False)
     members: DataLoader[AtKey, Rows] = field(init=False)
     milestones: DataLoader[AtKey, Rows] = field(init=False)
     ratings: DataLoader[AtKey, Rows] = field(init=False)
@@ -100,6 +122,8 @@ class Loaders:
             e, t.execution_reports, "resolution_id", [t.execution_reports.c.position]
         )
         self.history = _history(e)
+        # What an event changed does not depend on the position a field reads at.
+        self.changes = _changes(e)
         f = tables_engagement
         self.members = _loader(e, f.members, "member_id")
         self.milestones = _loader(e, f.milestones, "commitment_id", [f.milestones.c.seq])

@@ -57,17 +57,18 @@ def phone(value: str | None) -> str | None:
     return "".join(shown)
 
 
+def person(data: dict[str, Any]) -> dict[str, Any]:
+    """A unit's representative or liaison, masked."""
+    return {**data, "name": name(data.get("name") or ""), "phone": phone(data.get("phone"))}
+
+
 MASKS: dict[Masking, Callable[[Any], Any]] = {
     Masking.SURNAME: name,
     Masking.WITHHELD: lambda value: None,
     Masking.HIDDEN: lambda value: HIDDEN,
+    Masking.PERSON: person,
 }
 """How each masking rule a read record declares shows a value to other readers."""
-
-
-def person(data: dict[str, Any]) -> dict[str, Any]:
-    """A unit's representative or liaison, masked."""
-    return {**data, "name": name(data.get("name") or ""), "phone": phone(data.get("phone"))}
 
 
 def event_data(record_type: str, data: dict[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, time, timedelta
 from time import monotonic as time_now
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
@@ -22,6 +22,7 @@ from strawberry.extensions import (
 
 from api.graphql import limits
 from api.graphql import tenant_engagement as follow
+from api.graphql.changes import RecordChange, changes_between
 from api.graphql.figures import today
 from api.graphql.filters import (
     MeetingStatusFilter,
@@ -235,6 +236,46 @@ class Tenant(TenantFollowUp, Node):
             filters=filters,
         )
 
+    @strawberry.field(
+        description="The records that changed in the log range (from, to], each with its "
+        "version current at `from` (null: created since), the one current at `to` (null: "
+        "ended since) and the fields that differ: several changes to a record between the "
+        "two show as one, and a record back as it was is left out. Give each end as a log "
+        "position (`fromPosition`, `toPosition`) or a time (`from`, `to`: the last "
+        "position recorded by then); `from` defaults to 0 (everything), `to` to the head "
+        "or the position the tenant is read at. Ordered by table and key."
+    )
+    async def changes(
+        self,
+        info: Ctx,
+        first: int = 20,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        from_position: int | None = None,
+        to_position: int | None = None,
+        from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
+        to: datetime | None = None,
+    ) -> Connection[RecordChange]:
+        tenant_id = self.row.tenant_id
+        start = await _end_position(info, tenant_id, from_position, from_, "fromPosition", "from")
+        end = await _end_position(info, tenant_id, to_position, to, "toPosition", "to")
+        # Read as of a position, nothing after it is known: the range may not pass it.
+        limit = info.context.position(info, tenant_id)
+        if limit is None:
+            limit = await _head(info, tenant_id)
+        start = 0 if start is None else start
+        end = limit if end is None else end
+        if not 0 <= start <= end <= limit:
+            raise GraphQLError(
+                "the range must lie between 0 and the tenant's head position (or the "
+                "position it is read at), its start not after its end",
+                extensions={"code": "BAD_USER_INPUT"},
+            )
+        return await changes_between(
+            info, tenant_id, start, end, Window(first, after, last, before)
+        )
+
     @strawberry.field(description="Position of the last event in the tenant's log.")
     async def head_position(self, info: Ctx) -> int:
         return await _head(info, self.row.tenant_id)
@@ -295,6 +336,27 @@ class Tenant(TenantFollowUp, Node):
 
         record = str(tenant_aggregate_id(self.row.tenant_id))
         return await history_of(info, self.row.tenant_id, record)
+
+
+async def _end_position(
+    info: Ctx,
+    tenant_id: str,
+    position: int | None,
+    moment: datetime | None,
+    position_name: str,
+    moment_name: str,
+) -> int | None:
+    """One end of a range of the log, given as a position or a time (None: not given)."""
+    if position is not None and moment is not None:
+        raise GraphQLError(
+            f"give {position_name} or {moment_name}, not both",
+            extensions={"code": "BAD_USER_INPUT"},
+        )
+    if moment is None:
+        return position
+    return int(
+        await asyncio.to_thread(queries.position_at, info.context.reads, tenant_id, utc(moment))
+    )
 
 
 async def _tenant(info: Ctx, tenant_id: str) -> Tenant | None:

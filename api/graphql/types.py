@@ -6,7 +6,7 @@ import base64
 import json
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from sqlalchemy import Row
@@ -17,6 +17,9 @@ from api.graphql import personal
 from api.graphql.loaders import Context
 from api.graphql.records import record_fields
 from projections import tables
+
+if TYPE_CHECKING:
+    from api.graphql.changes import RecordChange
 
 Ctx = Info[Context, None]
 
@@ -101,6 +104,18 @@ class Event:
         if not info.context.sees_personal(self.row.record_id):
             return JSON(personal.event_data(self.row.record_type, self.row.data))
         return JSON(self.row.data)
+
+    @strawberry.field(
+        description="What this event changed in the read records, record by record: "
+        "the versions before and after and the fields that differ (personal data masked "
+        "as in the fields themselves). Empty for an event that changed no record."
+    )
+    async def changes(
+        self, info: Ctx
+    ) -> list[Annotated[RecordChange, strawberry.lazy("api.graphql.changes")]]:
+        from api.graphql.changes import of_event  # a cycle: changes are paged like events
+
+        return await of_event(info, self.row.tenant_id, self.row.position)
 
 
 async def history_of(info: Ctx, tenant_id: str, record_id: str) -> list[Event]:
