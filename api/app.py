@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
+from pydantic import BaseModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import problems, rate_limits
@@ -16,8 +17,19 @@ from api.graphql.loaders import Context
 from api.graphql.schema import schema
 from api.platform import Platform
 from api.rest.routes import command_router
+from tenants.store import keys
 
 MAX_BODY_BYTES = 256 * 1024
+
+
+class PublishedKey(BaseModel):
+    kid: str
+    alg: str
+    public_key: str
+
+
+class PublishedKeys(BaseModel):
+    keys: list[PublishedKey]
 
 
 class BodyLimit:
@@ -90,6 +102,21 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         if parked:
             return {"status": "degraded", "parked_tenants": len(parked)}
         return {"status": "ok", "parked_tenants": 0}
+
+    # Read once: a missing or malformed key file stops the server at start-up.
+    app.state.public_keys = keys.published(keys.trusted(keys.configured()))
+
+    @app.get(
+        "/.well-known/gongjian-keys",
+        tags=["verification"],
+        response_model=PublishedKeys,
+    )
+    def published_keys() -> dict[str, Any]:
+        """The Ed25519 public keys that sign checkpoints (no token needed): `kid` is
+        the first 16 hex digits of SHA-256 over the raw key, `public_key` the raw
+        32-byte key in base64. See docs/verification.md."""
+        result: dict[str, Any] = app.state.public_keys
+        return result
 
     async def context(request: Request) -> Context:
         # Who asks is settled by the router, on the same thread and connection as the

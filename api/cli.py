@@ -1,4 +1,4 @@
-"""The ``gongjian`` command line: migrate, serve, project, demo, verify."""
+"""The ``gongjian`` command line: migrate, serve, project, demo, verify, checkpoint, keys."""
 
 from __future__ import annotations
 
@@ -21,8 +21,10 @@ from domain.errors import DomainError
 from projections.schema import recreate_read_models
 from tenants.messages.access import IssueToken
 from tenants.pipeline.identity import SYSTEM, Role
+from tenants.store import keys
+from tenants.store.checkpoints import CheckpointRefused, due, take_checkpoint
 from tenants.store.database import database_url, is_sqlite, make_engine
-from tenants.store.verify import all_tenant_ids, verify_tenant
+from tenants.store.verify import all_tenant_ids, audit_tenant
 
 
 def _version() -> str:
@@ -76,8 +78,30 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "rebuild", help="drop the read models and replay every tenant's log into them"
     )
-    verify = commands.add_parser("verify", help="recompute tenants' hash chains")
+    verify = commands.add_parser(
+        "verify", help="recompute tenants' hash chains and Merkle trees; check their checkpoints"
+    )
     verify.add_argument("--tenant", help="verify one tenant only")
+    verify.add_argument(
+        "--keys",
+        help="a file of trusted public keys, as served at /.well-known/gongjian-keys "
+        f"(default: the key of {keys.KEY_FILE_SETTING} and {keys.PUBLIC_KEYS_SETTING})",
+    )
+    checkpoint = commands.add_parser(
+        "checkpoint",
+        help="sign a checkpoint of every tenant whose log moved since its last one",
+    )
+    checkpoint.add_argument("--tenant", help="checkpoint one tenant only")
+    key_cmd = commands.add_parser("keys", help="the platform's checkpoint signing key")
+    key_commands = key_cmd.add_subparsers(dest="keys_command", required=True)
+    key_create = key_commands.add_parser(
+        "create", help="write a new Ed25519 signing key file (mode 0600); never overwrites"
+    )
+    key_create.add_argument(
+        "--to",
+        help=f"the key file to write (default: ${keys.KEY_FILE_SETTING}, "
+        f"else ./{DEFAULT_KEY_FILE})",
+    )
     token = commands.add_parser("token", help="issue access tokens")
     token_commands = token.add_subparsers(dest="token_command", required=True)
     create = token_commands.add_parser(
@@ -94,6 +118,9 @@ def _parser() -> argparse.ArgumentParser:
         "--expires-days", type=int, default=90, help="days until the token expires (default 90)"
     )
     return parser
+
+
+DEFAULT_KEY_FILE = "gongjian-signing-key.pem"
 
 
 class CliError(Exception):
@@ -123,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(args)
     except KeyboardInterrupt:
         return 130
-    except CliError as error:
+    except (CliError, keys.SigningKeyError) as error:
         return _fail(str(error))
     except DomainError as error:
         return _fail(error.message)
@@ -139,13 +166,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    if args.command in ("migrate", "verify"):
+    if args.command == "keys":
+        return _create_key(args.to)
+    if args.command in ("migrate", "verify", "checkpoint"):
         engine = make_engine()
         try:
             if args.command == "migrate":
                 return _migrate(engine, args.app_role)
             _require_migrated(engine)
-            return _verify(engine, args.tenant)
+            if args.command == "checkpoint":
+                return _checkpoint(engine, args.tenant)
+            return _verify(engine, args.tenant, args.keys)
         finally:
             engine.dispose()
     engine = make_engine()
@@ -199,21 +230,66 @@ def _create_token(platform: Platform, args: argparse.Namespace) -> int:
     return 0
 
 
-def _verify(engine: Engine, tenant: str | None) -> int:
+def _create_key(to: str | None) -> int:
+    path = to or os.environ.get(keys.KEY_FILE_SETTING) or DEFAULT_KEY_FILE
+    key = keys.create(path)
+    print(f"wrote signing key {key.kid} to {path} (mode 0600); keep it out of the database")
+    print(f"public key (base64): {key.public.published()['public_key']}")
+    if to is not None and os.environ.get(keys.KEY_FILE_SETTING) != path:
+        print(f"use it with {keys.KEY_FILE_SETTING}={path}")
+    return 0
+
+
+def _checkpoint(engine: Engine, tenant: str | None) -> int:
+    key = keys.require()
+    tenant_ids = [tenant] if tenant else due(engine)
+    refused = 0
+    for tenant_id in tenant_ids:
+        try:
+            taken = take_checkpoint(engine, key, tenant_id)
+        except CheckpointRefused as error:
+            refused += 1
+            print(f"FAIL {tenant_id}: not signed: {error}")
+            continue
+        if taken is None:
+            print(f"same {tenant_id}: no event since its last checkpoint")
+        else:
+            print(
+                f"ok   {tenant_id}: checkpoint {taken.size} root {taken.root.hex()} "
+                f"key {taken.key_id}"
+            )
+    if not tenant_ids:
+        print("every tenant's newest checkpoint covers its whole log")
+    if refused:
+        print(f"{refused} tenant log(s) refused: run 'gongjian verify'")
+    return 1 if refused else 0
+
+
+def _verify(engine: Engine, tenant: str | None, keys_file: str | None) -> int:
+    trusted = keys.read_published(keys_file) if keys_file else keys.trusted(keys.configured())
     known = all_tenant_ids(engine)
     if tenant is not None and tenant not in known:
         print(f"FAIL {tenant}: no such tenant")
         return 1
     tenant_ids = [tenant] if tenant else known
-    failed = 0
+    failed = uncovered = 0
     # Every tenant is checked, however many fail: one damaged log must not hide another.
-    for tenant_id in tracked(tenant_ids, "verifying hash chains"):
-        broken = verify_tenant(engine, tenant_id)
+    for tenant_id in tracked(tenant_ids, "verifying hash chains and checkpoints"):
+        audit = audit_tenant(engine, tenant_id, trusted)
+        broken = audit.broken
         if broken is not None:
             failed += 1
             print(f"FAIL {tenant_id}: position {broken.position}: {broken.problem}")
-        else:
-            print(f"ok   {tenant_id}")
+            continue
+        uncovered += audit.uncovered
+        print(
+            f"ok   {tenant_id}: {audit.length} event(s), {audit.checkpoints} checkpoint(s), "
+            f"{audit.uncovered} not yet covered by a checkpoint"
+        )
+    if uncovered:
+        # An append after the newest checkpoint cannot be told from a forged one
+        # until a checkpoint covers it.
+        print(f"{uncovered} event(s) not yet covered by any checkpoint: 'gongjian checkpoint'")
     if failed:
         print(f"{failed} of {len(tenant_ids)} tenant log(s) failed verification")
         return 1
@@ -270,6 +346,21 @@ def _project(platform: Platform, once: bool, interval: float, retry_parked: bool
             time.sleep(interval)
 
 
+def _demo_signing_key(engine: Engine) -> keys.SigningKey | None:
+    """The configured key, or in the embedded demo (SQLite) a key file kept next to
+    the database, made on first use, so that the demo has signed checkpoints."""
+    found = keys.configured()
+    database = engine.url.database
+    if found is not None or not is_sqlite(engine) or not database or database == ":memory:":
+        return found
+    path = f"{database}.signing-key.pem"
+    key = keys.load(path) if os.path.exists(path) else keys.create(path)
+    # Every worker process (and /.well-known/gongjian-keys) finds it the same way.
+    os.environ[keys.KEY_FILE_SETTING] = path
+    print(f"demo signing key {key.kid}: {path}")
+    return key
+
+
 def _report_parked(platform: Platform) -> int:
     """List parked tenants; exit 1 if any, so that scripts notice."""
     parked = platform.projector.parked()
@@ -288,9 +379,14 @@ def _serve(platform: Platform, args: argparse.Namespace) -> int:
     from tenants.demo.access import issue_demo_tokens
     from tenants.demo.meetings import load_demo
 
+    demo_key = _demo_signing_key(platform.engine) if args.demo else None
     if args.demo and not tenant_rows(platform.engine):
         print(load_demo(platform.ledgers))
         platform.projector.catch_up_all()
+        if demo_key is not None:
+            for tenant_id in due(platform.engine):
+                take_checkpoint(platform.engine, demo_key, tenant_id)
+            print(f"demo checkpoints signed with key {demo_key.kid}")
         print("demo tokens (send as 'Authorization: Bearer <token>'):")
         for issued in issue_demo_tokens(platform.pipeline):
             print(f"  {issued.role:<20} {issued.tenant_id:<18} {issued.token}")

@@ -20,7 +20,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
-from api.graphql import limits
+from api.graphql import limits, verification
 from api.graphql import tenant_engagement as follow
 from api.graphql.changes import RecordChange, changes_between
 from api.graphql.figures import today
@@ -40,7 +40,7 @@ from api.graphql.types import Ctx, Event, encode_cursor, history_of
 from api.graphql.units import Charter, MemberUnit, load_unit
 from projections import audits, queries, rules, tables
 from projections.context import utc
-from tenants.store.schema import tenant_heads
+from tenants.store.schema import checkpoints, tenant_heads
 
 WAIT_STEP = 0.02  # seconds between checks while waiting for a position
 
@@ -275,6 +275,43 @@ class Tenant(TenantFollowUp, Node):
         return await changes_between(
             info, tenant_id, start, end, Window(first, after, last, before)
         )
+
+    @strawberry.field(
+        description="Signed checkpoints of the tenant's log, newest first (read as of a "
+        "position: those of at most that many events)."
+    )
+    async def checkpoints(
+        self,
+        info: Ctx,
+        first: int = 20,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[verification.Checkpoint]:
+        tenant_id = self.row.tenant_id
+        at = info.context.position(info, tenant_id)
+        c = checkpoints
+        return await page(
+            info,
+            c,
+            tenant_id,
+            c.c.size,
+            Window(first, after, last, before),
+            verification.Checkpoint.of_row,
+            filters=[] if at is None else [c.c.size <= at],
+        )
+
+    @strawberry.field(
+        description="Proof that the checkpoint of `to` events extends the one of `from` "
+        "events (both sizes of this tenant's checkpoints)."
+    )
+    async def consistency(
+        self,
+        info: Ctx,
+        from_: Annotated[int, strawberry.argument(name="from")],
+        to: int,
+    ) -> verification.ConsistencyProof:
+        return await verification.consistency(info, self.row.tenant_id, from_, to)
 
     @strawberry.field(description="Position of the last event in the tenant's log.")
     async def head_position(self, info: Ctx) -> int:

@@ -13,7 +13,7 @@ from sqlalchemy import Row
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from api.graphql import personal
+from api.graphql import personal, verification
 from api.graphql.loaders import Context
 from api.graphql.records import record_fields
 from projections import tables
@@ -116,6 +116,18 @@ class Event:
         from api.graphql.changes import of_event  # a cycle: changes are paged like events
 
         return await of_event(info, self.row.tenant_id, self.row.position)
+
+    @strawberry.field(
+        description="Proof that this event is in the tenant's log as a signed checkpoint "
+        "of `checkpoint` events saw it (default: the newest checkpoint); null while no "
+        "checkpoint covers it yet."
+    )
+    async def proof(
+        self, info: Ctx, checkpoint: int | None = None
+    ) -> verification.InclusionProof | None:
+        return await verification.inclusion(
+            info, self.row.tenant_id, int(self.row.position), checkpoint
+        )
 
 
 async def history_of(info: Ctx, tenant_id: str, record_id: str) -> list[Event]:

@@ -25,6 +25,9 @@ SETTING = "gongjian.tenants"
 EVERY_TENANT = "*"
 POLICY = "gongjian_tenant_scope"
 APPEND_ONLY = "es_events, es_tenant_heads"
+# Checkpoints and the Merkle nodes they store are added by the application (it takes
+# them) but never changed or removed by it.
+INSERT_ONLY = "es_checkpoints, es_merkle_nodes"
 # The tenants this context reads (None: not narrowed, the connection's default).
 _narrowed: ContextVar[str | None] = ContextVar("gongjian_tenants", default=None)
 
@@ -59,6 +62,7 @@ def grant(conn: Connection, role: str) -> None:
     # appends through gongjian_append() (which runs as the owner); no row of them can
     # be changed or removed with its rights.
     conn.execute(text(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {APPEND_ONLY} FROM {quoted}"))
+    conn.execute(text(f"REVOKE UPDATE, DELETE, TRUNCATE ON {INSERT_ONLY} FROM {quoted}"))
 
 
 def install(engine: Engine) -> None:

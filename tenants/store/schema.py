@@ -1,4 +1,5 @@
-"""Tables of the event store: events, per-tenant heads, idempotency keys.
+"""Tables of the event store: events, per-tenant heads, idempotency keys, signed
+checkpoints and the stored nodes of each tenant's Merkle tree.
 
 Every key is led by ``tenant_id`` so that the tables can be partitioned or
 distributed by tenant without redesign.
@@ -90,4 +91,30 @@ parked = Table(
     Column("error", Text, nullable=False),
     Column("parked_at", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("tenant_id", "projection", name="es_parked_pkey"),
+)
+
+checkpoints = Table(
+    "es_checkpoints",
+    store_metadata,
+    Column("tenant_id", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),  # the tree size: positions 1..size
+    Column("head_hash", LargeBinary, nullable=False),  # the chain hash at position size
+    Column("root", LargeBinary, nullable=False),  # the Merkle tree head of 1..size
+    Column("taken_at", DateTime(timezone=True), nullable=False),
+    Column("key_id", String(32), nullable=False),
+    Column("signature", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("tenant_id", "size", name="es_checkpoints_pkey"),
+)
+
+# Perfect subtrees of a tenant's Merkle tree at levels 4 and above (16 leaves or
+# more), each stored once the checkpoint that first covers it is taken. Lower
+# levels are recomputed from the at most 16 events of one block.
+merkle_nodes = Table(
+    "es_merkle_nodes",
+    store_metadata,
+    Column("tenant_id", String(64), nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("idx", BigInteger, nullable=False),
+    Column("hash", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("tenant_id", "level", "idx", name="es_merkle_nodes_pkey"),
 )

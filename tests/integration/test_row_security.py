@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -132,6 +133,12 @@ def test_commands_and_projection_run_as_the_application_role(
         "INSERT INTO es_events SELECT tenant_id, position + 1000, originator_id, "
         "originator_version + 1000, topic, state, hash FROM es_events WHERE tenant_id = %(t)s",
         "TRUNCATE es_events CASCADE",
+        # Checkpoints and the Merkle nodes they stored may be added, never changed.
+        "DELETE FROM es_checkpoints WHERE tenant_id = %(t)s",
+        "UPDATE es_checkpoints SET size = size WHERE tenant_id = %(t)s",
+        "DELETE FROM es_merkle_nodes WHERE tenant_id = %(t)s",
+        "UPDATE es_merkle_nodes SET hash = hash WHERE tenant_id = %(t)s",
+        "TRUNCATE es_checkpoints",
     ],
 )
 def test_the_application_role_cannot_change_or_remove_history(
@@ -146,3 +153,22 @@ def test_the_application_role_cannot_change_or_remove_history(
             "SELECT count(*) FROM es_events WHERE tenant_id = %(t)s", {"t": world.a}
         ).fetchone()
         assert found is not None and found[0] > 0
+
+
+def test_the_application_role_takes_checkpoints_and_reads_proofs(
+    world: World, app_engine: Engine, tmp_path: Path
+) -> None:
+    from tenants.store import keys, merkle, tree
+    from tenants.store.checkpoints import take_checkpoint
+    from tenants.store.verify import audit_tenant
+
+    key = keys.create(tmp_path / "k.pem")
+    taken = take_checkpoint(app_engine, key, world.a)
+    assert taken is not None
+    with app_engine.connect() as conn:
+        path = tree.inclusion_proof(conn, world.a, 1, taken.size)
+        row = conn.execute(
+            select(events).where(events.c.tenant_id == world.a, events.c.position == 1)
+        ).one()
+    assert merkle.verify_inclusion(0, taken.size, tree.leaf_of(world.a, row), path, taken.root)
+    assert audit_tenant(app_engine, world.a, [key.public]).broken is None

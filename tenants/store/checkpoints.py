@@ -1,0 +1,222 @@
+"""Signed checkpoints: (tenant, size, head hash, Merkle root, time), signed with the
+platform's Ed25519 key.
+
+The signed message is a versioned text, so that anyone can check a checkpoint with
+any Ed25519 tool (docs/verification.md)::
+
+    gongjian-checkpoint/v1
+    <tenant id>
+    <size>
+    <head hash, 64 lower-case hex digits>
+    <Merkle root, 64 lower-case hex digits>
+    <taken at, RFC 3339 UTC with microseconds: 2026-05-01T08:00:00.000000Z>
+
+each line ending in a line feed, encoded as UTF-8.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from tenants.store import merkle, tree
+from tenants.store.chain import GENESIS, canonical_bytes, link
+from tenants.store.database import write_transaction
+from tenants.store.keys import PublicKey, SigningKey
+from tenants.store.schema import checkpoints, events, tenant_heads
+
+VERSION = "gongjian-checkpoint/v1"
+
+
+class CheckpointRefused(Exception):
+    """The log does not extend its last checkpoint: it is not signed."""
+
+
+def utc(moment: datetime) -> datetime:
+    """The moment in UTC (SQLite hands back naive values, written in UTC)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def rfc3339(moment: datetime) -> str:
+    """The moment as the signed message writes it."""
+    return utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """One signed checkpoint of a tenant's log."""
+
+    tenant_id: str
+    size: int
+    head_hash: bytes
+    root: bytes
+    taken_at: datetime
+    key_id: str
+    signature: bytes
+
+    @classmethod
+    def of(cls, row: Any) -> Checkpoint:
+        return cls(
+            row.tenant_id,
+            int(row.size),
+            bytes(row.head_hash),
+            bytes(row.root),
+            utc(row.taken_at),
+            row.key_id,
+            bytes(row.signature),
+        )
+
+    def message(self) -> bytes:
+        """The bytes the signature signs."""
+        return signed_message(self.tenant_id, self.size, self.head_hash, self.root, self.taken_at)
+
+    def signature_problem(self, keys: Sequence[PublicKey]) -> str | None:
+        """Why the signature does not hold under the published ``keys`` (None: it does)."""
+        key = next((k for k in keys if k.kid == self.key_id), None)
+        if key is None:
+            return f"signed by key {self.key_id}, which is not a published key"
+        if not key.verifies(self.message(), self.signature):
+            return f"signature does not verify under key {self.key_id}"
+        return None
+
+
+def signed_message(
+    tenant_id: str, size: int, head_hash: bytes, root: bytes, taken_at: datetime
+) -> bytes:
+    """The canonical text a checkpoint's signature signs."""
+    lines = (VERSION, tenant_id, str(size), head_hash.hex(), root.hex(), rfc3339(taken_at))
+    return "".join(f"{line}\n" for line in lines).encode()
+
+
+def latest(conn: Connection, tenant_id: str, at: int | None = None) -> Checkpoint | None:
+    """The tenant's newest checkpoint (of at most ``at`` events, if given)."""
+    upto = [] if at is None else [checkpoints.c.size <= at]
+    row = conn.execute(
+        select(checkpoints)
+        .where(checkpoints.c.tenant_id == tenant_id, *upto)
+        .order_by(checkpoints.c.size.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else Checkpoint.of(row)
+
+
+def of_tenant(conn: Connection, tenant_id: str) -> list[Checkpoint]:
+    """Every checkpoint of the tenant, oldest first."""
+    rows = conn.execute(
+        select(checkpoints).where(checkpoints.c.tenant_id == tenant_id).order_by(checkpoints.c.size)
+    )
+    return [Checkpoint.of(row) for row in rows]
+
+
+def at_size(conn: Connection, tenant_id: str, size: int) -> Checkpoint | None:
+    """The tenant's checkpoint of exactly ``size`` events."""
+    row = conn.execute(
+        select(checkpoints).where(checkpoints.c.tenant_id == tenant_id, checkpoints.c.size == size)
+    ).first()
+    return None if row is None else Checkpoint.of(row)
+
+
+def due(engine: Engine) -> list[str]:
+    """Tenants whose head moved past their newest checkpoint (or that have none)."""
+    newest = (
+        select(checkpoints.c.tenant_id, func.max(checkpoints.c.size).label("size"))
+        .group_by(checkpoints.c.tenant_id)
+        .subquery()
+    )
+    query = (
+        select(tenant_heads.c.tenant_id)
+        .select_from(tenant_heads.outerjoin(newest, newest.c.tenant_id == tenant_heads.c.tenant_id))
+        .where(tenant_heads.c.position > func.coalesce(newest.c.size, 0))
+        .order_by(tenant_heads.c.tenant_id)
+    )
+    with engine.connect() as conn:
+        return list(conn.execute(query).scalars())
+
+
+def take_checkpoint(
+    engine: Engine, key: SigningKey, tenant_id: str, now: datetime | None = None
+) -> Checkpoint | None:
+    """Sign the tenant's log as it is now, if its head moved since its last checkpoint
+    (None if it did not). Refuses (``CheckpointRefused``) a log that does not extend
+    its last checkpoint: a checkpoint must never vouch for a rewritten history."""
+    with write_transaction(engine) as conn:
+        head = conn.execute(
+            select(tenant_heads.c.position, tenant_heads.c.hash).where(
+                tenant_heads.c.tenant_id == tenant_id
+            )
+        ).first()
+        size = 0 if head is None else int(head.position)
+        previous = latest(conn, tenant_id)
+        old = 0 if previous is None else previous.size
+        if size < old:
+            raise CheckpointRefused(f"log shorter than its checkpoint at {old}")
+        if size == old:
+            return None
+        leaves = _extension(conn, tenant_id, old, size, previous)
+        if head is None or leaves[size - 1][1] != bytes(head.hash):
+            raise CheckpointRefused(f"the head's hash does not match the chain at {size}")
+        tree.extend(conn, tenant_id, old, size, {i: leaf for i, (leaf, _) in leaves.items()})
+        taken_at = utc(now or datetime.now(UTC))
+        root = tree.root(conn, tenant_id, size)
+        head_hash = bytes(head.hash)
+        signature = key.sign(signed_message(tenant_id, size, head_hash, root, taken_at))
+        checkpoint = Checkpoint(tenant_id, size, head_hash, root, taken_at, key.kid, signature)
+        row = {
+            "tenant_id": tenant_id,
+            "size": size,
+            "head_hash": head_hash,
+            "root": root,
+            "taken_at": taken_at,
+            "key_id": key.kid,
+            "signature": signature,
+        }
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        stored = conn.execute(dialect.insert(checkpoints).on_conflict_do_nothing(), row)
+        # Another process checkpointed the same size first: that one stands.
+        return checkpoint if stored.rowcount else None
+
+
+def _extension(
+    conn: Connection, tenant_id: str, old: int, size: int, previous: Checkpoint | None
+) -> dict[int, tuple[bytes, bytes]]:
+    """Leaf and chain hashes, by leaf index, from the block holding leaf ``old`` to
+    ``size``, after checking that the chain through them links on from the last
+    signed head (the leaves before ``old`` feed a new node, so they are checked too)."""
+    base = (old >> tree.BLOCK_LEVEL) << tree.BLOCK_LEVEL
+    rows = conn.execute(
+        select(events)
+        .where(events.c.tenant_id == tenant_id, events.c.position >= max(base, 1))
+        .where(events.c.position <= size)
+        .order_by(events.c.position)
+    )
+    # The chain is recomputed from the row before the block; reaching the signed head
+    # hash at ``old`` binds every row of the block before it to the checkpoint.
+    chain, expected = GENESIS, base + 1
+    found: dict[int, tuple[bytes, bytes]] = {}
+    for row in rows:
+        if row.position == base:
+            chain = bytes(row.hash)
+            if previous is not None and base == old and chain != previous.head_hash:
+                raise CheckpointRefused(f"the log no longer matches its checkpoint at {old}")
+            continue
+        if row.position != expected:
+            raise CheckpointRefused(f"position {expected} is missing")
+        data = canonical_bytes(
+            tenant_id, row.position, row.originator_id, row.originator_version, row.topic,
+            bytes(row.state),
+        )  # fmt: skip
+        chain = link(chain, data)
+        if chain != bytes(row.hash):
+            raise CheckpointRefused(f"the chain breaks at position {row.position}")
+        if previous is not None and row.position == old and chain != previous.head_hash:
+            raise CheckpointRefused(f"the log no longer matches its checkpoint at {old}")
+        found[row.position - 1] = (merkle.leaf_hash(data), chain)
+        expected += 1
+    if expected != size + 1:
+        raise CheckpointRefused(f"position {expected} is missing")
+    return found
