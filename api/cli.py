@@ -393,7 +393,7 @@ def _serve(platform: Platform, args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise CliError("--workers must be at least 1")
     if args.workers == 1:
-        uvicorn.run(create_app(platform), host=args.host, port=args.port)
+        uvicorn.run(create_app(platform, serving=True), host=args.host, port=args.port)
         return 0
     # Each worker process builds its own platform from the same settings.
     if args.inline_projection:
