@@ -236,7 +236,7 @@ class Meeting(Aggregate):
             raise errors.MinutesAlreadyIssued("minutes were issued; correct them instead")
         if not text.strip():
             raise errors.InvalidValue("minutes need text")
-        self._minutes_issued(stamp, text.strip())
+        self._minutes_issued(stamp, text.strip(), [])
 
     def correct_minutes(self, stamp: Stamp, text: str) -> None:
         """Correct issued minutes, with a reason; the original stays in history."""
@@ -347,9 +347,25 @@ class Meeting(Aggregate):
     def _closed(self, stamp: Stamp) -> None:
         self.status = S.CLOSED
 
-    @event("MinutesIssued", topic="gongjian.Meeting.MinutesIssued")
-    def _minutes_issued(self, stamp: Stamp, text: str) -> None:
-        self.minutes = text
+    class MinutesIssued(Aggregate.Event):
+        """The minutes were issued. Version 2 names their text ``minutes`` (it was
+        ``text``) and records the units they were sent to (none recorded before);
+        events stored as version 1 are read as version 2 (docs/decisions/0007)."""
+
+        TOPIC = "gongjian.Meeting.MinutesIssued"
+        class_version = 2
+        stamp: Stamp
+        minutes: str
+        recipients: list[str]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["minutes"] = state.pop("text")
+            state["recipients"] = []
+
+    @event(MinutesIssued)
+    def _minutes_issued(self, stamp: Stamp, minutes: str, recipients: list[str]) -> None:
+        self.minutes = minutes
 
     @event("MinutesCorrected", topic="gongjian.Meeting.MinutesCorrected")
     def _minutes_corrected(self, stamp: Stamp, text: str) -> None:

@@ -169,7 +169,7 @@ def status_to(status: str) -> Handler:
 
 
 def minutes(a: Applied) -> list[str]:
-    _set_meeting(a, minutes=a.event.text, minutes_issued_at=a.occurred_at)
+    _set_meeting(a, minutes=a.event.minutes, minutes_issued_at=a.occurred_at)
     return []
 
 
