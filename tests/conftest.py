@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine
 
 from api.platform import migrate
+from tenants.store import keys
 from tenants.store.database import make_engine
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -88,3 +89,13 @@ def private_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[E
     if request.param == "postgres":
         with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> keys.SigningKey:
+    """A fresh platform signing key, configured as the process's key file."""
+    path = tmp_path / "signing.pem"
+    made = keys.create(path)
+    monkeypatch.setenv(keys.KEY_FILE_SETTING, str(path))
+    monkeypatch.delenv(keys.PUBLIC_KEYS_SETTING, raising=False)
+    return made

@@ -4,7 +4,6 @@ verify against the signed roots with nothing but the RFC's algorithms."""
 from __future__ import annotations
 
 import base64
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -22,15 +21,6 @@ CHECKPOINTS = """query($t: ID!) { tenant(id: $t) { headPosition
   events(first: 100) { nodes { position proof { leafIndex treeSize leafHash root path checkpoint { size } } } } } }"""
 CONSISTENCY = """query($t: ID!, $a: Int!, $b: Int!) { tenant(id: $t) {
   consistency(from: $a, to: $b) { fromSize toSize fromRoot toRoot proof } } }"""
-
-
-@pytest.fixture
-def key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> keys.SigningKey:
-    path = tmp_path / "signing.pem"
-    made = keys.create(path)
-    monkeypatch.setenv(keys.KEY_FILE_SETTING, str(path))
-    monkeypatch.delenv(keys.PUBLIC_KEYS_SETTING, raising=False)
-    return made
 
 
 def test_the_public_key_is_published_without_a_token(engine: Engine, key: keys.SigningKey) -> None:

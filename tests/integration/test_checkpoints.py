@@ -23,15 +23,6 @@ from tenants.store.verify import audit_tenant
 from tests.integration.test_stricter_store import _damage
 
 
-@pytest.fixture
-def key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> keys.SigningKey:
-    path = tmp_path / "signing.pem"
-    made = keys.create(path)
-    monkeypatch.setenv(keys.KEY_FILE_SETTING, str(path))
-    monkeypatch.delenv(keys.PUBLIC_KEYS_SETTING, raising=False)
-    return made
-
-
 def _append(engine: Engine, tenant_id: str, count: int) -> None:
     recorder = TenantRecorder(engine, tenant_id)
     for n in range(count):
