@@ -20,9 +20,9 @@ from api.platform import INLINE_PROJECTION_SETTING, Platform, dev_tokens_enabled
 from domain.errors import DomainError
 from projections.schema import recreate_read_models
 from tenants.messages.access import IssueToken
+from tenants.notary import Notary
 from tenants.pipeline.identity import SYSTEM, Role
 from tenants.store import keys
-from tenants.store.checkpoints import CheckpointRefused, due, take_checkpoint
 from tenants.store.database import database_url, is_sqlite, make_engine
 from tenants.store.verify import all_tenant_ids, audit_tenant
 
@@ -168,14 +168,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     if args.command == "keys":
         return _create_key(args.to)
-    if args.command in ("migrate", "verify", "checkpoint"):
+    if args.command in ("migrate", "verify"):
         engine = make_engine()
         try:
             if args.command == "migrate":
                 return _migrate(engine, args.app_role)
             _require_migrated(engine)
-            if args.command == "checkpoint":
-                return _checkpoint(engine, args.tenant)
             return _verify(engine, args.tenant, args.keys)
         finally:
             engine.dispose()
@@ -190,6 +188,8 @@ def _run(args: argparse.Namespace) -> int:
         _require_migrated(engine)
         if args.command == "token":
             return _create_token(platform, args)
+        if args.command == "checkpoint":
+            return _checkpoint(platform, args.tenant)
         if args.command == "demo":
             return _demo(platform)
         if args.command == "rebuild":
@@ -240,26 +240,27 @@ def _create_key(to: str | None) -> int:
     return 0
 
 
-def _checkpoint(engine: Engine, tenant: str | None) -> int:
-    key = keys.require()
-    tenant_ids = [tenant] if tenant else due(engine)
-    refused = 0
-    for tenant_id in tenant_ids:
-        try:
-            taken = take_checkpoint(engine, key, tenant_id)
-        except CheckpointRefused as error:
-            refused += 1
-            print(f"FAIL {tenant_id}: not signed: {error}")
-            continue
-        if taken is None:
-            print(f"same {tenant_id}: no event since its last checkpoint")
+def _checkpoint(platform: Platform, tenant: str | None) -> int:
+    notary = Notary(platform.ledgers, keys.require())
+    if tenant is not None and tenant not in all_tenant_ids(platform.engine):
+        print(f"FAIL {tenant}: no such tenant")
+        return 1
+    signings = notary.sign_due(tenant)
+    for signing in signings:
+        taken = signing.checkpoint
+        if signing.refused:
+            print(f"FAIL {signing.tenant_id}: not signed: {signing.refused}")
+        elif taken is None:
+            print(f"same {signing.tenant_id}: no event since its last checkpoint")
         else:
+            anchored = ", recorded in its street's log" if signing.anchored else ""
             print(
-                f"ok   {tenant_id}: checkpoint {taken.size} root {taken.root.hex()} "
-                f"key {taken.key_id}"
+                f"ok   {signing.tenant_id}: checkpoint {taken.size} root {taken.root.hex()} "
+                f"key {taken.key_id}{anchored}"
             )
-    if not tenant_ids:
+    if not signings:
         print("every tenant's newest checkpoint covers its whole log")
+    refused = sum(1 for s in signings if s.refused)
     if refused:
         print(f"{refused} tenant log(s) refused: run 'gongjian verify'")
     return 1 if refused else 0
@@ -340,6 +341,8 @@ def _project(platform: Platform, once: bool, interval: float, retry_parked: bool
                 print(f"could not project {tenant} now: {error}", file=sys.stderr)
         print(f"projected {applied} event(s)")
         return _report_parked(platform)
+    # The worker also signs due tenants periodically (a deployment's one place for it).
+    platform.start_signing()
     while True:
         applied = platform.projector.catch_up_all()
         if not applied:
@@ -384,8 +387,8 @@ def _serve(platform: Platform, args: argparse.Namespace) -> int:
         print(load_demo(platform.ledgers))
         platform.projector.catch_up_all()
         if demo_key is not None:
-            for tenant_id in due(platform.engine):
-                take_checkpoint(platform.engine, demo_key, tenant_id)
+            Notary(platform.ledgers, demo_key).sign_due()
+            platform.projector.catch_up_all()  # the streets' anchor events
             print(f"demo checkpoints signed with key {demo_key.kid}")
         print("demo tokens (send as 'Authorization: Bearer <token>'):")
         for issued in issue_demo_tokens(platform.pipeline):

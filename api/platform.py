@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from projections.runner import BackgroundProjector, Projector
 from projections.schema import create_read_models, read_model_tables
 from tenants.commands.ledger import Ledger
+from tenants.notary import Notary, PeriodicSigning, interval
 from tenants.pipeline.handling import Pipeline
 from tenants.pipeline.identity import Authenticator
 from tenants.registry import Ledgers
@@ -65,10 +66,13 @@ class Platform:
     authenticator: Authenticator = field(init=False)
     projector: Projector = field(init=False)
     background: BackgroundProjector | None = field(init=False, default=None)
+    notary: Notary = field(init=False)
+    periodic: PeriodicSigning | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.ledgers = Ledgers(self.engine)
-        self.pipeline = Pipeline(self.ledgers, self.after_command)
+        self.notary = Notary(self.ledgers)
+        self.pipeline = Pipeline(self.ledgers, self.after_command, self.sign_log)
         self.authenticator = Authenticator(self.ledgers, self.dev_tokens)
         # Any ledger's mapper decodes every tenant's events: they share topics.
         self.projector = Projector(self.engine, Ledger(self.engine, "_").mapper)
@@ -100,14 +104,42 @@ class Platform:
             # The command is committed; the background projector will retry.
             logger.exception("in-line projection of %s failed", tenant_id)
 
+    def sign_log(self, tenant_id: str) -> None:
+        """Checkpoint the tenant's log after a command that asks for it (minutes),
+        when this deployment has a signing key."""
+        if self.notary.key is None:
+            return
+        try:
+            signing = self.notary.sign(tenant_id)
+        except Exception:
+            # The command is committed; the next periodic round signs the log.
+            logger.exception("signing %s after the command failed", tenant_id)
+            return
+        if signing.refused:
+            logger.error("%s not signed: %s", tenant_id, signing.refused)
+
+    def start_signing(self) -> None:
+        """Sign due tenants every GONGJIAN_CHECKPOINT_INTERVAL seconds in a thread of
+        this process, when a signing key is set and the interval is not 0."""
+        seconds = interval()
+        if self.periodic is None and seconds > 0 and self.notary.key is not None:
+            self.periodic = PeriodicSigning(self.notary, seconds)
+            self.periodic.start()
+
     def start(self) -> None:
-        """Start in-process projection (embedded mode only)."""
+        """Start in-process projection and periodic signing (embedded mode only: a
+        deployment runs both in its `gongjian project` worker)."""
         if self.embedded and self.background is None:
             self.background = BackgroundProjector(self.projector)
             self.background.start()
+        if self.embedded:
+            self.start_signing()
 
     def close(self) -> None:
-        """Stop projecting and release connections."""
+        """Stop projecting and signing, and release connections."""
+        if self.periodic is not None:
+            self.periodic.stop()
+            self.periodic = None
         if self.background is not None:
             self.background.stop()
             self.background = None

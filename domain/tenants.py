@@ -18,6 +18,11 @@ class TenantKind(LabelledEnum):
     COMMUNITY = "community"
 
 
+# The fields of a signed checkpoint a street records for its community
+# (tenants.store.checkpoints.Checkpoint: hashes and signature as hex, time RFC 3339).
+ANCHORED_FIELDS = frozenset({"size", "head_hash", "root", "taken_at", "key_id", "signature"})
+
+
 def tenant_aggregate_id(tenant_id: str) -> UUID:
     """The fixed id of the Tenant aggregate inside its own log."""
     return uuid5(NAMESPACE_URL, f"gongjian:tenant:{tenant_id}")
@@ -90,6 +95,27 @@ class Tenant(Aggregate):
     @event("CommunityJoined", topic="gongjian.Tenant.CommunityJoined")
     def _community_joined(self, stamp: Stamp, community_id: str, name: str) -> None:
         self.communities = [*self.communities, community_id]
+
+    def anchor_checkpoint(
+        self, stamp: Stamp, community_id: str, checkpoint: dict[str, Any]
+    ) -> None:
+        """Record in a street's own log a signed checkpoint of one of its communities,
+        so that the street's chain (and its own checkpoints) vouch for the community's
+        log as it was signed. ``checkpoint`` holds the signed fields, hex-encoded."""
+        if self.kind is not TenantKind.STREET:
+            raise ParentMustBeStreet("only a street anchors its communities' checkpoints")
+        if community_id not in self.communities:
+            raise InvalidValue(f"{community_id} is not a community of this street")
+        missing = ANCHORED_FIELDS - checkpoint.keys()
+        if missing:
+            raise InvalidValue(f"a checkpoint needs {', '.join(sorted(missing))}")
+        self._checkpoint_anchored(stamp, community_id, {k: checkpoint[k] for k in ANCHORED_FIELDS})
+
+    @event("CheckpointAnchored", topic="gongjian.Tenant.CheckpointAnchored")
+    def _checkpoint_anchored(
+        self, stamp: Stamp, community_id: str, checkpoint: dict[str, Any]
+    ) -> None:
+        pass
 
     def amend_charter(self, stamp: Stamp, charter: Charter) -> None:
         """Replace the charter; the amendment needs a reason."""

@@ -6,7 +6,8 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, Row
 from strawberry.dataloader import DataLoader
@@ -18,6 +19,8 @@ from projections import changes, queries, tables, tables_engagement
 from projections.queries import Key, Reader
 from tenants.messages.base import PLATFORM_LOG
 from tenants.pipeline.identity import Principal, Role
+
+T = TypeVar("T")
 
 Rows = list[Row[Any]]
 
@@ -166,7 +169,18 @@ class Context(BaseContext):
         # Per top-level field (its alias), the tenant it reads and the log position it
         # reads it at: each `tenant(...)` alias honours its own atPosition or asOf.
         self._read_at: dict[str | int, tuple[str, int]] = {}
-        self.loaders = Loaders(self.reads)
+        self._shared: dict[str, Any] = {}
+
+    @cached_property
+    def loaders(self) -> Loaders:
+        """This request's loaders, made on first use (an answer from the cache needs none)."""
+        return Loaders(self.reads)
+
+    def shared(self, name: str, make: Callable[[], T]) -> T:
+        """The per-request object ``name`` (a module's own DataLoader), made on first use."""
+        if name not in self._shared:
+            self._shared[name] = make()
+        return self._shared[name]  # type: ignore[no-any-return]
 
     def authenticate(self, rate_limit: Any = None, reader: Reader | None = None) -> None:
         """Settle the principal from the Authorization header (401 if it is not

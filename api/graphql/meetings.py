@@ -7,6 +7,7 @@ from typing import Any
 import strawberry
 from sqlalchemy import Row
 
+from api.graphql import verification
 from api.graphql.nodes import Node
 from api.graphql.records import record_fields
 from api.graphql.resolutions import Resolution, load_resolution
@@ -14,6 +15,8 @@ from api.graphql.types import Ctx, Event, history_of
 from api.graphql.units import Charter, MemberUnit, load_unit
 from domain.meetings import attendance_status
 from projections import tables
+
+MINUTES_RECORDED = frozenset({"MinutesIssued", "MinutesCorrected"})  # event types
 
 
 @strawberry.type
@@ -122,3 +125,22 @@ class Meeting(Node):
     @strawberry.field
     async def history(self, info: Ctx) -> list[Event]:
         return await history_of(info, self.row.tenant_id, self.row.meeting_id)
+
+    @strawberry.field(
+        description="The checkpoint the minutes carry: proof that the minutes as they now "
+        "read (their issue, or their latest correction) are in the tenant's log, against "
+        "the checkpoint taken when they were recorded. Null before minutes are issued, "
+        "and while no checkpoint covers them (a deployment without a signing key)."
+    )
+    async def minutes_proof(self, info: Ctx) -> verification.InclusionProof | None:
+        if self.row.minutes is None:
+            return None
+        recorded = [
+            event
+            for event in await history_of(info, self.row.tenant_id, self.row.meeting_id)
+            if event.row.type in MINUTES_RECORDED
+        ]
+        if not recorded:
+            return None
+        position = int(recorded[-1].row.position)
+        return await verification.first_covering(info, self.row.tenant_id, position)

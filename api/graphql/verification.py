@@ -8,18 +8,20 @@ check each with ``cryptography`` and ``hashlib`` alone.
 from __future__ import annotations
 
 import asyncio
+from collections import defaultdict
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy import Row
+from sqlalchemy import Connection, Row
+from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from api.graphql.loaders import Context
 from tenants.store import checkpoints as signed
 from tenants.store import tree
-from tenants.store.schema import events
 
 Ctx = Info[Context, None]
 
@@ -86,39 +88,87 @@ def _bad(message: str) -> GraphQLError:
     return GraphQLError(message, extensions={"code": "BAD_USER_INPUT"})
 
 
+def _checkpoint_for(
+    conn: Connection, tenant_id: str, size: int | None, at: int | None
+) -> tuple[signed.Checkpoint | None, GraphQLError | None]:
+    """The checkpoint a proof is against: the one of ``size`` events, or the newest
+    the reader sees at ``at``; or why there is none to give."""
+    if size is None:
+        return signed.latest(conn, tenant_id, at), None
+    found = signed.at_size(conn, tenant_id, size)
+    if found is None or (at is not None and size > at):
+        return None, _bad(f"the tenant has no checkpoint of size {size}")
+    return found, None
+
+
+ProofKey = tuple[str, int, int | None, int | None]  # tenant, position, size asked, read at
+
+
 async def inclusion(
     info: Ctx, tenant_id: str, position: int, size: int | None
 ) -> InclusionProof | None:
     """The proof of the event at ``position`` against the checkpoint of ``size``
-    (None: the newest the request may see), or None when no checkpoint covers it."""
+    (None: the newest the request may see), or None when no checkpoint covers it.
+    The proofs a request asks for are built together, per tenant and checkpoint."""
+    context = info.context
+    loader: DataLoader[ProofKey, InclusionProof | None] = context.shared(
+        "inclusion_proofs", lambda: DataLoader(partial(_prove_all, context))
+    )
+    return await loader.load((tenant_id, position, size, context.position(info, tenant_id)))
+
+
+async def first_covering(info: Ctx, tenant_id: str, position: int) -> InclusionProof | None:
+    """The proof of the event at ``position`` against the first checkpoint that covers
+    it (the one taken when it was recorded), or None while none does."""
     at = info.context.position(info, tenant_id)
 
-    def prove() -> InclusionProof | None:
+    def find() -> signed.Checkpoint | None:
         with info.context.reads.connect() as conn:
-            if size is None:
-                found = signed.latest(conn, tenant_id, at)
-                if found is None or found.size < position:
-                    return None
-            else:
-                found = signed.at_size(conn, tenant_id, size)
-                if found is None or (at is not None and size > at):
-                    raise _bad(f"the tenant has no checkpoint of size {size}")
-                if size < position:
-                    raise _bad(f"the checkpoint of size {size} does not cover position {position}")
-            path = tree.inclusion_proof(conn, tenant_id, position, found.size)
-            row = conn.execute(
-                events.select().where(
-                    events.c.tenant_id == tenant_id, events.c.position == position
-                )
-            ).one()
-        return InclusionProof(
-            leaf_index=position - 1,
-            tree_size=found.size,
-            leaf_hash=tree.leaf_of(tenant_id, row).hex(),
-            root=found.root.hex(),
-            path=[h.hex() for h in path],
-            checkpoint=Checkpoint.of(found),
-        )
+            return signed.covering(conn, tenant_id, position, at)
+
+    found = await asyncio.to_thread(find)
+    return None if found is None else await inclusion(info, tenant_id, position, found.size)
+
+
+async def _prove_all(
+    context: Context, keys: list[ProofKey]
+) -> list[InclusionProof | GraphQLError | None]:
+    def prove() -> list[InclusionProof | GraphQLError | None]:
+        answers: dict[ProofKey, InclusionProof | GraphQLError | None] = {}
+        groups: dict[tuple[str, int | None, int | None], list[int]] = defaultdict(list)
+        for tenant_id, position, size, at in keys:
+            groups[(tenant_id, size, at)].append(position)
+        with context.reads.connect() as conn:
+            for (tenant_id, size, at), positions in groups.items():
+                found, problem = _checkpoint_for(conn, tenant_id, size, at)
+                covered = []
+                for p in positions:
+                    key = (tenant_id, p, size, at)
+                    if problem is not None:
+                        answers[key] = problem
+                    elif found is not None and p <= found.size:
+                        covered.append(p)
+                    elif size is None:
+                        answers[key] = None  # no checkpoint covers it yet
+                    else:
+                        answers[key] = _bad(
+                            f"the checkpoint of size {size} does not cover position {p}"
+                        )
+                if found is None or not covered:
+                    continue
+                checkpoint = Checkpoint.of(found)
+                for p, (leaf, path) in tree.inclusion_proofs(
+                    conn, tenant_id, covered, found.size
+                ).items():
+                    answers[(tenant_id, p, size, at)] = InclusionProof(
+                        leaf_index=p - 1,
+                        tree_size=found.size,
+                        leaf_hash=leaf.hex(),
+                        root=found.root.hex(),
+                        path=[h.hex() for h in path],
+                        checkpoint=checkpoint,
+                    )
+        return [answers[key] for key in keys]
 
     return await asyncio.to_thread(prove)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from domain.charters import Charter
@@ -43,6 +44,13 @@ class UnitCommands(LedgerBase):
         if street.record_community(stamp, community_id, name):
             return self.commit(street).position
         return self.head_position()
+
+    def anchor_checkpoint(self, stamp: Stamp, community_id: str, checkpoint: dict[str, Any]) -> int:
+        """Record a community's signed checkpoint in this street's log; return the
+        street's head position."""
+        street = self.tenant()
+        street.anchor_checkpoint(stamp, community_id, checkpoint)
+        return self.commit(street).position
 
     def amend_charter(self, stamp: Stamp, charter: Charter, idem: Idem = None) -> CommandResult:
         """Amend the tenant's charter."""

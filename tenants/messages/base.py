@@ -94,6 +94,9 @@ class Message(BaseModel):
 
     command_name: ClassVar[str]
     route: ClassVar[Route]
+    # Whether the tenant's log is signed (a checkpoint taken) once the command is
+    # recorded: official records such as minutes carry the checkpoint that covers them.
+    signs_log: ClassVar[bool] = False
 
     occurred_at: Moment | None = Field(None, description="when it happened, if not now")
     reason: Reason | None = Field(None, description="why (required for corrections etc.)")

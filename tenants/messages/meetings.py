@@ -218,6 +218,7 @@ class IssueMinutes(OnMeeting):
     """Issue the minutes (once)."""
 
     route = Route("/meetings/{meeting_id}/minutes", TAG)
+    signs_log = True
     text: LongText
 
     def handle(self, h: Handling) -> CommandResult:

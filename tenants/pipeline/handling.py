@@ -30,6 +30,7 @@ from tenants.store.recorder import IdempotentCommand
 RETRIES = 10
 logger = logging.getLogger(__name__)
 AfterCommand = Callable[[str, int], None]
+SignLog = Callable[[str], None]
 
 
 def _nothing_after(tenant_id: str, position: int) -> None:
@@ -39,11 +40,17 @@ def _nothing_after(tenant_id: str, position: int) -> None:
 class Pipeline:
     """Run commands for principals, with every cross-cutting rule applied once."""
 
-    def __init__(self, ledgers: Ledgers, after: AfterCommand = _nothing_after) -> None:
+    def __init__(
+        self,
+        ledgers: Ledgers,
+        after: AfterCommand = _nothing_after,
+        sign: SignLog | None = None,
+    ) -> None:
         self.ledgers = ledgers
         self.directory = TenantDirectory(ledgers)
         self.policy = Policy(self.directory)
         self.after = after
+        self.sign = sign
 
     def handle(
         self,
@@ -66,6 +73,8 @@ class Pipeline:
         answer = result if isinstance(result, dict) else result.as_dict()
         for tenant, position in [(log, answer["position"]), *h.touched.items()]:
             self.after(tenant, position)
+        if message.signs_log and self.sign is not None:
+            self.sign(log)
         return answer
 
     def _run(self, message: Message, h: Handling) -> CommandResult | dict[str, Any]:

@@ -71,6 +71,30 @@ class Checkpoint:
             bytes(row.signature),
         )
 
+    def as_anchor(self) -> dict[str, Any]:
+        """The signed fields as plain data (hex and RFC 3339), as a street records them."""
+        return {
+            "size": self.size,
+            "head_hash": self.head_hash.hex(),
+            "root": self.root.hex(),
+            "taken_at": rfc3339(self.taken_at),
+            "key_id": self.key_id,
+            "signature": self.signature.hex(),
+        }
+
+    @classmethod
+    def from_anchor(cls, tenant_id: str, data: dict[str, Any]) -> Checkpoint:
+        """The checkpoint a street recorded (``as_anchor``) for its community."""
+        return cls(
+            tenant_id,
+            int(data["size"]),
+            bytes.fromhex(data["head_hash"]),
+            bytes.fromhex(data["root"]),
+            utc(datetime.strptime(data["taken_at"], "%Y-%m-%dT%H:%M:%S.%fZ")),
+            str(data["key_id"]),
+            bytes.fromhex(data["signature"]),
+        )
+
     def message(self) -> bytes:
         """The bytes the signature signs."""
         return signed_message(self.tenant_id, self.size, self.head_hash, self.root, self.taken_at)
@@ -100,6 +124,21 @@ def latest(conn: Connection, tenant_id: str, at: int | None = None) -> Checkpoin
         select(checkpoints)
         .where(checkpoints.c.tenant_id == tenant_id, *upto)
         .order_by(checkpoints.c.size.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else Checkpoint.of(row)
+
+
+def covering(
+    conn: Connection, tenant_id: str, position: int, at: int | None = None
+) -> Checkpoint | None:
+    """The tenant's first checkpoint that covers ``position`` (of at most ``at`` events,
+    if given): the one taken when the event was recorded, or the first after."""
+    upto = [] if at is None else [checkpoints.c.size <= at]
+    row = conn.execute(
+        select(checkpoints)
+        .where(checkpoints.c.tenant_id == tenant_id, checkpoints.c.size >= position, *upto)
+        .order_by(checkpoints.c.size)
         .limit(1)
     ).first()
     return None if row is None else Checkpoint.of(row)

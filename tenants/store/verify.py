@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, and_, func, or_, select, union
 
 from tenants.store import tree
+from tenants.store.anchors import AnchorUnreadable, anchors_of
 from tenants.store.chain import GENESIS, ChainBreak, canonical_bytes
 from tenants.store.checkpoints import Checkpoint, of_tenant
 from tenants.store.keys import PublicKey
@@ -47,20 +48,51 @@ def audit_tenant(
     """Verify the tenant's chain, head, checkpoints (each signed by one of ``keys``)
     and stored Merkle nodes; name the first failure."""
     with engine.connect() as conn:
-        signed = of_tenant(conn, tenant_id)
-        walk = _Walk(conn, tenant_id, keys, signed)
-        broken = walk.run(batch)
+        stored = of_tenant(conn, tenant_id)
+        signed, broken = _with_anchors(conn, tenant_id, stored)
+        walk = _Walk(conn, tenant_id, keys, signed, stored[-1].size if stored else 0)
+        if broken is None:
+            broken = walk.run(batch)
     newest = signed[-1].size if signed else 0
     return TenantAudit(
         tenant_id, broken, walk.last, len(signed), max(walk.last - newest, 0) if not broken else 0
     )
 
 
+def _with_anchors(
+    conn: Connection, tenant_id: str, stored: list[Checkpoint]
+) -> tuple[list[Checkpoint], ChainBreak | None]:
+    """The tenant's checkpoints: its stored ones and those its street recorded for
+    it. A recorded checkpoint missing from the stored ones is checked all the same
+    (deleting checkpoint rows must not hide a rewrite); one that differs from the
+    stored checkpoint of the same size is a finding."""
+    try:
+        recorded = anchors_of(conn, tenant_id)
+    except AnchorUnreadable as error:
+        return stored, ChainBreak(tenant_id, 0, str(error))
+    by_size = {c.size: c for c in stored}
+    for anchor in recorded:
+        cp = anchor.checkpoint
+        same = by_size.setdefault(cp.size, cp)
+        if same != cp:
+            problem = (
+                f"checkpoint {cp.size} differs from the one its street {anchor.street_id} "
+                f"recorded at position {anchor.position}"
+            )
+            return stored, ChainBreak(tenant_id, cp.size, problem)
+    return [by_size[size] for size in sorted(by_size)], None
+
+
 class _Walk:
     """One pass over a tenant's log."""
 
     def __init__(
-        self, conn: Connection, tenant_id: str, keys: Sequence[PublicKey], signed: list[Checkpoint]
+        self,
+        conn: Connection,
+        tenant_id: str,
+        keys: Sequence[PublicKey],
+        signed: list[Checkpoint],
+        stored_to: int,
     ) -> None:
         self.conn, self.tenant_id, self.keys, self.signed = conn, tenant_id, keys, signed
         self.last = 0
@@ -68,8 +100,8 @@ class _Walk:
         # A stored node that differs from the events is named only if the chain and
         # the signed checkpoints hold: damage to the log itself is the finding then.
         self.node_break: ChainBreak | None = None
-        # Stored nodes exist up to the newest checkpoint's size.
-        self.stored_to = signed[-1].size if signed else 0
+        # Stored nodes exist up to the newest stored checkpoint's size.
+        self.stored_to = stored_to
 
     def run(self, batch: int) -> ChainBreak | None:
         conn, tenant_id = self.conn, self.tenant_id
