@@ -97,7 +97,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(errors.DomainError)
     async def domain_error(_: Request, error: errors.DomainError) -> JSONResponse:
-        return problem(status_of(error), error.code, type(error).__name__, error.message)
+        return problem(
+            status_of(error), error.code, type(error).__name__, error.message, **error.details
+        )
 
     @app.exception_handler(IntegrityError)
     async def integrity(_: Request, error: IntegrityError) -> JSONResponse:

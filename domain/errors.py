@@ -24,10 +24,14 @@ class DomainError(Exception):
     """Base of every domain error."""
 
     code = "domain-error"
+    # The problem's machine-readable members besides its human-readable detail (docs).
+    members = ""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, **details: object) -> None:
         super().__init__(message)
         self.message = message
+        # Machine-readable members of the problem, beside its human-readable detail.
+        self.details = details
 
 
 class NotFound(DomainError):
@@ -260,6 +264,13 @@ class EvaluationNotFinal(EvaluationRuleViolation):
 
 class ScoresMissing(EvaluationRuleViolation):
     code = "scores-missing"
+    members = "`missing`: `[{item, source}]`, every unscored pair in the rubric's order"
+
+
+class EvaluationExists(EvaluationRuleViolation):
+    """The subject already has an evaluation for the period."""
+
+    code = "evaluation-exists"
 
 
 class UnknownRubricItem(EvaluationRuleViolation):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
@@ -40,6 +40,14 @@ def is_rectification_overdue(deadline: date, closed: bool, today: date) -> bool:
 def weighted_total(weights: dict[str, Decimal], totals: dict[str, Decimal]) -> Decimal:
     """Σ weight × source total, exactly (Decimal arithmetic, no rounding)."""
     return sum((weights[s] * totals[s] for s in weights), Decimal(0))
+
+
+def evaluation_id(tenant_id: str, subject_kind: SubjectKind, subject_id: str, period: str) -> UUID:
+    """The id of the one evaluation a tenant holds of a subject for a period: a second
+    evaluation of the same subject and period would take the same id, and is refused."""
+    return uuid5(
+        NAMESPACE_URL, f"gongjian:evaluation:{tenant_id}:{subject_kind.value}:{subject_id}:{period}"
+    )
 
 
 class Evaluation(Aggregate):
@@ -124,14 +132,18 @@ class Evaluation(Aggregate):
             stamp.require_reason("revising a score")
         self._scored(stamp, item_id, source_id, str(points), evidence.strip(), revision)
 
-    def missing(self) -> list[str]:
-        """'item/source' pairs not yet scored."""
+    def missing_pairs(self) -> list[tuple[str, str]]:
+        """(item, source) pairs not yet scored, in the rubric's order."""
         return [
-            f"{i.id}/{s}"
+            (i.id, s)
             for i in self.structure.items()
             for s in self.weights
             if (i.id, s) not in self.scores
         ]
+
+    def missing(self) -> list[str]:
+        """'item/source' pairs not yet scored."""
+        return [f"{item}/{source}" for item, source in self.missing_pairs()]
 
     def source_totals(self) -> dict[str, Decimal]:
         """Each source's total points."""
@@ -149,9 +161,12 @@ class Evaluation(Aggregate):
         """
         if self.status is not E.OPEN:
             raise errors.EvaluationNotOpen(f"the evaluation is {self.status.value}")
-        missing = self.missing()
+        missing = self.missing_pairs()
         if missing:
-            raise errors.ScoresMissing(f"unscored item/source: {', '.join(missing)}")
+            raise errors.ScoresMissing(
+                f"unscored item/source: {', '.join(f'{i}/{s}' for i, s in missing)}",
+                missing=[{"item": item, "source": source} for item, source in missing],
+            )
         totals = self.source_totals()
         total = weighted_total(self.weights, totals)
         self._finalised(

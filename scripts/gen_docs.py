@@ -47,8 +47,8 @@ Every error is an RFC 9457 problem (`application/problem+json`):
 
 ## Domain errors
 
-| status | code | error |
-| --- | --- | --- |
+| status | code | error | members besides `detail` |
+| --- | --- | --- | --- |
 """
 
 FOOTER = """
@@ -81,8 +81,12 @@ def errors_markdown() -> str:
         c for c in vars(errors).values() if inspect.isclass(c) and issubclass(c, errors.DomainError)
     ]
     classes.append(VersionConflict)
-    rows = sorted((status_of(c("x")), c.code, c.__name__) for c in classes)
-    return HEADER + "".join(f"| {s} | `{code}` | `{name}` |\n" for s, code, name in rows) + FOOTER
+    rows = sorted((status_of(c("x")), c.code, c.__name__, c.members) for c in classes)
+    return (
+        HEADER
+        + "".join(f"| {s} | `{code}` | `{name}` | {members} |\n" for s, code, name, members in rows)
+        + FOOTER
+    )
 
 
 SECURITY_HEADER = """# Security: who may do what where

@@ -6,7 +6,9 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
+from domain.errors import EvaluationExists
 from domain.evaluations import Evaluation, SubjectKind
+from domain.evaluations import evaluation_id as domain_evaluation_id
 from domain.rubrics import Rubric, RubricStructure
 from domain.stamp import Stamp
 from tenants.ledger import CommandResult, LedgerBase
@@ -58,7 +60,6 @@ class EvaluationCommands(LedgerBase):
     def open_evaluation(
         self,
         stamp: Stamp,
-        evaluation_id: UUID,
         subject_kind: SubjectKind,
         subject_id: str,
         period: str,
@@ -67,7 +68,14 @@ class EvaluationCommands(LedgerBase):
         sources: list[tuple[str, str, Decimal]],
         idem: Idem = None,
     ) -> CommandResult:
-        """Open an evaluation on a published rubric revision (caller checks the subject)."""
+        """Open the evaluation of a subject for a period, on a published rubric revision
+        (the caller checks the subject); a second one for the same subject and period
+        is refused."""
+        evaluation_id = domain_evaluation_id(self.tenant_id, subject_kind, subject_id, period)
+        if evaluation_id in self.repository:
+            raise EvaluationExists(
+                f"{subject_id} already has an evaluation for {period}: {evaluation_id}"
+            )
         structure = self.load(Rubric, rubric_id).published_structure(revision)
         evaluation = Evaluation.open(
             stamp,

@@ -152,17 +152,15 @@ def evaluate_communities(
     street.draft_rubric(s(date(2026, 1, 3)), rubric, "六位一体社区党建机制考评细则", six_in_one())
     street.publish_rubric(s(date(2026, 1, 3)), rubric, 1)
     for n, community in enumerate(communities):
-        evaluation = make_id(street.tenant_id, "evaluation", community)
-        street.open_evaluation(
+        evaluation = street.open_evaluation(
             s(date(2026, 7, 1)),
-            evaluation,
             SubjectKind.COMMUNITY,
             community,
             "2026H1",
             rubric,
             1,
             SOURCES,
-        )
+        ).record_id
         for k, item in enumerate(six_in_one().items()):
             for m, (source, _, _) in enumerate(SOURCES):
                 lost = Decimal((k + m + n) % 4) / 2  # deterministic, differs per community

@@ -148,7 +148,6 @@ class OpenEvaluation(Message):
         sources = [(src.id, src.label, src.weight) for src in self.sources]
         return h.ledger.open_evaluation(
             h.stamp,
-            uuid4(),
             self.subject_kind,
             self.subject_id,
             self.period,

@@ -100,6 +100,12 @@ def test_finalising_names_missing_scores_and_nothing_is_written(api: Api) -> Non
     head = api.head()
     refused = api.t(f"/evaluations/{evaluation}/finalisation", {}, 409)
     assert refused["code"] == "scores-missing" and "01/inspection" in refused["detail"]
+    # The same list, machine-readable: every item and source of the rubric, in order.
+    missing = refused["missing"]
+    assert {"item": "01", "source": "inspection"} in missing
+    sources = [s["id"] for s in SOURCES]
+    assert [m["source"] for m in missing[: len(sources)]] == sources
+    assert len(missing) == len({(m["item"], m["source"]) for m in missing}) > len(sources)
     over = api.t(
         f"/evaluations/{evaluation}/scores",
         {"item_id": "01", "source_id": "self", "points": "6.5"},
@@ -107,6 +113,21 @@ def test_finalising_names_missing_scores_and_nothing_is_written(api: Api) -> Non
     )
     assert over["code"] == "invalid-value"
     assert api.head() == head
+
+
+def test_a_subject_has_one_evaluation_per_period(api: Api) -> None:
+    communities = _street(api, 1)
+    rubric = _rubric(api)
+    body = {"subject_kind": "community", "subject_id": communities[0], "period": "2026H1",
+            "rubric_id": rubric, "revision": 1, "sources": SOURCES}  # fmt: skip
+    first = api.t("/evaluations", body, 201)["record_id"]
+    head = api.head()
+    refused = api.t("/evaluations", body, 409)
+    assert refused["code"] == "evaluation-exists" and first in refused["detail"]
+    assert api.head() == head, "nothing recorded"
+    # Another period of the same community is a new evaluation.
+    second = api.t("/evaluations", {**body, "period": "2026H2"}, 201)["record_id"]
+    assert second != first
 
 
 def test_rubrics_must_add_up_and_evaluations_keep_their_revision(api: Api) -> None:

@@ -243,17 +243,16 @@ class Scenario:
         if self.rubric not in self.ledger.repository:
             self.ledger.draft_rubric(self.s(), self.rubric, "细则", six_in_one())
             self.ledger.publish_rubric(self.s(), self.rubric, 1)
-        evaluation = uuid4()
-        self.ledger.open_evaluation(
+        # One evaluation per subject and period: a repeated pick is refused.
+        evaluation = self.ledger.open_evaluation(
             self.s(),
-            evaluation,
             SubjectKind.MEMBER_UNIT,
             "unit",
-            "2026H1",
+            f"{2020 + pick % 7}H{1 + pick % 2}",
             self.rubric,
             1,
             [("a", "甲", Decimal("0.5")), ("b", "乙", Decimal("0.5"))],
-        )
+        ).record_id
         self.evaluations.append(evaluation)
 
     def score(self, pick: int) -> None:
