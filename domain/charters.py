@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.errors import InvalidValue
 
@@ -53,6 +55,26 @@ class DecisionRule(LabelledEnum):
     TWO_THIRDS = "two_thirds"
 
 
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
+
+
+def zone(name: str) -> ZoneInfo:
+    """The IANA time zone ``name`` (InvalidValue when there is none)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidValue(
+            f"unknown time zone {name!r} (an IANA name, e.g. Asia/Shanghai)"
+        ) from None
+
+
+def local_date(moment: datetime, time_zone: str = DEFAULT_TIME_ZONE) -> date:
+    """The calendar date of ``moment`` in ``time_zone``: midnight in Beijing, not UTC,
+    starts a Beijing tenant's day."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(zone(time_zone)).date()
+
+
 @dataclass(frozen=True)
 class Charter:
     """The rules a tenant's joint meetings follow."""
@@ -62,14 +84,21 @@ class Charter:
     quorum: Decimal = Decimal("0.5")
     decision_rule: DecisionRule = DecisionRule.CONSENSUS
     max_active_claims: int = 2
+    # The IANA zone in which the tenant's dates fall (deadlines, "today", periods).
+    time_zone: str = DEFAULT_TIME_ZONE
 
     def __post_init__(self) -> None:
+        zone(self.time_zone)  # refuses an unknown zone
         if self.notice_days < 0 or self.notice_days > 365:
             raise InvalidValue("notice_days must be between 0 and 365")
         if not Decimal(0) < self.quorum <= Decimal(1):
             raise InvalidValue("quorum must be a share in (0, 1]")
         if self.max_active_claims < 1:
             raise InvalidValue("max_active_claims must be at least 1")
+
+    def today(self, now: datetime) -> date:
+        """The tenant's date at the moment ``now``."""
+        return local_date(now, self.time_zone)
 
     def as_dict(self) -> dict[str, Any]:
         """Encode as plain data for an event."""
@@ -79,6 +108,7 @@ class Charter:
             "quorum": str(self.quorum),
             "decision_rule": self.decision_rule.value,
             "max_active_claims": self.max_active_claims,
+            "time_zone": self.time_zone,
         }
 
     @classmethod
@@ -91,6 +121,7 @@ class Charter:
                 quorum=Decimal(str(data.get("quorum", "0.5"))),
                 decision_rule=DecisionRule(data.get("decision_rule", DecisionRule.CONSENSUS.value)),
                 max_active_claims=int(data.get("max_active_claims", 2)),
+                time_zone=str(data.get("time_zone", DEFAULT_TIME_ZONE)),
             )
         except (ValueError, InvalidOperation) as error:
             raise InvalidValue(f"invalid charter: {error}") from error

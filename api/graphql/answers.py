@@ -7,7 +7,9 @@ fully determined by
 
 - the request body (document, variables, operation),
 - who asks (personal data is masked per principal),
-- the calendar day (overdue and lapsed are judged against today), and
+- the calendar day in each tenant's time zone (overdue and lapsed are judged against
+  it): stood for by the current quarter hour in UTC, since every zone's midnight
+  falls on a quarter hour, and
 - the *state* of the tenants the principal may read: how many of them are tracked
   and the sum of their projected positions, the same of their log heads
   (``atPosition`` is checked against the head), their parked rows, and how many
@@ -30,11 +32,11 @@ import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import text
 
-from api.graphql.figures import today
 from projections.queries import Reader
 from tenants.messages.base import PLATFORM_LOG
 from tenants.pipeline.identity import Principal, Role
@@ -87,7 +89,7 @@ def state(reads: Reader, principal: Principal) -> tuple[int, Fingerprint]:
     if principal.tenant_id is None and principal.role is not Role.PLATFORM_ADMIN:
         with reads.connect() as conn:
             head = conn.execute(_PLATFORM_HEAD, {"platform": PLATFORM_LOG}).scalar()
-        return int(head or 0), (today().isoformat(),)
+        return int(head or 0), (_quarter_hour(),)
     with reads.connect() as conn:
         if principal.tenant_id is None:
             row = conn.execute(_EVERY_TENANT, {"platform": PLATFORM_LOG}).one()
@@ -96,7 +98,13 @@ def state(reads: Reader, principal: Principal) -> tuple[int, Fingerprint]:
                 _ONE_TENANT, {"platform": PLATFORM_LOG, "tenant": principal.tenant_id}
             ).one()
     head, *rest = row
-    return int(head or 0), (*(str(value) for value in rest), today().isoformat())
+    return int(head or 0), (*(str(value) for value in rest), _quarter_hour())
+
+
+def _quarter_hour() -> str:
+    """The current quarter hour (UTC): a new one may be a new day in some zone."""
+    now = datetime.now(UTC)
+    return f"{now:%Y-%m-%dT%H}:{now.minute // 15 * 15:02d}"
 
 
 _PLATFORM_HEAD = text("SELECT position FROM es_tenant_heads WHERE tenant_id = :platform")

@@ -7,7 +7,7 @@ from typing import Any
 import strawberry
 from sqlalchemy import Row
 
-from api.graphql.figures import Share, today
+from api.graphql.figures import Share
 from api.graphql.nodes import Node
 from api.graphql.records import record_fields
 from api.graphql.types import Ctx, Event, history_of
@@ -21,8 +21,9 @@ class Milestone(Node):
     row: strawberry.Private[Row[Any]]
 
     @strawberry.field(description="past due and not at 100% (derived)")
-    def overdue(self) -> bool:
-        return is_milestone_overdue(self.row.due, self.row.percent, today())
+    async def overdue(self, info: Ctx) -> bool:
+        today = await info.context.today(self.row.tenant_id)
+        return is_milestone_overdue(self.row.due, self.row.percent, today)
 
     @strawberry.field
     async def history(self, info: Ctx) -> list[Event]:
@@ -42,8 +43,9 @@ class Commitment(Node):
     row: strawberry.Private[Row[Any]]
 
     @strawberry.field(description="past due, neither fulfilled nor withdrawn (derived)")
-    def lapsed(self) -> bool:
-        return is_lapsed(self.row.due, self.row.status, today())
+    async def lapsed(self, info: Ctx) -> bool:
+        today = await info.context.today(self.row.tenant_id)
+        return is_lapsed(self.row.due, self.row.status, today)
 
     @strawberry.field
     async def milestones(self, info: Ctx) -> list[Milestone]:

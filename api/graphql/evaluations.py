@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 from sqlalchemy import Row
 
-from api.graphql.figures import Share, today
+from api.graphql.figures import Share
 from api.graphql.nodes import Node
 from api.graphql.records import record_fields
 from api.graphql.types import Ctx, Event, history_of
@@ -129,8 +129,9 @@ class Rectification(Node):
     row: strawberry.Private[Row[Any]]
 
     @strawberry.field(description="open past its deadline (derived)")
-    def overdue(self) -> bool:
-        return is_rectification_overdue(self.row.deadline, self.row.closed, today())
+    async def overdue(self, info: Ctx) -> bool:
+        today = await info.context.today(self.row.tenant_id)
+        return is_rectification_overdue(self.row.deadline, self.row.closed, today)
 
     @strawberry.field
     async def history(self, info: Ctx) -> list[Event]:

@@ -1,18 +1,12 @@
-"""Shared GraphQL pieces: exact shares of counted facts, today's date, hours."""
+"""Shared GraphQL pieces: exact shares of counted facts, hours."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import strawberry
 
 from projections import indicators
-
-
-def today() -> date:
-    """Today in UTC: the one date every derived rule (overdue, lapsed) is read against."""
-    return datetime.now(UTC).date()
 
 
 def hours(total: Decimal) -> str:

@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -15,6 +16,7 @@ from strawberry.fastapi import BaseContext
 
 from api.graphql import personal
 from api.graphql.snapshot import Snapshot
+from domain.charters import DEFAULT_TIME_ZONE, local_date
 from projections import changes, queries, tables, tables_engagement
 from projections.queries import Key, Reader
 from tenants.messages.base import PLATFORM_LOG
@@ -111,9 +113,11 @@ class Loaders:
     revisions: DataLoader[AtKey, Rows] = field(init=False)
     scores: DataLoader[AtKey, Rows] = field(init=False)
     rectifications: DataLoader[AtKey, Rows] = field(init=False)
+    tenants: DataLoader[AtKey, Rows] = field(init=False)
 
     def __post_init__(self) -> None:
         e, t = self.engine, tables
+        self.tenants = _loader(e, t.tenants, "tenant_id")
         self.units = _loader(e, t.units, "unit_id")
         self.meetings = _loader(e, t.meetings, "meeting_id")
         self.agenda = _loader(e, t.agenda_items, "meeting_id", [t.agenda_items.c.seq])
@@ -175,6 +179,17 @@ class Context(BaseContext):
     def loaders(self) -> Loaders:
         """This request's loaders, made on first use (an answer from the cache needs none)."""
         return Loaders(self.reads)
+
+    async def zone(self, tenant_id: str) -> str:
+        """The IANA time zone of the tenant's charter (as it is now)."""
+        rows = await self.loaders.tenants.load((tenant_id, tenant_id, None))
+        charter = rows[0].charter if rows else {}
+        return str(charter.get("time_zone") or DEFAULT_TIME_ZONE)
+
+    async def today(self, tenant_id: str) -> date:
+        """Today in the tenant's time zone: every derived date rule (overdue, lapsed)
+        is read against it."""
+        return local_date(datetime.now(UTC), await self.zone(tenant_id))
 
     def shared(self, name: str, make: Callable[[], T]) -> T:
         """The per-request object ``name`` (a module's own DataLoader), made on first use."""

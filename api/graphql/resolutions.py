@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from sqlalchemy import Row
 
-from api.graphql.figures import today
 from api.graphql.nodes import Node
 from api.graphql.records import record_fields
 from api.graphql.types import Ctx, Event, history_of
@@ -31,8 +30,9 @@ class Resolution(Node):
     row: strawberry.Private[Row[Any]]
 
     @strawberry.field(description="past its deadline and not verified or superseded (derived)")
-    def overdue(self) -> bool:
-        return is_overdue(self.row.deadline, self.row.status, today())
+    async def overdue(self, info: Ctx) -> bool:
+        today = await info.context.today(self.row.tenant_id)
+        return is_overdue(self.row.deadline, self.row.status, today)
 
     @strawberry.field
     async def responsible_units(self, info: Ctx) -> list[MemberUnit]:

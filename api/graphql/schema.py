@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from time import monotonic as time_now
 from typing import Annotated, Any
 
@@ -23,7 +23,6 @@ from strawberry.extensions import (
 from api.graphql import limits, verification
 from api.graphql import tenant_engagement as follow
 from api.graphql.changes import RecordChange, changes_between
-from api.graphql.figures import today
 from api.graphql.filters import (
     MeetingStatusFilter,
     ResolutionStatusFilter,
@@ -38,6 +37,7 @@ from api.graphql.resolutions import Resolution, load_resolution
 from api.graphql.tenant_engagement import TenantFollowUp
 from api.graphql.types import Ctx, Event, encode_cursor, history_of
 from api.graphql.units import Charter, MemberUnit, load_unit
+from domain.charters import zone
 from projections import audits, queries, rules, tables
 from projections.context import utc
 from tenants.store.schema import checkpoints, tenant_heads
@@ -167,11 +167,13 @@ class Tenant(TenantFollowUp, Node):
         filters = [r.c.status == value(status)] if status else []
         period = follow.parse_period(adopted_in)
         if period is not None:
-            start_at = datetime.combine(period.start, time.min, tzinfo=UTC)
-            end_at = datetime.combine(period.end, time.min, tzinfo=UTC) + timedelta(days=1)
+            # The period's days as the tenant counts them (its time zone's midnights).
+            local = zone(await info.context.zone(self.row.tenant_id))
+            start_at = datetime.combine(period.start, time.min, tzinfo=local)
+            end_at = datetime.combine(period.end + timedelta(days=1), time.min, tzinfo=local)
             filters += [r.c.adopted_at >= start_at, r.c.adopted_at < end_at]
         if overdue is not None:
-            late = rules.overdue_resolution(r, today())
+            late = rules.overdue_resolution(r, await info.context.today(self.row.tenant_id))
             filters.append(late if overdue else ~late)
         return await page(
             info,

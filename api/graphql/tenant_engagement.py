@@ -13,7 +13,7 @@ from sqlalchemy import Row
 
 from api.graphql.commitments import Commitment, MakerSatisfaction
 from api.graphql.evaluations import Evaluation, RankingEntry, Rectification, Rubric
-from api.graphql.figures import Share, today
+from api.graphql.figures import Share
 from api.graphql.filters import (
     CommitmentStatusFilter,
     MemberClassFilter,
@@ -106,7 +106,7 @@ async def _satisfaction_by_maker(info: Ctx, tenant_id: str) -> list[MakerSatisfa
 async def _participation(info: Ctx, tenant_id: str, days: int, on: date | None) -> Participation:
     if not 1 <= days <= 366:
         raise GraphQLError("days must be between 1 and 366", extensions={"code": "BAD_USER_INPUT"})
-    on = on or today()
+    on = on or await info.context.today(tenant_id)
     engine, at = info.context.reads, as_of(info, tenant_id)
     figure = await asyncio.to_thread(indicators.post_participation, engine, tenant_id, on, days, at)
     last = await asyncio.to_thread(indicators.last_collective_activity, engine, tenant_id, on, at)

@@ -11,7 +11,7 @@ from api.graphql import personal
 from api.graphql.nodes import Node
 from api.graphql.records import record_fields
 from api.graphql.types import Ctx, Event, history_of
-from domain.charters import Cadence, DecisionRule
+from domain.charters import DEFAULT_TIME_ZONE, Cadence, DecisionRule
 from projections import tables
 
 
@@ -41,6 +41,9 @@ class Charter:
     decision_rule: str
     decision_rule_label: str
     max_active_claims: int
+    time_zone: str = strawberry.field(
+        description="IANA time zone in which the tenant's dates fall (deadlines, overdue)"
+    )
 
     @classmethod
     def of(cls, data: dict[str, Any]) -> Charter:
@@ -52,6 +55,8 @@ class Charter:
             decision_rule=data["decision_rule"],
             decision_rule_label=DecisionRule(data["decision_rule"]).label,
             max_active_claims=data["max_active_claims"],
+            # Charters recorded before time zones were kept: the platform's default.
+            time_zone=data.get("time_zone", DEFAULT_TIME_ZONE),
         )
 
 

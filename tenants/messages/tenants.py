@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from uuid import UUID, uuid4
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from domain.charters import Cadence, Charter, DecisionRule
+from domain.charters import DEFAULT_TIME_ZONE, Cadence, Charter, DecisionRule, zone
+from domain.errors import InvalidValue
 from domain.tenants import TenantKind, tenant_aggregate_id
 from domain.units import UnitKind
 from tenants.ledger import CommandResult
@@ -26,6 +27,22 @@ class CharterBody(BaseModel):
     quorum: str = Field("0.5", pattern=r"^(0(\.\d{1,4})?|1(\.0{1,4})?)$")
     decision_rule: DecisionRule = DecisionRule.CONSENSUS
     max_active_claims: int = Field(2, ge=1, le=20, strict=True)
+    time_zone: str = Field(
+        DEFAULT_TIME_ZONE,
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*$",
+        description="IANA time zone in which the tenant's dates fall (deadlines, today)",
+    )
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            zone(value)
+        except InvalidValue as error:
+            raise ValueError(error.message) from None
+        return value
 
     def charter(self) -> Charter:
         """The charter as the domain reads it."""
