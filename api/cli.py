@@ -18,6 +18,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from api.console import console, tracked
 from api.platform import INLINE_PROJECTION_SETTING, Platform, dev_tokens_enabled, migrate
 from domain.errors import DomainError
+from projections import reconciliation
 from projections.schema import recreate_read_models
 from tenants.messages.access import IssueToken
 from tenants.notary import Notary
@@ -82,6 +83,12 @@ def _parser() -> argparse.ArgumentParser:
         "verify", help="recompute tenants' hash chains and Merkle trees; check their checkpoints"
     )
     verify.add_argument("--tenant", help="verify one tenant only")
+    verify.add_argument(
+        "--read-models",
+        action="store_true",
+        help="instead: rebuild the read models into scratch tables and name every live row "
+        "and value that differs (the log is taken as it is: verify it without this flag)",
+    )
     verify.add_argument(
         "--keys",
         help="a file of trusted public keys, as served at /.well-known/gongjian-keys "
@@ -174,6 +181,8 @@ def _run(args: argparse.Namespace) -> int:
             if args.command == "migrate":
                 return _migrate(engine, args.app_role)
             _require_migrated(engine)
+            if args.read_models:
+                return _verify_read_models(engine, args.tenant, args.keys)
             return _verify(engine, args.tenant, args.keys)
         finally:
             engine.dispose()
@@ -295,6 +304,33 @@ def _verify(engine: Engine, tenant: str | None, keys_file: str | None) -> int:
         print(f"{failed} of {len(tenant_ids)} tenant log(s) failed verification")
         return 1
     print(f"{len(tenant_ids)} tenant log(s) verified")
+    return 0
+
+
+def _verify_read_models(engine: Engine, tenant: str | None, keys_file: str | None) -> int:
+    if keys_file is not None:
+        raise CliError("--keys checks checkpoints; it does not apply to --read-models")
+    known = reconciliation.known_tenants(engine)
+    if tenant is not None and tenant not in known:
+        print(f"FAIL {tenant}: no such tenant")
+        return 1
+    tenant_ids = [tenant] if tenant else known
+    projector = Platform(engine, embedded=False).projector
+    failed = parked = 0
+    for tenant_id in tracked(tenant_ids, "rebuilding read models into scratch tables"):
+        try:
+            found = reconciliation.reconcile(projector, tenant_id)
+        except reconciliation.ScratchUnavailable as error:
+            raise CliError(str(error)) from error
+        failed += not found.matches
+        parked += found.parked is not None
+        print("\n".join(found.lines()))
+    if parked:
+        print(f"{parked} tenant(s) parked: 'gongjian project --retry-parked' after the fix")
+    if failed:
+        print(f"{failed} of {len(tenant_ids)} tenant(s)' read models differ from their logs")
+        return 1
+    print(f"{len(tenant_ids)} tenant(s)' read models match their logs")
     return 0
 
 

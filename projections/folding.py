@@ -324,12 +324,21 @@ def write_pieces(
             written.append(piece)
         else:
             lost.append(piece.tenant_id)
+    write_rows(conn, written, target)
+    for piece in written:
+        advance_tracking(conn, piece.tenant_id, projection, piece.through)
+    return sum(piece.events for piece in written), lost
+
+
+def write_rows(conn: Connection, pieces: list[Piece], target: Target) -> None:
+    """Write the pieces' new rows, one bulk insert per table for all of them, and
+    close the rows they ended (tracking is the caller's)."""
     if target.lz4:
         conn.exec_driver_sql("SET LOCAL default_toast_compression = lz4")
     values: dict[Table, list[tuple[Any, ...]]] = {}
     rows: dict[Table, list[dict[str, Any]]] = {}
     ended: dict[Table, list[dict[str, Any]]] = {}
-    for piece in written:
+    for piece in pieces:
         for table, held in piece.values.items():
             values.setdefault(table, []).extend(held)
         for table, dicts in piece.rows.items():
@@ -342,9 +351,6 @@ def write_pieces(
         conn.execute(insert(table), dicts)
     for table, keys in ended.items():
         conn.execute(_end(table), keys)
-    for piece in written:
-        advance_tracking(conn, piece.tenant_id, projection, piece.through)
-    return sum(piece.events for piece in written), lost
 
 
 def _write_values(

@@ -328,7 +328,7 @@ class Projector:
                 query = _log_after(fold.tenant_id, fold.folded, self.fold_chunk)
                 rows = conn.execute(query).all()
             for row in rows:
-                self._apply(fold.rows, fold.tenant_id, row, fold.feed, fold.index)
+                self.apply(fold.rows, fold.tenant_id, row, fold.feed, fold.index)
             if rows:
                 fold.folded = rows[-1].position
             if len(rows) < self.fold_chunk:
@@ -346,7 +346,7 @@ class Projector:
             index: list[dict[str, Any]] = []
             backend = SqlRows(conn)
             for row in rows:
-                self._apply(backend, tenant_id, row, feed, index)
+                self.apply(backend, tenant_id, row, feed, index)
             if rows:
                 # Handlers never read the feed or the history index: write them once
                 # per batch (a multi-row insert) rather than twice per event.
@@ -355,7 +355,7 @@ class Projector:
                 advance_tracking(conn, tenant_id, PROJECTION, rows[-1].position)
             return len(rows)
 
-    def _apply(
+    def apply(
         self,
         backend: TemporalBackend,
         tenant_id: str,
@@ -363,6 +363,9 @@ class Projector:
         feed: list[dict[str, Any]],
         index: list[dict[str, Any]],
     ) -> None:
+        """Apply one event of the tenant's log (a row of its position, originator id
+        and version, topic and state) to ``backend``'s rows; add its feed and history
+        index rows to ``feed`` and ``index``."""
         position, topic = row.position, row.topic
         stored = StoredEvent(row.originator_id, row.originator_version, topic, bytes(row.state))
         event = self.mapper.to_domain_event(stored)
