@@ -165,10 +165,23 @@ class PartyMember(Aggregate):
         self._claim_ended(stamp, post_id)
 
     def log_service(
-        self, stamp: Stamp, log_id: str, post_id: str, served_on: date, hours: Decimal, what: str
+        self,
+        stamp: Stamp,
+        log_id: str,
+        post_id: str,
+        served_on: date,
+        hours: Decimal,
+        what: str,
+        *,
+        today: date,
     ) -> None:
-        """Record service on a held post (the activity record card)."""
+        """Record service on a held post (the activity record card), on a day that has
+        come (``today`` is the tenant's date)."""
         self._check_active()
+        if served_on > today:
+            raise errors.InvalidValue(
+                f"service cannot be logged for {served_on}: the tenant's date is {today}"
+            )
         self._holding(post_id)
         if not Decimal(0) < hours <= DAY_HOURS:
             raise errors.InvalidValue("hours of service are more than 0 and at most 24")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from uuid import UUID
 
@@ -129,7 +129,8 @@ class MemberCommands(LedgerBase):
     ) -> CommandResult:
         """Record a member's service on a held post."""
         member = self.load(PartyMember, member_id)
-        member.log_service(stamp, log_id, str(post_id), served_on, hours, what)
+        today = self.tenant().charter.today(datetime.now(UTC))
+        member.log_service(stamp, log_id, str(post_id), served_on, hours, what, today=today)
         return self.commit(member, idempotent=idem, extra={"log_id": log_id})
 
     def review_service_log(

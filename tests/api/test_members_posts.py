@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from domain.charters import local_date
 from tenants.commands import cross_tenant
 from tests.api.conftest import Community
 
@@ -41,6 +42,13 @@ def test_an_in_service_member_reports_claims_serves_and_is_reviewed(community: C
     too_long = api.t(f"/members/{worker}/service-logs", {"post_id": patrol, "served_on": "2026-03-14",
                                                          "hours": 25, "what": "x"}, 422)  # fmt: skip
     assert too_long["code"] == "validation-error"
+    # A day that has not come in the tenant's zone (Beijing) is refused.
+    tomorrow = local_date(datetime.now(UTC)) + timedelta(days=1)
+    head = api.head()
+    future = api.t(f"/members/{worker}/service-logs", {"post_id": patrol, "hours": 1, "what": "x",
+                                                       "served_on": tomorrow.isoformat()}, 422)  # fmt: skip
+    assert future["code"] == "invalid-value" and tomorrow.isoformat() in future["detail"]
+    assert api.head() == head
     api.t(f"/members/{worker}/service-logs/{first['log_id']}/review", {"confirmed": True})
     api.t(f"/members/{worker}/service-logs/{second['log_id']}/review", {"confirmed": False}, 422)
     api.t(f"/members/{worker}/service-logs/{second['log_id']}/review",

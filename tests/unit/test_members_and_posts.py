@@ -13,6 +13,8 @@ from domain.members import MemberClass, MemberStatus, PartyMember, ReviewRating
 from domain.posts import PostCategory, ServicePost
 from tests.unit.builders import stamp
 
+TODAY = date(2026, 12, 31)
+
 
 def member(member_class: MemberClass = MemberClass.RETIRED) -> PartyMember:
     unit = "区税务局" if member_class is MemberClass.IN_SERVICE else None
@@ -78,13 +80,27 @@ def test_retiring_a_post_needs_a_reason_and_ends_its_claims() -> None:
 def test_service_is_logged_on_a_held_post_within_a_day() -> None:
     retired = member()
     with pytest.raises(errors.NotHoldingPost):
-        retired.log_service(stamp(), "l1", "p1", date(2026, 5, 1), Decimal(2), "巡查")
+        retired.log_service(stamp(), "l1", "p1", date(2026, 5, 1), Decimal(2), "巡查", today=TODAY)
     retired.claim(stamp(), "p1", limit=2)
     for hours in (Decimal(0), Decimal("24.5")):
         with pytest.raises(errors.InvalidValue):
-            retired.log_service(stamp(), "l1", "p1", date(2026, 5, 1), hours, "巡查")
-    retired.log_service(stamp(), "l1", "p1", date(2026, 5, 1), Decimal("2.5"), "楼道巡查")
-    retired.log_service(stamp(), "l2", "p1", date(2026, 5, 8), Decimal(24), "通宵值守")
+            retired.log_service(stamp(), "l1", "p1", date(2026, 5, 1), hours, "巡查", today=TODAY)
+    retired.log_service(
+        stamp(), "l1", "p1", date(2026, 5, 1), Decimal("2.5"), "楼道巡查", today=TODAY
+    )
+    retired.log_service(stamp(), "l2", "p1", date(2026, 5, 8), Decimal(24), "通宵值守", today=TODAY)
+
+
+def test_service_is_not_logged_for_a_day_that_has_not_come() -> None:
+    retired = member()
+    retired.claim(stamp(), "p1", limit=2)
+    with pytest.raises(errors.InvalidValue, match="2026-05-02"):
+        retired.log_service(stamp(), "l1", "p1", date(2026, 5, 2), Decimal(2), "巡查",
+                            today=date(2026, 5, 1))  # fmt: skip
+    assert retired.logs == {}
+    retired.log_service(stamp(), "l1", "p1", date(2026, 5, 1), Decimal(2), "巡查",
+                        today=date(2026, 5, 1))  # fmt: skip
+    assert set(retired.logs) == {"l1"}
 
 
 def test_a_member_serves_at_most_24_hours_a_day_across_all_posts() -> None:
@@ -92,16 +108,18 @@ def test_a_member_serves_at_most_24_hours_a_day_across_all_posts() -> None:
     retired.claim(stamp(), "p1", limit=2)
     retired.claim(stamp(), "p2", limit=2)
     day = date(2026, 5, 1)
-    retired.log_service(stamp(), "l1", "p1", day, Decimal(20), "值守")
-    retired.log_service(stamp(), "l2", "p2", day, Decimal(4), "助老")
+    retired.log_service(stamp(), "l1", "p1", day, Decimal(20), "值守", today=TODAY)
+    retired.log_service(stamp(), "l2", "p2", day, Decimal(4), "助老", today=TODAY)
     with pytest.raises(errors.ServiceHoursExceedDay) as refused:
-        retired.log_service(stamp(), "l3", "p1", day, Decimal("0.5"), "巡查")
+        retired.log_service(stamp(), "l3", "p1", day, Decimal("0.5"), "巡查", today=TODAY)
     assert refused.value.code == "service-hours-exceed-day"
     assert isinstance(refused.value, errors.RuleViolation)
     assert set(retired.logs) == {"l1", "l2"}
     # The same hours on other days are accepted.
-    retired.log_service(stamp(), "l3", "p1", date(2026, 5, 2), Decimal(24), "通宵值守")
-    retired.log_service(stamp(), "l4", "p2", date(2026, 4, 30), Decimal(24), "通宵值守")
+    retired.log_service(stamp(), "l3", "p1", date(2026, 5, 2), Decimal(24), "通宵值守", today=TODAY)
+    retired.log_service(
+        stamp(), "l4", "p2", date(2026, 4, 30), Decimal(24), "通宵值守", today=TODAY
+    )
 
 
 def test_the_day_limit_adds_exact_decimals_and_counts_reviewed_logs_unless_rejected() -> None:
@@ -109,24 +127,24 @@ def test_the_day_limit_adds_exact_decimals_and_counts_reviewed_logs_unless_rejec
     retired.claim(stamp(), "p1", limit=2)
     day = date(2026, 5, 1)
     for n in range(3):
-        retired.log_service(stamp(), f"l{n}", "p1", day, Decimal("7.9"), "巡查")
-    retired.log_service(stamp(), "l3", "p1", day, Decimal("0.3"), "巡查")  # exactly 24
+        retired.log_service(stamp(), f"l{n}", "p1", day, Decimal("7.9"), "巡查", today=TODAY)
+    retired.log_service(stamp(), "l3", "p1", day, Decimal("0.3"), "巡查", today=TODAY)  # exactly 24
     with pytest.raises(errors.ServiceHoursExceedDay):
-        retired.log_service(stamp(), "l4", "p1", day, Decimal("0.01"), "巡查")
+        retired.log_service(stamp(), "l4", "p1", day, Decimal("0.01"), "巡查", today=TODAY)
     retired.review_log(stamp(), "l0", confirmed=True)
     with pytest.raises(errors.ServiceHoursExceedDay):
-        retired.log_service(stamp(), "l4", "p1", day, Decimal("0.01"), "巡查")
+        retired.log_service(stamp(), "l4", "p1", day, Decimal("0.01"), "巡查", today=TODAY)
     retired.review_log(stamp("重复登记"), "l1", confirmed=False)
-    retired.log_service(stamp(), "l4", "p1", day, Decimal("7.9"), "补登")
+    retired.log_service(stamp(), "l4", "p1", day, Decimal("7.9"), "补登", today=TODAY)
     with pytest.raises(errors.ServiceHoursExceedDay):
-        retired.log_service(stamp(), "l5", "p1", day, Decimal("0.01"), "巡查")
+        retired.log_service(stamp(), "l5", "p1", day, Decimal("0.01"), "巡查", today=TODAY)
 
 
 def test_the_community_confirms_or_rejects_with_a_reason_each_log_once() -> None:
     retired = member()
     retired.claim(stamp(), "p1", limit=2)
-    retired.log_service(stamp(), "l1", "p1", date(2026, 5, 1), Decimal("2.5"), "巡查")
-    retired.log_service(stamp(), "l2", "p1", date(2026, 5, 2), Decimal(3), "巡查")
+    retired.log_service(stamp(), "l1", "p1", date(2026, 5, 1), Decimal("2.5"), "巡查", today=TODAY)
+    retired.log_service(stamp(), "l2", "p1", date(2026, 5, 2), Decimal(3), "巡查", today=TODAY)
     retired.review_log(stamp(), "l1", confirmed=True)
     with pytest.raises(errors.ReasonRequired):
         retired.review_log(stamp(), "l2", confirmed=False)
