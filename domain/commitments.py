@@ -152,10 +152,28 @@ class Commitment(Aggregate):
             stamp.require_reason("lowering reported progress")
         self._progress_reported(stamp, milestone_id, percent, evidence)
 
-    def rate(self, stamp: Stamp, resident_id: str, period: str, rating: int, comment: str) -> None:
-        """A resident's satisfaction rating; a later one replaces theirs for the period."""
-        self._check_published()
-        Period.parse(period)
+    def rate(
+        self,
+        stamp: Stamp,
+        resident_id: str,
+        period: str,
+        rating: int,
+        comment: str,
+        *,
+        today: date,
+    ) -> None:
+        """A resident's satisfaction rating; a later one replaces theirs for the period.
+        A fulfilled commitment is still rated for the period running on ``today`` (the
+        tenant's date): residents judge the fulfilment through its rating period."""
+        rated = Period.parse(period)
+        if self.status is CommitmentStatus.FULFILLED:
+            if today not in rated:
+                raise errors.CommitmentClosed(
+                    f"the commitment is fulfilled: it is rated only for the running period, "
+                    f"not {period}"
+                )
+        else:
+            self._check_published()
         if not 1 <= rating <= 5:
             raise errors.InvalidValue("a rating is between 1 and 5")
         if not resident_id.strip():
@@ -163,8 +181,12 @@ class Commitment(Aggregate):
         self._rated(stamp, resident_id.strip(), period, rating, comment.strip())
 
     def fulfil(self, stamp: Stamp) -> None:
-        """Declare the commitment fulfilled."""
+        """Declare the commitment fulfilled; with a milestone short of 100%, only with
+        a reason."""
         self._check_published()
+        short = [m for m, v in self.milestones.items() if v["percent"] < 100]
+        if short:
+            stamp.require_reason(f"fulfilment with milestones below 100% ({', '.join(short)})")
         self._fulfilled(stamp)
 
     def withdraw(self, stamp: Stamp) -> None:

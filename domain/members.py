@@ -98,6 +98,7 @@ class PartyMember(Aggregate):
         self.claims: list[str] = []
         self.logs: dict[str, dict[str, Any]] = {}
         self.transfer: dict[str, str] | None = None
+        self.reviewed_years: list[int] = []
 
     @classmethod
     def register(
@@ -226,11 +227,14 @@ class PartyMember(Aggregate):
         return confirmed_hours((v["hours"], v["status"]) for v in self.logs.values())
 
     def review_year(self, stamp: Stamp, year: int, rating: ReviewRating, feedback: str) -> None:
-        """Year-end review, with a feedback note for the member's work unit."""
+        """Year-end review, with a feedback note for the member's work unit; a year
+        already reviewed is revised only with a reason (the first stays in history)."""
         if not 2000 <= year <= 2100:
             raise errors.InvalidValue("year out of range")
         if not feedback.strip():
             raise errors.InvalidValue("the review needs a feedback note")
+        if year in self.reviewed_years:
+            stamp.require_reason(f"revising the {year} review")
         self._year_reviewed(stamp, year, rating.value, feedback.strip())
 
     # -- transfers --------------------------------------------------------------
@@ -306,7 +310,7 @@ class PartyMember(Aggregate):
 
     @event("YearReviewed", topic="gongjian.PartyMember.YearReviewed")
     def _year_reviewed(self, stamp: Stamp, year: int, rating: str, feedback: str) -> None:
-        pass
+        self.reviewed_years = [*self.reviewed_years, year]
 
     @event("TransferStarted", topic="gongjian.PartyMember.TransferStarted")
     def _transfer_started(self, stamp: Stamp, transfer_id: str, to_tenant: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from uuid import UUID
 
 from domain import errors
@@ -101,7 +101,8 @@ class CommitmentCommands(LedgerBase):
     ) -> CommandResult:
         """A resident rates the commitment."""
         commitment = self.load(Commitment, commitment_id)
-        commitment.rate(stamp, resident_id, period, rating, comment)
+        today = self.tenant().charter.today(datetime.now(UTC))
+        commitment.rate(stamp, resident_id, period, rating, comment, today=today)
         return self.commit(commitment, idempotent=idem)
 
     def close_commitment(

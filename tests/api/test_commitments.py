@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from domain.charters import local_date
 from tests.api.conftest import Community
 
 QUERY = """query($t: ID!, $c: ID!) { tenant(id: $t) {
@@ -36,7 +39,17 @@ def test_a_commitment_from_promise_to_fulfilment(community: Community) -> None:
             f"/commitments/{c}/ratings",
             {"resident_id": resident, "period": "2026H1", "rating": rating},
         )
-    api.t(f"/commitments/{c}/fulfilment")
+    # h2 is still at 0%: fulfilment now needs a reason, and nothing is recorded without.
+    head = api.head()
+    short = api.t(f"/commitments/{c}/fulfilment", {}, 422)
+    assert short["code"] == "reason-required" and "h2" in short["detail"]
+    assert api.head() == head
+    api.t(f"/commitments/{c}/fulfilment", {"reason": "下半年走访并入社区统一活动"})
+    # Residents still rate it through the running period, but not an earlier one.
+    today = local_date(datetime.now(UTC))
+    running = f"{today.year}H{1 if today.month <= 6 else 2}"
+    api.t(f"/commitments/{c}/ratings", {"resident_id": "r9", "period": running, "rating": 5})
+    api.t(f"/commitments/{c}/ratings", {"resident_id": "r9", "period": "2020H1", "rating": 5}, 409)
     data = api.gql(QUERY, t=api.tenant, c=c)["data"]["tenant"]
     commitment = data["commitment"]
     assert commitment["statusLabel"] == "已兑现" and commitment["channelLabel"] == "党务公开栏"
@@ -46,17 +59,17 @@ def test_a_commitment_from_promise_to_fulfilment(community: Community) -> None:
         {"type": "Made"},
         {"type": "ProgressReported"},
     ]
-    assert [r["current"] for r in commitment["ratings"]] == [False, True, True, True]
+    assert [r["current"] for r in commitment["ratings"]] == [False, True, True, True, True]
     assert commitment["satisfaction"] == {
-        "numerator": 3,
-        "denominator": 3,
+        "numerator": 4,
+        "denominator": 4,
         "rate": "1.0000",
         "target": "0.9",
         "meetsTarget": True,
     }
-    assert data["commitmentSatisfaction"]["numerator"] == 3
+    assert data["commitmentSatisfaction"]["numerator"] == 4
     assert data["satisfactionByMaker"] == [
-        {"makerId": member, "satisfaction": {"numerator": 3, "denominator": 3}}
+        {"makerId": member, "satisfaction": {"numerator": 4, "denominator": 4}}
     ]
 
 

@@ -178,5 +178,10 @@ def test_a_class_change_needs_a_reason_and_the_year_review_a_note() -> None:
     with pytest.raises(errors.InvalidValue):
         retired.review_year(stamp(), 2026, ReviewRating.GOOD, " ")
     retired.review_year(stamp(), 2026, ReviewRating.EXCELLENT, "全年服务48小时，表现突出")
+    # A second review of the same year is a revision: only with a reason.
+    with pytest.raises(errors.ReasonRequired, match="2026"):
+        retired.review_year(stamp(), 2026, ReviewRating.GOOD, "改评")
+    retired.review_year(stamp("补录服务记录后复核"), 2026, ReviewRating.GOOD, "改评")
+    retired.review_year(stamp(), 2025, ReviewRating.GOOD, "上年")
     assert ReviewRating.EXCELLENT.label == "优秀"
     assert PostCategory.ELDERLY_CARE.label == "为老服务"
