@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 
 from projections.runner import BackgroundProjector, Projector
-from projections.schema import create_read_models, read_model_tables
+from projections.schema import migrate_read_models, read_model_tables
 from tenants.commands.ledger import Ledger
 from tenants.notary import Notary, PeriodicSigning, interval
 from tenants.pipeline.handling import Pipeline
@@ -43,7 +43,8 @@ def migrate(engine: Engine, app_role: str | None = None) -> None:
     role the application connects as, not the tables' owner) is granted their use.
     """
     migrate_store(engine)
-    create_read_models(engine)
+    if migrate_read_models(engine):
+        logger.warning("the read models' shape changed: recreated; projection replays every log")
     if is_sqlite(engine):
         return
     tables = [*store_metadata.tables.values(), *read_model_tables()]

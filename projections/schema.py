@@ -1,12 +1,88 @@
-"""Create, drop and recreate the read-model tables."""
+"""Create, drop and recreate the read-model tables; recreate them when their declared
+shape changed since the last migrate.
+
+Read models are derived from the logs, so a new column or table is never migrated
+row by row: ``gongjian migrate`` compares a fingerprint of the read models' DDL with
+the one it stored last time, and when they differ it drops and recreates them and
+clears the projection's tracking, so that projection replays every log into the new
+shape (the logs are untouched).
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, Table
+import hashlib
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    delete,
+    inspect,
+    select,
+)
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 import projections.tables_engagement  # noqa: F401  (registers its tables)
 from projections.tables import read_metadata
 from tenants.store import row_security
+
+# Kept apart from the read models' metadata: never fingerprinted, dropped or replayed.
+_version_metadata = MetaData()
+read_model_version = Table(
+    "rm_schema_version",
+    _version_metadata,
+    Column("fingerprint", String(64), primary_key=True),
+    Column("migrated_at", DateTime(timezone=True), nullable=False),
+)
+
+
+def fingerprint(engine: Engine) -> str:
+    """SHA-256 of the read models' DDL as this database would create them."""
+    statements = []
+    for table in sorted(read_metadata.tables.values(), key=lambda t: t.name):
+        statements.append(str(CreateTable(table).compile(dialect=engine.dialect)).strip())
+        for index in sorted(table.indexes, key=lambda i: i.name or ""):
+            statements.append(str(CreateIndex(index).compile(dialect=engine.dialect)).strip())
+    return hashlib.sha256("\n;\n".join(statements).encode()).hexdigest()
+
+
+def migrate_read_models(engine: Engine) -> bool:
+    """Bring the read models to their declared shape. Returns True when they were
+    recreated empty (their shape changed) and projection must replay every log."""
+    _version_metadata.create_all(engine)
+    current = fingerprint(engine)
+    with engine.connect() as conn:
+        stored = conn.execute(select(read_model_version.c.fingerprint)).scalar()
+    existing = set(inspect(engine).get_table_names()) & set(read_metadata.tables)
+    replay = stored != current and (stored is not None or bool(existing))
+    if replay:
+        recreate_read_models(engine)
+        _forget_projection(engine)
+    else:
+        create_read_models(engine)
+    if stored != current:
+        with engine.begin() as conn:
+            conn.execute(delete(read_model_version))
+            conn.execute(
+                read_model_version.insert().values(
+                    fingerprint=current, migrated_at=datetime.now(UTC)
+                )
+            )
+    return replay
+
+
+def _forget_projection(engine: Engine) -> None:
+    """Clear the projection's tracking and parking: every log replays from position 1."""
+    from projections.runner import PROJECTION  # the runner imports this module's tables
+    from tenants.store.schema import parked, tracking
+
+    with engine.begin() as conn:
+        conn.execute(delete(tracking).where(tracking.c.projection == PROJECTION))
+        conn.execute(delete(parked).where(parked.c.projection == PROJECTION))
 
 
 def read_model_tables() -> list[Table]:
