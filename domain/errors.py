@@ -293,6 +293,18 @@ class RectificationClosed(EvaluationRuleViolation):
     code = "rectification-closed"
 
 
+class RectificationNotOpen(EvaluationRuleViolation):
+    """Only an open (or returned) rectification is reported done."""
+
+    code = "rectification-not-open"
+
+
+class RectificationNotReported(EvaluationRuleViolation):
+    """The evaluator verifies or returns only a rectification its subject reported done."""
+
+    code = "rectification-not-reported"
+
+
 class NotReportedAtResidence(MemberRuleViolation):
     code = "not-reported-at-residence"
 

@@ -22,6 +22,15 @@ class SubjectKind(LabelledEnum):
     MEMBER_UNIT = "member_unit"
 
 
+@labelled({"open": "整改中", "reported": "待街道核验", "closed": "已销号"})
+class RectificationStatus(LabelledEnum):
+    """Where a rectification stands: the subject reports it done, the evaluator verifies."""
+
+    OPEN = "open"
+    REPORTED = "reported"
+    CLOSED = "closed"
+
+
 @labelled({"open": "评分中", "final": "已定稿", "appealed": "申诉中"})
 class EvaluationStatus(LabelledEnum):
     OPEN = "open"
@@ -79,7 +88,8 @@ class Evaluation(Aggregate):
         self.weights = {s["id"]: Decimal(s["weight"]) for s in sources}
         self.scores: dict[tuple[str, str], Decimal] = {}
         self.status = E.OPEN
-        self.rectifications: dict[str, bool] = {}
+        self.rectifications: dict[str, bool] = {}  # closed or not
+        self.rectification_status: dict[str, RectificationStatus] = {}
 
     @classmethod
     def open(
@@ -202,15 +212,45 @@ class Evaluation(Aggregate):
             stamp, rectification_id, problem.strip(), responsible.strip(), deadline
         )
 
+    def report_rectification(self, stamp: Stamp, rectification_id: str, evidence: str) -> None:
+        """The subject reports a rectification done, with evidence; the evaluator then
+        verifies it (closes it) or returns it."""
+        if self._rectification(rectification_id) is not RectificationStatus.OPEN:
+            raise errors.RectificationNotOpen(
+                f"rectification {rectification_id} is "
+                f"{self.rectification_status[rectification_id].label}"
+            )
+        if not evidence.strip():
+            raise errors.InvalidValue("reporting a rectification needs evidence")
+        self._rectification_reported(stamp, rectification_id, evidence.strip())
+
     def close_rectification(self, stamp: Stamp, rectification_id: str, evidence: str) -> None:
-        """Close a rectification item with evidence."""
-        if rectification_id not in self.rectifications:
-            raise errors.UnknownRectification(f"no rectification {rectification_id}")
-        if self.rectifications[rectification_id]:
+        """The evaluator verifies a reported rectification and closes it, noting what
+        it checked."""
+        status = self._rectification(rectification_id)
+        if status is RectificationStatus.CLOSED:
             raise errors.RectificationClosed(f"rectification {rectification_id} is closed")
+        if status is not RectificationStatus.REPORTED:
+            raise errors.RectificationNotReported(
+                f"rectification {rectification_id} has not been reported done by its subject"
+            )
         if not evidence.strip():
             raise errors.InvalidValue("closing a rectification needs evidence")
         self._rectification_closed(stamp, rectification_id, evidence.strip())
+
+    def return_rectification(self, stamp: Stamp, rectification_id: str) -> None:
+        """The evaluator returns a reported rectification as not done (reason required)."""
+        if self._rectification(rectification_id) is not RectificationStatus.REPORTED:
+            raise errors.RectificationNotReported(
+                f"rectification {rectification_id} has not been reported done by its subject"
+            )
+        stamp.require_reason("returning a rectification")
+        self._rectification_returned(stamp, rectification_id)
+
+    def _rectification(self, rectification_id: str) -> RectificationStatus:
+        if rectification_id not in self.rectifications:
+            raise errors.UnknownRectification(f"no rectification {rectification_id}")
+        return self.rectification_status[rectification_id]
 
     @event("Scored", topic="gongjian.Evaluation.Scored")
     def _scored(
@@ -241,7 +281,17 @@ class Evaluation(Aggregate):
         self, stamp: Stamp, rectification_id: str, problem: str, responsible: str, deadline: date
     ) -> None:
         self.rectifications[rectification_id] = False
+        self.rectification_status[rectification_id] = RectificationStatus.OPEN
 
     @event("RectificationClosed", topic="gongjian.Evaluation.RectificationClosed")
     def _rectification_closed(self, stamp: Stamp, rectification_id: str, evidence: str) -> None:
         self.rectifications[rectification_id] = True
+        self.rectification_status[rectification_id] = RectificationStatus.CLOSED
+
+    @event("RectificationReported", topic="gongjian.Evaluation.RectificationReported")
+    def _rectification_reported(self, stamp: Stamp, rectification_id: str, evidence: str) -> None:
+        self.rectification_status[rectification_id] = RectificationStatus.REPORTED
+
+    @event("RectificationReturned", topic="gongjian.Evaluation.RectificationReturned")
+    def _rectification_returned(self, stamp: Stamp, rectification_id: str) -> None:
+        self.rectification_status[rectification_id] = RectificationStatus.OPEN

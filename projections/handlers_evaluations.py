@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.evaluations import RectificationStatus
 from projections.context import Applied, Handler
 from projections.tables_engagement import (
     evaluations,
@@ -141,23 +142,48 @@ def rectification_required(a: Applied) -> list[str]:
         problem=e.problem,
         responsible=e.responsible,
         deadline=e.deadline,
+        status=RectificationStatus.OPEN.value,
         closed=False,
     )
     return [f"{a.record_id}/{e.rectification_id}"]
 
 
-def rectification_closed(a: Applied) -> list[str]:
-    e = a.event
-    _set_evaluation(a)
-    rectification = {
+def _rectification_key(a: Applied) -> dict[str, Any]:
+    return {
         "tenant_id": a.tenant_id,
         "evaluation_id": a.record_id,
-        "rectification_id": e.rectification_id,
+        "rectification_id": a.event.rectification_id,
     }
+
+
+def rectification_reported(a: Applied) -> list[str]:
+    e = a.event
+    _set_evaluation(a)
     change(
         a,
         rectifications,
-        rectification,
+        _rectification_key(a),
+        status=RectificationStatus.REPORTED.value,
+        report=e.evidence,
+        reported_at=a.occurred_at,
+    )
+    return [f"{a.record_id}/{e.rectification_id}"]
+
+
+def rectification_returned(a: Applied) -> list[str]:
+    _set_evaluation(a)
+    change(a, rectifications, _rectification_key(a), status=RectificationStatus.OPEN.value)
+    return [f"{a.record_id}/{a.event.rectification_id}"]
+
+
+def rectification_closed(a: Applied) -> list[str]:
+    e = a.event
+    _set_evaluation(a)
+    change(
+        a,
+        rectifications,
+        _rectification_key(a),
+        status=RectificationStatus.CLOSED.value,
         closed=True,
         evidence=e.evidence,
         closed_at=a.occurred_at,
@@ -176,4 +202,6 @@ HANDLERS: dict[str, Handler] = {
     "gongjian.Evaluation.AppealResolved": appeal_resolved,
     "gongjian.Evaluation.RectificationRequired": rectification_required,
     "gongjian.Evaluation.RectificationClosed": rectification_closed,
+    "gongjian.Evaluation.RectificationReported": rectification_reported,
+    "gongjian.Evaluation.RectificationReturned": rectification_returned,
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import JSON, BigInteger, Boolean, Date, Integer, String, Text
 
 from domain.commitments import Channel, CommitmentStatus, MakerKind
-from domain.evaluations import EvaluationStatus, SubjectKind
+from domain.evaluations import EvaluationStatus, RectificationStatus, SubjectKind
 from domain.members import MemberClass, MemberStatus, ReviewRating
 from domain.posts import PostCategory
 from projections.records import TENANT, Field, Masking, Personal, Record, UtcDateTime, key
@@ -263,8 +263,21 @@ RECTIFICATIONS = Record(
         Field("problem", Text()),
         Field("responsible", Text()),
         Field("deadline", Date()),
-        Field("closed", Boolean()),
-        Field("evidence", Text(), nullable=True),
+        Field(
+            "status",
+            String(20),
+            labels=RectificationStatus,
+            description="open → reported (by the subject) → closed (verified by the evaluator)",
+        ),
+        Field("closed", Boolean(), description="verified and closed by the evaluator"),
+        Field(
+            "report",
+            Text(),
+            nullable=True,
+            description="the subject's evidence that it is done (latest report)",
+        ),
+        Field("reported_at", UtcDateTime(), nullable=True),
+        Field("evidence", Text(), nullable=True, description="what the evaluator verified"),
         Field("closed_at", UtcDateTime(), nullable=True, exposed=False),
     ),
 )

@@ -151,6 +151,27 @@ class EvaluationCommands(LedgerBase):
             evaluation, idempotent=idem, extra={"rectification_id": rectification_id}
         )
 
+    def report_rectification(
+        self,
+        stamp: Stamp,
+        evaluation_id: UUID,
+        rectification_id: str,
+        evidence: str,
+        idem: Idem = None,
+    ) -> CommandResult:
+        """The subject reports a rectification done, with evidence."""
+        evaluation = self.load(Evaluation, evaluation_id)
+        evaluation.report_rectification(stamp, rectification_id, evidence)
+        return self.commit(evaluation, idempotent=idem)
+
+    def return_rectification(
+        self, stamp: Stamp, evaluation_id: UUID, rectification_id: str, idem: Idem = None
+    ) -> CommandResult:
+        """The evaluator returns a reported rectification (reason required)."""
+        evaluation = self.load(Evaluation, evaluation_id)
+        evaluation.return_rectification(stamp, rectification_id)
+        return self.commit(evaluation, idempotent=idem)
+
     def close_rectification(
         self,
         stamp: Stamp,
@@ -159,7 +180,7 @@ class EvaluationCommands(LedgerBase):
         evidence: str,
         idem: Idem = None,
     ) -> CommandResult:
-        """Close a rectification with evidence."""
+        """Verify a reported rectification and close it, noting what was checked."""
         evaluation = self.load(Evaluation, evaluation_id)
         evaluation.close_rectification(stamp, rectification_id, evidence)
         return self.commit(evaluation, idempotent=idem)

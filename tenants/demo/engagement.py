@@ -183,6 +183,10 @@ def evaluate_communities(
             date(2026, 8, 31),
         )
         if n != 1:
+            # The community reports it done; the street checks and closes it (销号).
+            street.report_rectification(
+                s(date(2026, 8, 20)), evaluation, "r1", "已补登流动党员登记卡，附更新后的台账"
+            )
             street.close_rectification(
                 s(date(2026, 8, 25)), evaluation, "r1", "已补登并建立月度核对"
             )

@@ -209,13 +209,7 @@ class AppealEvaluation(OnEvaluation):
     route = Route("/evaluations/{evaluation_id}/appeals", TAG)
 
     def handle(self, h: Handling) -> CommandResult:
-        evaluation = h.ledger.load(Evaluation, self.evaluation_id)
-        # The subject appeals: the evaluated community's secretary, or the
-        # evaluated unit's liaison (the street's or community's own staff never do).
-        principal = h.principal
-        appellant = principal.binding if principal.role == "unit_liaison" else principal.tenant_id
-        if appellant != evaluation.subject_id:
-            raise Forbidden("only the evaluated community or unit appeals its evaluation")
+        check_subject_acts(h, self.evaluation_id, "appeals its evaluation")
         return h.ledger.appeal_evaluation(h.stamp, self.evaluation_id, idem=h.idem)
 
 
@@ -252,8 +246,46 @@ class RequireRectification(OnEvaluation):
         )
 
 
+def check_subject_acts(h: Handling, evaluation_id: UUID, what: str) -> None:
+    """Only the evaluated subject acts: the evaluated community's secretary, or the
+    evaluated unit's liaison (the evaluator's own staff never do)."""
+    evaluation = h.ledger.load(Evaluation, evaluation_id)
+    principal = h.principal
+    actor = principal.binding if principal.role == "unit_liaison" else principal.tenant_id
+    if actor != evaluation.subject_id:
+        raise Forbidden(f"only the evaluated community or unit {what}")
+
+
+class ReportRectification(OnEvaluation):
+    """The evaluated subject reports a rectification done, with evidence; the evaluator
+    then verifies (closes) or returns it."""
+
+    route = Route("/evaluations/{evaluation_id}/rectifications/{rectification_id}/report", TAG)
+    rectification_id: ItemId
+    evidence: Text
+
+    def handle(self, h: Handling) -> CommandResult:
+        check_subject_acts(h, self.evaluation_id, "reports its rectifications")
+        return h.ledger.report_rectification(
+            h.stamp, self.evaluation_id, self.rectification_id, self.evidence, idem=h.idem
+        )
+
+
+class ReturnRectification(OnEvaluation):
+    """The evaluator returns a reported rectification as not done (reason required)."""
+
+    route = Route("/evaluations/{evaluation_id}/rectifications/{rectification_id}/return", TAG)
+    rectification_id: ItemId
+
+    def handle(self, h: Handling) -> CommandResult:
+        return h.ledger.return_rectification(
+            h.stamp, self.evaluation_id, self.rectification_id, idem=h.idem
+        )
+
+
 class CloseRectification(OnEvaluation):
-    """Close a rectification with evidence."""
+    """The evaluator verifies a reported rectification and closes it (销号), noting
+    what it checked."""
 
     route = Route("/evaluations/{evaluation_id}/rectifications/{rectification_id}/closure", TAG)
     rectification_id: ItemId

@@ -125,6 +125,12 @@ POLICY: dict[str, tuple[Grant, ...]] = {
     ),
     "resolve_appeal": MANAGER,
     "require_rectification": MANAGER,
+    # the subject reports a rectification done; the evaluator verifies or returns it
+    "report_rectification": (
+        Grant(R.COMMUNITY_SECRETARY, frozenset({Relation.COMMUNITY_OF})),
+        Grant(R.UNIT_LIAISON),
+    ),
+    "return_rectification": MANAGER,
     "close_rectification": MANAGER,
     # access tokens (the handler also checks which roles each issuer may grant)
     "issue_token": ISSUERS,

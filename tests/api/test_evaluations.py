@@ -229,6 +229,27 @@ def test_indicators_and_rectifications_show_beside_the_items(api: Api) -> None:
     assert satisfaction["scores"] == [], "an indicator is evidence, never an automatic score"
     assert view["evaluation"]["rectifications"] == [{"id": "r1", "overdue": True, "closed": False}]
     assert view["openRectifications"]["nodes"] == [{"id": "r1"}]
+    # The street verifies a closure only after the community reports it done.
+    refused = api.t(f"/evaluations/{evaluation}/rectifications/r1/closure", {"evidence": "x"}, 409)
+    assert refused["code"] == "rectification-not-reported"
+    path = f"/evaluations/{evaluation}/rectifications/r1"
+    assert api.t(f"{path}/report", {"evidence": "代报"}, 403)["code"] == "forbidden"
+    subject = manager_token(community, api.streets)
+    api.t(f"{path}/report", {"evidence": "已更新花名册"}, headers=subject)
+    again = api.t(f"{path}/report", {"evidence": "再报"}, 409, headers=subject)
+    assert again["code"] == "rectification-not-open"
+    assert api.t(f"{path}/return", {}, 422)["code"] == "reason-required"
+    api.t(f"{path}/return", {"reason": "花名册缺少流动党员"})
+    api.t(f"{path}/report", {"evidence": "补充流动党员后的花名册"}, headers=subject)
+    reported = api.gql("query($t: ID!, $e: ID!) { tenant(id: $t) { evaluation(id: $e) { rectifications { statusLabel closed report history { type reason } } } } }",
+                       t=api.tenant, e=evaluation)["data"]["tenant"]["evaluation"]["rectifications"][0]  # fmt: skip
+    assert reported["statusLabel"] == "待街道核验" and reported["closed"] is False
+    assert reported["report"] == "补充流动党员后的花名册"
+    assert [h["type"] for h in reported["history"]] == [
+        "RectificationRequired", "RectificationReported", "RectificationReturned",
+        "RectificationReported",
+    ]  # fmt: skip
+    assert reported["history"][2]["reason"] == "花名册缺少流动党员"
     api.t(f"/evaluations/{evaluation}/rectifications/r1/closure", {"evidence": "更新后的花名册"})
     assert api.gql(
         "query($t: ID!) { tenant(id: $t) { openRectifications { totalCount nodes { id } } } }",

@@ -254,6 +254,8 @@ def test_open_rectifications_page_by_deadline_across_ties_and_as_of(api: Api) ->
     require(one, "r3", "2026-03-01")
     require(two, "r1", "2026-03-01")
     require(two, "r2", "2026-04-01")
+    subject = manager_token(communities[0], api.streets)
+    api.t(f"/evaluations/{one}/rectifications/r2/report", {"evidence": "已补齐"}, headers=subject)
     before = api.head()
     api.t(f"/evaluations/{one}/rectifications/r2/closure", {"evidence": "已补齐"})
 

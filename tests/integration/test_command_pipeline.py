@@ -122,7 +122,8 @@ def test_the_policy_holds_its_invariants_for_every_command_role_and_relation(
 ) -> None:
     """Read-only roles, siblings and unrelated tenants may never command; a street's
     staff command in its communities only to issue tokens; a community commands in
-    its street only to appeal its own evaluation; residents only rate."""
+    its street only as the subject of its own evaluation (appeal, report a
+    rectification done); residents only rate."""
     from tenants.pipeline.policy import Grant
 
     probes = 0
@@ -138,7 +139,7 @@ def test_the_policy_holds_its_invariants_for_every_command_role_and_relation(
                 if rel is Relation.STREET_OF and allowed:
                     assert name in ("issue_token", "revoke_token"), (name, role)
                 if rel is Relation.COMMUNITY_OF and allowed:
-                    assert name == "appeal_evaluation", (name, role)
+                    assert name in ("appeal_evaluation", "report_rectification"), (name, role)
                 if role is Role.RESIDENT and allowed:
                     assert name == "rate_commitment", name
                 if role is Role.PLATFORM_ADMIN and allowed:

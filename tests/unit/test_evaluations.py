@@ -121,12 +121,26 @@ def test_an_appeal_is_upheld_or_reopens_the_evaluation() -> None:
     assert evaluation.finalise(stamp()) == Decimal("75.00") + Decimal("0.6")
 
 
-def test_rectifications_are_closed_with_evidence_once() -> None:
+def test_rectifications_are_reported_by_the_subject_then_verified_once() -> None:
     evaluation = opened()
     evaluation.require_rectification(stamp(), "r1", "花名册未更新", "社区党委", date(2026, 8, 31))
+    with pytest.raises(errors.RectificationNotReported):
+        evaluation.close_rectification(stamp(), "r1", "未经报告")
+    with pytest.raises(errors.InvalidValue):
+        evaluation.report_rectification(stamp(), "r1", " ")
+    evaluation.report_rectification(stamp(), "r1", "已更新")
+    with pytest.raises(errors.RectificationNotOpen):
+        evaluation.report_rectification(stamp(), "r1", "again")
+    with pytest.raises(errors.ReasonRequired):
+        evaluation.return_rectification(stamp(), "r1")
+    evaluation.return_rectification(stamp("缺流动党员"), "r1")
+    with pytest.raises(errors.RectificationNotReported):
+        evaluation.close_rectification(stamp(), "r1", "已退回")
+    evaluation.report_rectification(stamp(), "r1", "补齐流动党员")
     with pytest.raises(errors.InvalidValue):
         evaluation.close_rectification(stamp(), "r1", " ")
     evaluation.close_rectification(stamp(), "r1", "更新后的花名册")
+    assert evaluation.rectification_status["r1"].label == "已销号"
     with pytest.raises(errors.RectificationClosed):
         evaluation.close_rectification(stamp(), "r1", "again")
     with pytest.raises(errors.UnknownRectification):
