@@ -21,6 +21,9 @@ from domain.stamp import Stamp
         "public_safety_patrol": "治安巡逻",
         "culture_sports": "文体活动",
         "elderly_care": "为老服务",
+        "sanitation_supervision": "环境卫生监督",
+        "facility_maintenance": "设施维护",
+        "greening": "绿化养护",
         "other": "其他",
     }
 )
@@ -32,6 +35,9 @@ class PostCategory(LabelledEnum):
     PUBLIC_SAFETY_PATROL = "public_safety_patrol"
     CULTURE_SPORTS = "culture_sports"
     ELDERLY_CARE = "elderly_care"
+    SANITATION_SUPERVISION = "sanitation_supervision"
+    FACILITY_MAINTENANCE = "facility_maintenance"
+    GREENING = "greening"
     OTHER = "other"
 
 

@@ -27,7 +27,7 @@ MEMBERS = [
 POSTS = [
     ("楼道安全巡查", PostCategory.PUBLIC_SAFETY_PATROL, 3),
     ("独居老人结对帮扶", PostCategory.ELDERLY_CARE, 3),
-    ("垃圾分类督导", PostCategory.ENVIRONMENT, 2),
+    ("垃圾分类督导", PostCategory.SANITATION_SUPERVISION, 2),
     ("政策宣传讲解", PostCategory.PUBLICITY_EDUCATION, 2),
 ]
 MakeId = Callable[..., UUID]

@@ -185,3 +185,6 @@ def test_a_class_change_needs_a_reason_and_the_year_review_a_note() -> None:
     retired.review_year(stamp(), 2025, ReviewRating.GOOD, "上年")
     assert ReviewRating.EXCELLENT.label == "优秀"
     assert PostCategory.ELDERLY_CARE.label == "为老服务"
+    # The categories the product card names, beyond the seven of the 2011 report.
+    assert [PostCategory(c).label for c in ("sanitation_supervision", "facility_maintenance",
+                                            "greening")] == ["环境卫生监督", "设施维护", "绿化养护"]  # fmt: skip
