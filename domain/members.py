@@ -240,11 +240,24 @@ class PartyMember(Aggregate):
     # -- transfers --------------------------------------------------------------
 
     def start_transfer(self, stamp: Stamp, transfer_id: str, to_tenant: str) -> None:
-        """Begin a transfer out; visible as pending until the other side records it."""
+        """Begin a transfer out (reason required); visible as pending until the other
+        side records it."""
         self._check_active()
         if self.claims:
             raise errors.ClaimsActive("release the member's posts before a transfer")
+        stamp.require_reason("transferring a member")
         self._transfer_started(stamp, transfer_id, to_tenant)
+
+    def transfer_out_of_platform(self, stamp: Stamp, organisation: str) -> None:
+        """Outflow registration (流出登记): the member's membership moves to an
+        organisation outside the platform (reason required); done in one step."""
+        self._check_active()
+        if self.claims:
+            raise errors.ClaimsActive("release the member's posts before a transfer")
+        stamp.require_reason("transferring a member")
+        if not organisation.strip():
+            raise errors.InvalidValue("name the organisation the member transfers to")
+        self._transferred_out(stamp, organisation.strip())
 
     def complete_transfer(
         self, stamp: Stamp, transfer_id: str, completed_by: str | None = None
@@ -316,6 +329,11 @@ class PartyMember(Aggregate):
     def _transfer_started(self, stamp: Stamp, transfer_id: str, to_tenant: str) -> None:
         self.status = MemberStatus.TRANSFER_PENDING
         self.transfer = {"transfer_id": transfer_id, "to_tenant": to_tenant}
+
+    @event("TransferredOut", topic="gongjian.PartyMember.TransferredOut")
+    def _transferred_out(self, stamp: Stamp, organisation: str) -> None:
+        self.status = MemberStatus.TRANSFERRED_OUT
+        self.transfer = {"to_organisation": organisation}
 
     @event("TransferCompleted", topic="gongjian.PartyMember.TransferCompleted")
     def _transfer_completed(

@@ -26,6 +26,9 @@ class Period:
         if match is None:
             raise InvalidValue(f"period {name!r} is not like 2025, 2025H1 or 2025Q3")
         year = int(match.group(1))
+        if not 1 <= year <= 9998:
+            # date() has no year 0, and a period must end within its range.
+            raise InvalidValue(f"period {name!r} is outside the years 1 to 9998")
         if match.group(2):
             half = int(match.group(3))
             return cls(name, date(year, 6 * half - 5, 1), _month_end(year, 6 * half))

@@ -117,6 +117,11 @@ def transfer_started(a: Applied) -> list[str]:
     return []
 
 
+def transferred_out(a: Applied) -> list[str]:
+    _set_member(a, status="transferred_out", transferred_to=a.event.organisation)
+    return []
+
+
 def transfer_completed(a: Applied) -> list[str]:
     _set_member(a, status="transferred_out")
     return []
@@ -194,6 +199,7 @@ HANDLERS: dict[str, Handler] = {
     "gongjian.PartyMember.YearReviewed": year_reviewed,
     "gongjian.PartyMember.TransferStarted": transfer_started,
     "gongjian.PartyMember.TransferCompleted": transfer_completed,
+    "gongjian.PartyMember.TransferredOut": transferred_out,
     "gongjian.ServicePost.Defined": post_defined,
     "gongjian.ServicePost.Claimed": post_claimed,
     "gongjian.ServicePost.Released": post_released,

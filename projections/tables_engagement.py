@@ -102,7 +102,15 @@ MEMBERS = Record(
             "transferred_from",
             String(200),
             nullable=True,
-            description="'<tenant>/<member id>' this member was transferred from",
+            description="'<tenant>/<member id>' this member was transferred from, or "
+            "'outside:<organisation>' (inflow registration from outside the platform)",
+        ),
+        Field(
+            "transferred_to",
+            String(200),
+            nullable=True,
+            description="the organisation outside the platform the member transferred to "
+            "(outflow registration)",
         ),
         key("transfer_id", nullable=True, exposed=False),
         key("transfer_to", TENANT, nullable=True, exposed=False),

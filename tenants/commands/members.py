@@ -176,6 +176,16 @@ class MemberCommands(LedgerBase):
         )
         return self.commit(activity, idempotent=idem)
 
+    def transfer_out_of_platform(
+        self, stamp: Stamp, member_id: UUID, organisation: str, idem: Idem = None
+    ) -> CommandResult:
+        """Register the member's outflow to an organisation outside the platform."""
+        member = self.load(PartyMember, member_id)
+        member.transfer_out_of_platform(stamp, organisation)
+        # The answer a transfer gives (its position is filled in by the commit).
+        extra = {"source_member_id": str(member_id), "to_organisation": organisation.strip()}
+        return self.commit(member, idempotent=idem, extra=extra)
+
     def start_transfer(
         self, stamp: Stamp, member_id: UUID, transfer_id: str, to_tenant: str, idem: Idem = None
     ) -> CommandResult:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from domain.members import MemberClass, PartyMember, ReviewRating
 from domain.posts import PostCategory
@@ -21,12 +21,16 @@ class WithLogId(CommandAccepted):
 
 
 class TransferAccepted(CommandAccepted):
-    transfer_id: str
+    """A transfer's answer. An outflow off the platform names ``to_organisation`` and
+    has no transfer id, target or target position (null)."""
+
+    transfer_id: str | None = None
     source_member_id: str
-    target_tenant_id: str
-    target_member_id: str
-    source_position: int
-    target_position: int
+    target_tenant_id: str | None = None
+    target_member_id: str | None = None
+    source_position: int | None = None
+    target_position: int | None = None
+    to_organisation: str | None = None
 
 
 class RegisterMember(Message):
@@ -39,11 +43,17 @@ class RegisterMember(Message):
     name: Name
     member_class: MemberClass
     work_unit: Name | None = None
+    transferred_from: Name | None = Field(
+        None,
+        description="inflow registration (流入登记): the organisation outside the platform "
+        "the member's membership comes from",
+    )
 
     def handle(self, h: Handling) -> CommandResult:
         member_id = h.principal.member_id or uuid4()
+        origin = None if self.transferred_from is None else f"outside:{self.transferred_from}"
         return h.ledger.register_member(
-            h.stamp, member_id, self.name, self.member_class, self.work_unit, None, idem=h.idem
+            h.stamp, member_id, self.name, self.member_class, self.work_unit, origin, idem=h.idem
         )
 
 
@@ -111,12 +121,27 @@ def _transfer(h: Handling, member_id: UUID, target: str | None) -> CommandResult
 
 
 class TransferMember(OnMember):
-    """Transfer the member to another community; both logs record their side."""
+    """Transfer the member (reason required) to another community on the platform
+    (both logs record their side), or register its outflow (流出登记) to an
+    organisation outside the platform (``to_organisation``): name exactly one."""
 
     route = Route("/members/{member_id}/transfer", TAG, 200, TransferAccepted)
-    to_tenant_id: TenantId
+    to_tenant_id: TenantId | None = None
+    to_organisation: Name | None = Field(
+        None, description="an organisation outside the platform (outflow registration)"
+    )
+
+    @model_validator(mode="after")
+    def _one_destination(self) -> TransferMember:
+        if (self.to_tenant_id is None) == (self.to_organisation is None):
+            raise ValueError("name either to_tenant_id or to_organisation")
+        return self
 
     def handle(self, h: Handling) -> CommandResult:
+        if self.to_organisation is not None:
+            return h.ledger.transfer_out_of_platform(
+                h.stamp, self.member_id, self.to_organisation, idem=h.idem
+            )
         return _transfer(h, self.member_id, self.to_tenant_id)
 
 

@@ -121,6 +121,10 @@ def test_participation_counts_members_whose_membership_is_here(community: Commun
     assert data["collectiveActivityWithinTwoMonths"] is True
 
 
+MEMBER_OUT = """query($t: ID!, $m: ID!) { tenant(id: $t) { member(id: $m) {
+  statusLabel transferredTo history { type reason } } } }"""
+
+
 def test_a_transfer_records_both_sides(community: Community) -> None:
     api = community.api
     other = f"{api.tenant}-other"
@@ -134,6 +138,34 @@ def test_a_transfer_records_both_sides(community: Community) -> None:
     assert target["name"] == "赵敏" and target["transferredFrom"] == f"{api.tenant}/{member}"
     again = api.t(f"/members/{member}/transfer", {"to_tenant_id": other}, 409)
     assert again["code"] == "member-not-active"
+
+
+def test_transfers_need_a_reason_and_may_leave_or_join_from_off_the_platform(
+    community: Community,
+) -> None:
+    api = community.api
+    other = f"{api.tenant}-other"
+    api.post("/tenants", {"tenant_id": other, "kind": "community", "parent_id": community.street,
+                          "name": "桂林苑社区"}, 201)  # fmt: skip
+    member = community.member("孙立")
+    head = api.head()
+    bare = api.t(f"/members/{member}/transfer", {"to_tenant_id": other}, 422)
+    assert bare["code"] == "reason-required"
+    both = api.t(f"/members/{member}/transfer",
+                 {"to_tenant_id": other, "to_organisation": "某单位", "reason": "x"}, 422)  # fmt: skip
+    assert both["code"] == "validation-error"
+    assert api.head() == head, "nothing recorded"
+    # Outflow registration (流出登记) to an organisation off the platform: one step.
+    api.t(f"/members/{member}/transfer", {"to_organisation": "上海市长宁区某街道党工委",
+                                          "reason": "迁居上海"})  # fmt: skip
+    gone = api.gql(MEMBER_OUT, t=api.tenant, m=member)["data"]["tenant"]["member"]
+    assert gone == {"statusLabel": "已转出", "transferredTo": "上海市长宁区某街道党工委",
+                    "history": [{"type": "Registered", "reason": None},
+                                {"type": "TransferredOut", "reason": "迁居上海"}]}  # fmt: skip
+    # Inflow registration (流入登记) from an organisation off the platform.
+    joined = community.member("钱程", "floating", transferred_from="苏州市吴中区某社区党委")
+    found = api.gql(MEMBER, t=api.tenant, m=joined)["data"]["tenant"]["member"]
+    assert found["transferredFrom"] == "outside:苏州市吴中区某社区党委"
 
 
 def test_an_interrupted_transfer_stays_visibly_pending_and_resumes(
@@ -150,7 +182,7 @@ def test_an_interrupted_transfer_stays_visibly_pending_and_resumes(
 
     monkeypatch.setattr(cross_tenant, "received_member_id", receiving_side_fails)
     with pytest.raises(RuntimeError):
-        api.t(f"/members/{member}/transfer", {"to_tenant_id": other})
+        api.t(f"/members/{member}/transfer", {"to_tenant_id": other, "reason": "迁居"})
     # The failed request projected nothing in-line; the background projector would.
     api.client.app.state.platform.projector.catch_up(api.tenant)  # type: ignore[attr-defined]
     pending = api.gql(MEMBER, t=api.tenant, m=member)["data"]["tenant"]["member"]

@@ -36,7 +36,7 @@ def _platform(api: Api) -> Any:
 
 
 def _stamp_for(tenant: str) -> Stamp:
-    return Stamp(tenant, SECRETARY)
+    return Stamp(tenant, SECRETARY, reason="迁居")
 
 
 def _receiving_side_fails(*_: object, **__: object) -> None:
@@ -51,7 +51,9 @@ def _interrupted_transfer(
     with monkeypatch.context() as patch:
         patch.setattr(cross_tenant, "received_member_id", _receiving_side_fails)
         with pytest.raises(RuntimeError):
-            community.api.t(f"/members/{member}/transfer", {"to_tenant_id": target})
+            community.api.t(
+                f"/members/{member}/transfer", {"to_tenant_id": target, "reason": "迁居"}
+            )
     _platform(community.api).projector.catch_up(community.api.tenant)
 
 
@@ -74,7 +76,9 @@ def test_a_transfer_elsewhere_while_one_is_pending_is_refused_and_appends_nothin
     assert pending["statusLabel"] == "转出中"
     heads = [api.head(), first.head(), second.head()]
 
-    refused = api.t(f"/members/{member}/transfer", {"to_tenant_id": second.tenant}, 409)
+    refused = api.t(
+        f"/members/{member}/transfer", {"to_tenant_id": second.tenant, "reason": "迁居"}, 409
+    )
 
     assert refused["code"] == "transfer-pending"
     assert refused["type"] == "urn:gongjian:problem:transfer-pending"
@@ -82,7 +86,7 @@ def test_a_transfer_elsewhere_while_one_is_pending_is_refused_and_appends_nothin
     assert [api.head(), first.head(), second.head()] == heads
     assert api.gql(MEMBER, t=api.tenant, m=member)["data"]["tenant"]["member"] == pending
     # Naming the pending transfer's own target resumes it, as resume does.
-    done = api.t(f"/members/{member}/transfer", {"to_tenant_id": first.tenant})
+    done = api.t(f"/members/{member}/transfer", {"to_tenant_id": first.tenant, "reason": "迁居"})
     assert done["transfer_id"] == pending["pendingTransfer"]["transferId"]
     assert done["target_tenant_id"] == first.tenant
     assert [m["transferredFrom"] for m in _members(first)] == [f"{api.tenant}/{member}"]

@@ -11,11 +11,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 from unittest import mock
 from uuid import UUID, uuid4
 
+from domain.charters import local_date
 from tenants.commands import cross_tenant
 from tenants.messages import COMMANDS
 from tenants.pipeline.identity import SYSTEM, Principal, Role
@@ -220,8 +221,10 @@ class Lifecycle:
                  for title, category in (("政策宣讲", "publicity_education"),
                                          ("环境整治", "environment"))]  # fmt: skip
         self.run(me, "claim_post", a, member_id=member, post_id=posts[0], occurred_at=v.moment(4))
+        # Service is logged for a day that has come (in Beijing, the tenants' zone).
+        served = min(date.fromisoformat(v.day(5)), local_date(datetime.now(UTC))).isoformat()
         logged = self.run(me, "log_service", a, member_id=member, post_id=posts[0],
-                          served_on=v.day(5), hours="23.75", what=v.text("入户宣讲"),
+                          served_on=served, hours="23.75", what=v.text("入户宣讲"),
                           occurred_at=v.moment(5))  # fmt: skip
         self.run(sec, "review_service_log", a, member_id=member, log_id=logged["log_id"],
                  confirmed=True, occurred_at=v.moment(6))  # fmt: skip
@@ -276,6 +279,16 @@ class Lifecycle:
                  rectification_id="r1", problem=v.text("台账不全"),
                  responsible=v.text("社区书记", "name"), deadline=v.day(150),
                  occurred_at=v.moment(108))  # fmt: skip
+        # The community reports it done; the street returns it once, then verifies it.
+        self.run(sec, "report_rectification", street, evaluation_id=opened,
+                 rectification_id="r1", evidence=v.text("整改报告"),
+                 occurred_at=v.moment(130))  # fmt: skip
+        self.run(boss, "return_rectification", street, evaluation_id=opened,
+                 rectification_id="r1", reason=v.text("缺附件", "reason"),
+                 occurred_at=v.moment(132))  # fmt: skip
+        self.run(sec, "report_rectification", street, evaluation_id=opened,
+                 rectification_id="r1", evidence=v.text("整改报告及附件"),
+                 occurred_at=v.moment(135))  # fmt: skip
         self.run(boss, "close_rectification", street, evaluation_id=opened,
                  rectification_id="r1", evidence=v.text("整改报告"),
                  occurred_at=v.moment(140))  # fmt: skip

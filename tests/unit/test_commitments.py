@@ -82,6 +82,8 @@ def test_a_residents_later_rating_replaces_theirs_for_the_period() -> None:
         commitment.rate(stamp(), "resident-3", "2026H1", 6, "", today=TODAY)
     with pytest.raises(errors.InvalidValue):
         commitment.rate(stamp(), "resident-3", "next year", 3, "", today=TODAY)
+    with pytest.raises(errors.InvalidValue, match="outside the years"):
+        commitment.rate(stamp(), "resident-3", "0000H1", 3, "", today=TODAY)
 
 
 def test_withdrawal_needs_a_reason_and_closes_the_commitment() -> None:

@@ -158,9 +158,11 @@ def test_a_transfer_is_pending_until_completed_and_needs_posts_released() -> Non
     retired = member()
     retired.claim(stamp(), "p1", limit=2)
     with pytest.raises(errors.ClaimsActive):
-        retired.start_transfer(stamp(), "tr1", "other")
+        retired.start_transfer(stamp("迁居"), "tr1", "other")
     retired.release(stamp(), "p1")
-    retired.start_transfer(stamp(), "tr1", "other")
+    with pytest.raises(errors.ReasonRequired):
+        retired.start_transfer(stamp(), "tr1", "other")
+    retired.start_transfer(stamp("迁居"), "tr1", "other")
     assert retired.status is MemberStatus.TRANSFER_PENDING
     with pytest.raises(errors.TransferPending):
         retired.claim(stamp(), "p2", limit=2)
@@ -168,6 +170,19 @@ def test_a_transfer_is_pending_until_completed_and_needs_posts_released() -> Non
         retired.complete_transfer(stamp(), "tr-other")
     retired.complete_transfer(stamp(), "tr1")
     assert retired.status.value == "transferred_out"
+
+
+def test_an_outflow_to_an_organisation_off_the_platform_is_one_step_with_a_reason() -> None:
+    retired = member()
+    with pytest.raises(errors.ReasonRequired):
+        retired.transfer_out_of_platform(stamp(), "上海市某街道党工委")
+    with pytest.raises(errors.InvalidValue):
+        retired.transfer_out_of_platform(stamp("迁居外省"), " ")
+    retired.transfer_out_of_platform(stamp("迁居外省"), "上海市某街道党工委")
+    assert retired.status is MemberStatus.TRANSFERRED_OUT
+    assert retired.transfer == {"to_organisation": "上海市某街道党工委"}
+    with pytest.raises(errors.MemberNotActive):
+        retired.transfer_out_of_platform(stamp("再次"), "别处")
 
 
 def test_a_class_change_needs_a_reason_and_the_year_review_a_note() -> None:
