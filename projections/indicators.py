@@ -165,9 +165,17 @@ def satisfaction_of(ratings: list[int]) -> Figure:
 
 
 def post_participation(
-    engine: Reader, tenant_id: str, on: date, days: int = 60, position: int | None = None
+    engine: Reader,
+    tenant_id: str,
+    on: date,
+    days: int = 60,
+    position: int | None = None,
+    since: date | None = None,
 ) -> Figure:
-    """Members whose membership is here with confirmed service in the ``days`` up to ``on``."""
+    """Members whose membership is here who took part in the window: confirmed
+    service on a post, or a collective service activity. The window is the ``days``
+    up to ``on``, or the days from ``since`` to ``on`` (an evaluation's period)."""
+    first = since if since is not None else on - timedelta(days=days - 1)
     eligible = select(members.c.member_id).where(
         members.c.tenant_id == tenant_id,
         members.c.status == MemberStatus.ACTIVE.value,
@@ -177,13 +185,22 @@ def post_participation(
     served = select(service_logs.c.member_id).where(
         service_logs.c.tenant_id == tenant_id,
         rules.confirmed_log(service_logs),
-        service_logs.c.served_on > on - timedelta(days=days),
+        service_logs.c.served_on >= first,
         service_logs.c.served_on <= on,
         visible_at(service_logs, position),
     )
+    collective = select(activities.c.participant_ids).where(
+        activities.c.tenant_id == tenant_id,
+        activities.c.held_on >= first,
+        activities.c.held_on <= on,
+        visible_at(activities, position),
+    )
     with engine.connect() as conn:
         pool = set(conn.execute(eligible).scalars())
-        active = set(conn.execute(served).scalars()) & pool
+        took_part = set(conn.execute(served).scalars())
+        for participants in conn.execute(collective).scalars():
+            took_part.update(participants or [])
+        active = took_part & pool
     return Figure(len(active), len(pool), PARTICIPATION_TARGET)
 
 
@@ -225,4 +242,4 @@ def figure_for(
         return commitment_satisfaction(engine, tenant, period, unit, at)
     if unit is not None:
         return None  # participation is a community's figure
-    return post_participation(engine, tenant, period.end, position=at)
+    return post_participation(engine, tenant, period.end, position=at, since=period.start)

@@ -96,7 +96,12 @@ class DemoCommunity:
         for month in range(2, 12, 2):
             held = date(2026, month, 20)
             led.hold_activity(
-                self.s(held), self.uid("activity", month), "党员集中服务日", held, members[:5]
+                # Those who serve take part: the participation rates stay apart.
+                self.s(held),
+                self.uid("activity", month),
+                "党员集中服务日",
+                held,
+                serving[:5],
             )
 
     def commitments(self, seed: int) -> None:

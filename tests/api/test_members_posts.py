@@ -5,8 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import Engine
 
 from domain.charters import local_date
+from domain.periods import Period
+from domain.rubrics import Indicator
+from projections import indicators
 from tenants.commands import cross_tenant
 from tests.api.conftest import Community
 
@@ -106,16 +110,17 @@ def test_participation_counts_members_whose_membership_is_here(community: Commun
         log = api.t(f"/members/{member}/service-logs", {"post_id": post, "served_on": str(today - timedelta(days=3)),
                                                         "hours": 2, "what": "巡查"}, 201)  # fmt: skip
         api.t(f"/members/{member}/service-logs/{log['log_id']}/review", {"confirmed": True})
+    # Taking part in a collective activity counts too (retired[1]); retired[2] did nothing.
     api.t("/activities", {"title": "集中清扫", "held_on": str(today - timedelta(days=10)),
-                          "participant_ids": retired}, 201)  # fmt: skip
+                          "participant_ids": retired[:2]}, 201)  # fmt: skip
     data = api.gql("query($t: ID!) { tenant(id: $t) { participation { members { numerator denominator rate target meetsTarget } windowDays lastCollectiveActivity collectiveActivityWithinTwoMonths } } }",
                    t=api.tenant)["data"]["tenant"]["participation"]  # fmt: skip
     assert data["members"] == {
-        "numerator": 1,
+        "numerator": 2,
         "denominator": 3,
-        "rate": "0.3333",
+        "rate": "0.6667",
         "target": "0.6",
-        "meetsTarget": False,
+        "meetsTarget": True,
     }
     assert data["lastCollectiveActivity"] == str(today - timedelta(days=10))
     assert data["collectiveActivityWithinTwoMonths"] is True
@@ -123,6 +128,28 @@ def test_participation_counts_members_whose_membership_is_here(community: Commun
 
 MEMBER_OUT = """query($t: ID!, $m: ID!) { tenant(id: $t) { member(id: $m) {
   statusLabel transferredTo history { type reason } } } }"""
+
+
+def test_participation_in_an_evaluation_counts_its_whole_period(
+    community: Community, engine: Engine
+) -> None:
+    api = community.api
+    # Three members: one served in January, one joined June's activity, one did neither.
+    early, late, _ = (community.member(name) for name in ("早", "晚", "闲"))
+    post = _post(community, capacity=10)
+    api.t(f"/members/{early}/claims", {"post_id": post})
+    log = api.t(f"/members/{early}/service-logs", {"post_id": post, "served_on": "2026-01-15",
+                                                   "hours": 2, "what": "巡查"}, 201)  # fmt: skip
+    api.t(f"/members/{early}/service-logs/{log['log_id']}/review", {"confirmed": True})
+    api.t("/activities", {"title": "集中清扫", "held_on": "2026-06-20", "participant_ids": [late]},
+          201)  # fmt: skip
+    half = Period.parse("2026H1")
+    whole = indicators.figure_for(engine, Indicator.POST_PARTICIPATION, "community", api.tenant,
+                                  community.street, half)  # fmt: skip
+    assert whole is not None and (whole.numerator, whole.denominator) == (2, 3)
+    # The last 60 days of the half-year alone would miss January's service.
+    recent = indicators.post_participation(engine, api.tenant, half.end)
+    assert (recent.numerator, recent.denominator) == (1, 3)
 
 
 def test_a_transfer_records_both_sides(community: Community) -> None:
