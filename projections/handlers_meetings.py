@@ -6,7 +6,7 @@ from typing import Any
 
 from projections.context import Applied, Handler, utc
 from projections.tables import agenda_items, attendance, meetings, opinions, positions
-from projections.temporal import add, add_many, change, close, count_current, put, set_record
+from projections.temporal import add, add_many, change, close, count_current, put, read, set_record
 
 
 def _item_ref(a: Applied, item_id: str) -> str:
@@ -102,6 +102,11 @@ def opinions_solicited(a: Applied) -> list[str]:
 
 
 def _opinion(a: Applied, unit_id: str, item_id: str, text: str, with_leave: bool) -> None:
+    # Late: given after the due time the item's opinions were asked for by (when it
+    # happened, as the stamp says, else when it was recorded).
+    match = {"tenant_id": a.tenant_id, "meeting_id": a.record_id, "item_id": item_id}
+    due = read(a, agenda_items, "opinions_due", match)
+    late = due is not None and a.occurred_at > utc(due)
     add(
         a,
         opinions,
@@ -112,6 +117,7 @@ def _opinion(a: Applied, unit_id: str, item_id: str, text: str, with_leave: bool
         unit_id=unit_id,
         text=text,
         with_leave=with_leave,
+        late=late,
     )
 
 

@@ -139,6 +139,11 @@ OPINIONS = Record(
         key("unit_id"),
         Field("text", Text()),
         Field("with_leave", Boolean(), description="submitted with a leave request"),
+        Field(
+            "late",
+            Boolean(),
+            description="given after the time the item's opinions were asked for by",
+        ),
     ),
 )
 

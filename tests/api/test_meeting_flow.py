@@ -10,7 +10,7 @@ MEETING_QUERY = """
 query($t: ID!, $m: ID!) { tenant(id: $t) { meeting(id: $m) {
   status statusLabel minutes version
   agenda { id title status outcome outcomeLabel tally { present agree object abstain }
-           positions { unitId position reason } opinions { unitId text withLeave }
+           positions { unitId position reason } opinions { unitId text withLeave late }
            resolution { id status } history { type } }
   attendance { unitId status attendee substitute leaveReason unit { name } }
   history { type position reason actor { userId role } occurredAt recordedAt data }
@@ -24,7 +24,8 @@ def test_a_meeting_runs_from_notice_to_minutes_and_graphql_shows_it(street: Stre
         f"/meetings/{m}/agenda-items/lift/opinion-requests",
         {"due": (MEETING_AT - timedelta(days=1)).isoformat()},
     )
-    api.t(f"/meetings/{m}/agenda-items/lift/opinions", {"unit_id": a, "text": "支持"})
+    api.t(f"/meetings/{m}/agenda-items/lift/opinions", {"unit_id": a, "text": "支持",
+          "occurred_at": (MEETING_AT - timedelta(days=2)).isoformat()})  # fmt: skip
     api.t(
         f"/meetings/{m}/leave-requests",
         {"unit_id": c, "reason": "外出学习", "opinions": {"lift": "同意加装"}},
@@ -52,6 +53,8 @@ def test_a_meeting_runs_from_notice_to_minutes_and_graphql_shows_it(street: Stre
     assert item["tally"] == {"present": 2, "agree": 1, "object": 0, "abstain": 1}
     assert item["resolution"]["status"] == "adopted"
     assert {o["unitId"]: o["withLeave"] for o in item["opinions"]} == {a: False, c: True}
+    # a gave its opinion before the due time; c's, with its leave, was recorded now.
+    assert {o["unitId"]: o["late"] for o in item["opinions"]} == {a: False, c: True}
     attendance = {row["unitId"]: row["status"] for row in data["attendance"]}
     assert attendance == {a: "present", b: "present", c: "on_leave"}
     types = [event["type"] for event in data["history"]]
