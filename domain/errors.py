@@ -156,6 +156,12 @@ class ExecutionIncomplete(ResolutionRuleViolation):
     code = "execution-incomplete"
 
 
+class ResolutionNotNotified(ResolutionRuleViolation):
+    """A unit reports on a resolution only once it was notified of it."""
+
+    code = "resolution-not-notified"
+
+
 class NothingToReturn(ResolutionRuleViolation):
     code = "nothing-to-return"
 

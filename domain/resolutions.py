@@ -90,8 +90,14 @@ class Resolution(Aggregate):
         action: str,
         responsible_unit_ids: list[str],
         deadline: date,
+        meeting_day: date,
     ) -> Resolution:
-        """Adopt a resolution for an agreed agenda item."""
+        """Adopt a resolution for an agreed agenda item; its deadline is on or after
+        the day of its meeting (``meeting_day``, in the tenant's zone)."""
+        if deadline < meeting_day:
+            raise errors.InvalidValue(
+                f"the deadline {deadline} falls before the meeting on {meeting_day}"
+            )
         if not action.strip():
             raise errors.InvalidValue("a resolution needs an action")
         if not responsible_unit_ids:
@@ -117,10 +123,15 @@ class Resolution(Aggregate):
     def report_execution(
         self, stamp: Stamp, unit_id: str, kind: ReportKind, note: str, evidence: list[str]
     ) -> None:
-        """A responsible unit reports progress or completion, with evidence."""
+        """A responsible unit reports progress or completion, with evidence, once the
+        resolution was notified to it."""
         self._check_open()
         if unit_id not in self.responsible:
             raise errors.NotResponsible(f"unit {unit_id} is not responsible for this resolution")
+        if unit_id not in self.notified:
+            raise errors.ResolutionNotNotified(
+                f"the resolution has not been notified to unit {unit_id}: notify it first"
+            )
         if not note.strip():
             raise errors.InvalidValue("an execution report needs a note")
         self._execution_reported(stamp, unit_id, kind.value, note.strip(), evidence)

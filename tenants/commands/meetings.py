@@ -201,6 +201,7 @@ class MeetingCommands(UnitCommands):
             action=proposal.action,
             responsible_unit_ids=proposal.responsible_unit_ids,
             deadline=proposal.deadline,
+            meeting_day=self.tenant().charter.today(meeting.scheduled_for),
         )
         extra = {"outcome": outcome.value, "resolution_id": str(resolution.id)}
         return self.commit(meeting, resolution, idempotent=idem, extra=extra)

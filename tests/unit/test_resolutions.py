@@ -12,17 +12,22 @@ from domain.resolutions import ReportKind, Resolution, ResolutionStatus
 from tests.unit.builders import stamp
 
 
-def adopted(*units: str) -> Resolution:
-    return Resolution.adopt(
+def adopted(*units: str, notified: bool = True) -> Resolution:
+    responsible = list(units or ["unit-a"])
+    resolution = Resolution.adopt(
         stamp(),
         resolution_id=uuid4(),
         meeting_id=uuid4(),
         item_id="i1",
         title="加装电梯",
         action="完成三栋楼的意见征询",
-        responsible_unit_ids=list(units or ["unit-a"]),
+        responsible_unit_ids=responsible,
         deadline=date(2025, 6, 30),
+        meeting_day=date(2025, 5, 20),
     )
+    if notified:
+        resolution.notify(stamp(), responsible)
+    return resolution
 
 
 def test_a_resolution_names_responsible_units_and_an_action() -> None:
@@ -36,7 +41,29 @@ def test_a_resolution_names_responsible_units_and_an_action() -> None:
             action="做事",
             responsible_unit_ids=[],
             deadline=date(2025, 1, 1),
+            meeting_day=date(2025, 1, 1),
         )
+
+
+def test_a_deadline_falls_on_or_after_the_meeting() -> None:
+    def adopt(deadline: date) -> Resolution:
+        return Resolution.adopt(stamp(), resolution_id=uuid4(), meeting_id=uuid4(), item_id="i",
+                                title="t", action="做事", responsible_unit_ids=["u"],
+                                deadline=deadline, meeting_day=date(2025, 5, 20))  # fmt: skip
+
+    with pytest.raises(errors.InvalidValue, match="before the meeting"):
+        adopt(date(2025, 5, 19))
+    assert adopt(date(2025, 5, 20)).deadline == date(2025, 5, 20)
+
+
+def test_a_unit_reports_only_once_notified() -> None:
+    resolution = adopted("unit-a", "unit-b", notified=False)
+    with pytest.raises(errors.ResolutionNotNotified):
+        resolution.report_execution(stamp(), "unit-a", ReportKind.PROGRESS, "进展", [])
+    resolution.notify(stamp(), ["unit-a"])
+    resolution.report_execution(stamp(), "unit-a", ReportKind.PROGRESS, "进展", [])
+    with pytest.raises(errors.ResolutionNotNotified):
+        resolution.report_execution(stamp(), "unit-b", ReportKind.PROGRESS, "进展", [])
 
 
 def test_only_responsible_units_report_execution() -> None:
