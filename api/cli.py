@@ -1,4 +1,5 @@
-"""The ``gongjian`` command line: migrate, serve, project, demo, verify, checkpoint, keys."""
+"""The ``gongjian`` command line: migrate, serve, project, demo, verify, checkpoint, keys,
+forget, restrict."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlalchemy import Engine, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from api import erasure
 from api.console import console, tracked
 from api.platform import INLINE_PROJECTION_SETTING, Platform, dev_tokens_enabled, migrate
 from domain.errors import DomainError
@@ -109,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
         help=f"the key file to write (default: ${keys.KEY_FILE_SETTING}, "
         f"else ./{DEFAULT_KEY_FILE})",
     )
+    erasure.add_commands(commands)
     token = commands.add_parser("token", help="issue access tokens")
     token_commands = token.add_subparsers(dest="token_command", required=True)
     create = token_commands.add_parser(
@@ -147,6 +150,8 @@ def _where() -> str:
 def _require_migrated(engine: Engine) -> None:
     if not inspect(engine).has_table("es_events"):
         raise CliError(f"the database at {_where()} is not migrated: run 'gongjian migrate'")
+    if not inspect(engine).has_table("es_person_keys"):  # added by an upgrade
+        raise CliError(f"the database at {_where()} needs upgrading: run 'gongjian migrate'")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -203,6 +208,8 @@ def _run(args: argparse.Namespace) -> int:
             return _demo(platform)
         if args.command == "rebuild":
             return _rebuild(platform)
+        if args.command in erasure.COMMANDS:
+            return erasure.run(platform, args)
         if args.command == "project":
             return _project(platform, args.once, args.interval, args.retry_parked)
         return _serve(platform, args)

@@ -76,7 +76,7 @@ class Platform:
         self.pipeline = Pipeline(self.ledgers, self.after_command, self.sign_log)
         self.authenticator = Authenticator(self.ledgers, self.dev_tokens)
         # Any ledger's mapper decodes every tenant's events: they share topics.
-        self.projector = Projector(self.engine, Ledger(self.engine, "_").mapper)
+        self.projector = Projector(self.engine, Ledger(self.engine, "_").sealing)
 
     @classmethod
     def from_url(cls, url: str | None = None, *, embedded: bool | None = None) -> Platform:

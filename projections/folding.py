@@ -311,12 +311,18 @@ def take(fold: Fold, target: Target, dialect: Dialect) -> Piece:
 
 
 def write_pieces(
-    conn: Connection, pieces: list[Piece], target: Target, projection: str
+    conn: Connection,
+    pieces: list[Piece],
+    target: Target,
+    projection: str,
+    claimed: Callable[[Connection, list[str]], None] | None = None,
 ) -> tuple[int, list[str]]:
     """Write the pieces of the tenants whose tracking this transaction claims at
     the position each piece follows, one bulk insert per table for all of them,
     and move each one's tracking; return how many events that covers and the
-    tenants not written (claimed by another runner, or moved on meanwhile)."""
+    tenants not written (claimed by another runner, or moved on meanwhile).
+    ``claimed`` is called with the claimed tenants before anything is written (it
+    may refuse the transaction by raising)."""
     written: list[Piece] = []
     lost: list[str] = []
     for piece in pieces:
@@ -324,6 +330,8 @@ def write_pieces(
             written.append(piece)
         else:
             lost.append(piece.tenant_id)
+    if claimed is not None:
+        claimed(conn, [piece.tenant_id for piece in written])
     write_rows(conn, written, target)
     for piece in written:
         advance_tracking(conn, piece.tenant_id, projection, piece.through)

@@ -277,10 +277,11 @@ def _fold(
     """Fold the log in memory, writing each chunk's rows; None if the fold cannot
     apply an event exactly as the per-event path would."""
     fold = Fold(tenant_id)
+    keys = projector.mapper.reading(tenant_id)
     for rows in _log(live, tenant_id, through, projector.fold_chunk):
         try:
             for row in rows:
-                projector.apply(fold.rows, tenant_id, row, fold.feed, fold.index)
+                projector.apply(fold.rows, keys, row, fold.feed, fold.index)
         except Exception:  # as the runner does: the per-event path decides
             return None
         fold.folded = rows[-1].position
@@ -293,13 +294,14 @@ def _by_event(
 ) -> int:
     """Apply the log event by event with statements on the scratch tables."""
     backend = SqlRows(scratch)
+    keys = projector.mapper.reading(tenant_id)
     replayed = 0
     for rows in _log(live, tenant_id, through, projector.batch_size):
         events: list[dict[str, Any]] = []
         index: list[dict[str, Any]] = []
         for row in rows:
             try:
-                projector.apply(backend, tenant_id, row, events, index)
+                projector.apply(backend, keys, row, events, index)
             except Exception as error:
                 raise _Unreplayable(row.position, error) from error
         scratch.execute(insert(feed), events)

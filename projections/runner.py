@@ -22,7 +22,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 
@@ -41,8 +41,10 @@ from projections.tables_engagement import ENGAGEMENT_TABLES
 from projections.temporal import SqlRows, TemporalBackend
 from projections.workers import can_fork, fold_in_workers
 from tenants.store.database import write_transaction
+from tenants.store.person_keys import KeyAccess
 from tenants.store.schema import events as log
 from tenants.store.schema import parked, tenant_heads, tracking
+from tenants.store.sealing import SealingMapper
 from tenants.store.tracking import (
     Parked,
     advance_tracking,
@@ -83,7 +85,7 @@ class Projector:
     def __init__(
         self,
         engine: Engine,
-        mapper: Mapper[Any],
+        mapper: SealingMapper,
         batch_size: int = BATCH,
         *,
         fold: bool = True,
@@ -321,6 +323,7 @@ class Projector:
     def _fold_log(self, fold: Fold, writes: _Writes) -> bool:
         """Fold the tenant's log to its head into memory, writing each full chunk
         of a long log on its own; False if the tenant was left meanwhile."""
+        keys = writes.keys[fold.tenant_id] = self.mapper.reading(fold.tenant_id)
         while True:
             # Read and fold outside the write transaction: on SQLite its lock is
             # held only while the rows are written.
@@ -328,7 +331,7 @@ class Projector:
                 query = _log_after(fold.tenant_id, fold.folded, self.fold_chunk)
                 rows = conn.execute(query).all()
             for row in rows:
-                self.apply(fold.rows, fold.tenant_id, row, fold.feed, fold.index)
+                self.apply(fold.rows, keys, row, fold.feed, fold.index)
             if rows:
                 fold.folded = rows[-1].position
             if len(rows) < self.fold_chunk:
@@ -345,30 +348,34 @@ class Projector:
             feed: list[dict[str, Any]] = []
             index: list[dict[str, Any]] = []
             backend = SqlRows(conn)
+            keys = self.mapper.reading(tenant_id)
             for row in rows:
-                self.apply(backend, tenant_id, row, feed, index)
+                self.apply(backend, keys, row, feed, index)
             if rows:
                 # Handlers never read the feed or the history index: write them once
                 # per batch (a multi-row insert) rather than twice per event.
                 conn.execute(_FEED, feed)
                 conn.execute(_INDEX, index)
+                keys.check(conn)
                 advance_tracking(conn, tenant_id, PROJECTION, rows[-1].position)
             return len(rows)
 
     def apply(
         self,
         backend: TemporalBackend,
-        tenant_id: str,
+        keys: KeyAccess,
         row: Any,
         feed: list[dict[str, Any]],
         index: list[dict[str, Any]],
     ) -> None:
-        """Apply one event of the tenant's log (a row of its position, originator id
-        and version, topic and state) to ``backend``'s rows; add its feed and history
-        index rows to ``feed`` and ``index``."""
+        """Apply one event of a tenant's log (a row of its position, originator id and
+        version, topic and state), read with the tenant's person keys ``keys``, to
+        ``backend``'s rows; add its feed and history index rows to ``feed`` and
+        ``index``."""
+        tenant_id = keys.tenant_id
         position, topic = row.position, row.topic
         stored = StoredEvent(row.originator_id, row.originator_version, topic, bytes(row.state))
-        event = self.mapper.to_domain_event(stored)
+        event = self.mapper.read(stored, keys)
         applied = Applied(backend, tenant_id, position, topic, event)
         handler = HANDLERS.get(topic)
         touched = handler(applied) if handler else []
@@ -446,6 +453,7 @@ class _Writes:
         self._left: set[str] = set()
         self._pool: ThreadPoolExecutor | None = None
         self._pending: tuple[list[Piece], Future[tuple[int, list[str]]]] | None = None
+        self.keys: dict[str, KeyAccess] = {}  # how each tenant's fold reached its keys
 
     def submit(self, folds: list[Fold], wait: bool = False) -> bool:
         """Write what the folds changed (in the background unless ``wait``), after
@@ -487,7 +495,12 @@ class _Writes:
 
     def _write(self, pieces: list[Piece]) -> tuple[int, list[str]]:
         with write_transaction(self.projector.engine) as conn:
-            return write_pieces(conn, pieces, self.target, PROJECTION)
+            return write_pieces(conn, pieces, self.target, PROJECTION, self._check_keys)
+
+    def _check_keys(self, conn: Connection, tenants: list[str]) -> None:
+        """Refuse rows read with keys a person has lost since (``KeysChanged``)."""
+        for tenant in tenants:
+            self.keys[tenant].check(conn)
 
     def _settle(self, pieces: list[Piece], outcome: Callable[[], tuple[int, list[str]]]) -> None:
         """Account for a transaction: its events folded, or its tenants left (those

@@ -136,8 +136,72 @@ party member and resident tokens in its community.
 """
 
 
+SECURITY_ERASURE = """
+## Erasure and storage-only data (PIPL art. 47)
+
+Personal data in events is sealed per person: party members' names, work units and
+year-review feedback; representatives' and liaisons' names and telephone numbers;
+the names of those who signed in at meetings; residents' comments. Each such field
+is stored as `{"sealed": "<person id>", "ct": "<base64>"}`, AES-256-GCM under that
+person's own key with a random 96-bit nonce, the tenant, person and field name bound
+as associated data (a ciphertext moved to another person, tenant or field does not
+open). The chain hash and Merkle leaf of each event cover the ciphertext. Keys live
+in `es_person_keys`, never in the event table; one is made (and committed) just
+before a person's data is first appended. Which fields are whose is declared once,
+in `domain/personal_data.py`, which sealing and the masking above both read.
+
+A person is named within a tenant:
+
+| person id | who | sealed |
+| --- | --- | --- |
+| `member:<member id>` | a party member (a transferred member has a new id in each community: forget each) | name, work unit, year-review feedback |
+| `resident:<resident id>` | a resident who rates commitments | comments (the resident id, the id their data is filed under, stays) |
+| `unit:<unit id>:representative:<version>`, `unit:<unit id>:liaison:<version>` | the person one appointment names; `version` is the unit's version after it, as the unit's `history` shows | name and telephone |
+| `attendee:<meeting id>:<unit id>` | whoever signed in for the unit at the meeting | name |
+
+`gongjian forget --tenant T --person P [--reason R]` (an operator's command, run as
+the application's role; not exposed over HTTP) destroys the person's key and writes
+nothing to the log. In the same transaction it empties the tenant's read models,
+which are then replayed: the person's fields read as `[已删除]` everywhere (records,
+`history`, event `data`, `changes`; a contact as `{name: "[已删除]", phone: null}`),
+for every reader, and the commands that load the person's record see the same.
+Every chain, checkpoint and proof still verifies, since no stored byte changed. The
+person's key row stays, without the key: data written for them later is stored
+already erased. What remains: ids (of records, units, residents, meetings, and the
+person id in each sealed field), non-personal fields, hashes and ciphertext. Events
+stored in plaintext before sealing existed cannot be rewritten: they read as erased
+like the rest, but their bytes stay in `es_events`. Text typed into fields that are
+not personal data (minutes, service-log descriptions, reasons) is not erased.
+
+`gongjian restrict --tenant T --person P --reason R` marks the person's data storage
+only (PIPL art. 47 ¶2: the law or a retention period forbids deletion, or deletion is
+technically impossible): the key and the data are kept, every read and every command
+shows `[已限制处理]` instead, and an export carries only ciphertext (keys are never
+exported). The mark is never lifted: processing may not resume, and the mark ends
+only by `forget` once deletion is allowed.
+
+Every process of the platform honours a forget: projection re-checks the keys with
+every batch and refuses to write rows read with a key since destroyed; a process's
+commands trust the keys they read for at most 2 seconds (`person_keys.MAX_AGE`),
+then drop their cached records if anyone became unreadable; cached GraphQL answers
+count the erased and restricted persons, so none read earlier is served again.
+
+A destroyed key's bytes outlive the update that destroys it, so `forget` also purges
+them from the database's own files where it can: on SQLite it zeroes the freed space
+and empties the WAL; on PostgreSQL, run as the tables' owner, it waits (10 seconds at
+most) until no transaction on the server is older than the erasure, then rewrites the
+table (`VACUUM FULL es_person_keys`: a plain VACUUM frees the old row version without
+overwriting it). When it cannot (run as the application's role, or an older
+transaction outlasts the wait) it says so: run `VACUUM FULL es_person_keys` as the
+owner later. WAL archives, backups and replicas keep the key until they age out:
+keep them short-lived, and after restoring one, forget again every person erased
+since it was taken (`SELECT tenant_id, person_id FROM es_person_keys WHERE key IS
+NULL`, kept elsewhere).
+"""
+
+
 def security_markdown() -> str:
-    """The policy table, one row per command."""
+    """The policy table, one row per command, then how erasure works."""
     rows = []
     for name, grants in POLICY.items():
         who = "; ".join(
@@ -147,7 +211,7 @@ def security_markdown() -> str:
             for g in grants
         )
         rows.append(f"| `{name}` | {who} |\n")
-    return SECURITY_HEADER + "".join(rows)
+    return SECURITY_HEADER + "".join(rows) + SECURITY_ERASURE
 
 
 def openapi_json() -> str:

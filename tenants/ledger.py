@@ -10,14 +10,16 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, LRUCache
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import ApplicationRecorder, JSONTranscoder
+from eventsourcing.persistence import ApplicationRecorder, JSONTranscoder, Mapper
 from sqlalchemy import Engine
 
 from domain.errors import DomainError, NotFound
 from domain.tenants import Tenant, tenant_aggregate_id
+from tenants.store import person_keys
 from tenants.store.recorder import IdempotentCommand, TenantRecorder
+from tenants.store.sealing import SealingMapper
 from tenants.store.transcodings import register_domain_transcodings
 
 A = TypeVar("A", bound=Aggregate)
@@ -91,10 +93,17 @@ class LedgerBase(Application[UUID]):
     def __init__(self, engine: Engine, tenant_id: str) -> None:
         self.engine = engine
         self.tenant_id = tenant_id
+        self._unreadable: int | None = None  # the keyring epoch the cached aggregates saw
         super().__init__()
 
     def construct_recorder(self) -> ApplicationRecorder:
         return TenantRecorder(self.engine, self.tenant_id)
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        self.sealing = SealingMapper(
+            self.construct_transcoder(), person_keys.for_engine(self.engine), self.tenant_id
+        )
+        return self.sealing
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -103,6 +112,7 @@ class LedgerBase(Application[UUID]):
     def load(self, cls: type[A], record_id: UUID) -> A:
         """Load a record of the given type from this tenant's log, or raise NotFound; at
         the version the running command expects, if it names one (``expecting``)."""
+        self._drop_cache_after_erasure()
         try:
             with _LOAD_LOCKS[record_id.int % len(_LOAD_LOCKS)]:
                 aggregate: Any = self.repository.get(record_id)
@@ -120,6 +130,16 @@ class LedgerBase(Application[UUID]):
                 f"not {expected_version}"
             )
         return aggregate
+
+    def _drop_cache_after_erasure(self) -> None:
+        # Cached aggregates hold what was opened when they were loaded: once a person of
+        # the tenant became unreadable, load every record afresh.
+        epoch = self.sealing.access.keyring().epoch
+        if self._unreadable is not None and epoch != self._unreadable:
+            cache = self.repository.cache
+            if isinstance(cache, LRUCache):
+                self.repository.cache = LRUCache(maxsize=cache.maxsize)
+        self._unreadable = epoch
 
     def tenant(self) -> Tenant:
         """The tenant's own record (its registration and charter)."""

@@ -12,8 +12,11 @@ fully determined by
   falls on a quarter hour, and
 - the *state* of the tenants the principal may read: how many of them are tracked
   and the sum of their projected positions, the same of their log heads
-  (``atPosition`` is checked against the head), their parked rows, and how many
-  signed checkpoints they have (checkpoints are only ever added).
+  (``atPosition`` is checked against the head), their parked rows, how many
+  signed checkpoints they have (checkpoints are only ever added), and how many of
+  their persons are erased plus how many restricted (forgetting or restricting a
+  person only adds to it, in the transaction that empties the tenant's read models
+  to be replayed).
 
 Positions only grow, so a sum is unchanged exactly when every position in it is.
 The state is read in one statement before the request's snapshot
@@ -69,7 +72,10 @@ SELECT (SELECT position FROM es_tenant_heads WHERE tenant_id = :platform),
        count(*), coalesce(sum(h.position), 0), count(t.position),
        coalesce(sum(t.position), 0), count(p.position), coalesce(sum(p.position), 0),
        max(p.parked_at),
-       coalesce(sum((SELECT count(*) FROM es_checkpoints c WHERE c.tenant_id = h.tenant_id)), 0)
+       coalesce(sum((SELECT count(*) FROM es_checkpoints c WHERE c.tenant_id = h.tenant_id)), 0),
+       coalesce(sum((SELECT count(CASE WHEN k.key IS NULL THEN 1 END) + count(k.restricted_at)
+                     FROM es_person_keys k WHERE k.tenant_id = h.tenant_id
+                     AND (k.key IS NULL OR k.restricted_at IS NOT NULL))), 0)
 FROM es_tenant_heads h
 LEFT JOIN es_tracking t ON t.tenant_id = h.tenant_id
 LEFT JOIN es_parked p ON p.tenant_id = t.tenant_id AND p.projection = t.projection

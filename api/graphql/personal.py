@@ -8,6 +8,9 @@ its own ratings. Every other reader (integrators, other members, other units) ge
 names with only the surname (王*), telephone numbers with only the last four
 digits, and no residents' ids, comments, feedback or user ids. The same holds in
 each event's ``data`` and ``actor``, so history never says what the fields hide.
+Which fields of events are personal is declared once, in ``domain.personal_data``.
+Data that no one may read (its person forgotten, or marked storage only) reads as
+the redaction marker for every reader, and masking shows the marker as it is.
 """
 
 from __future__ import annotations
@@ -15,19 +18,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from domain import personal_data
+from domain.personal_data import Kind
 from projections.records import Masking
 from tenants.pipeline.identity import Principal, Role
 
 PERSONAL_DATA_ROLES = frozenset({Role.STREET_ADMIN, Role.COMMUNITY_SECRETARY, Role.AUDITOR})
 HIDDEN = "***"
-
-# Per record type, the keys of its events' data that hold personal data.
-_EVENT_KEYS: dict[str, frozenset[str]] = {
-    "PartyMember": frozenset({"name", "work_unit", "feedback"}),
-    "MemberUnit": frozenset({"person"}),
-    "Meeting": frozenset({"attendee"}),
-    "Commitment": frozenset({"resident_id", "comment"}),
-}
 
 
 def sees_personal(principal: Principal | None, owner: str | None = None) -> bool:
@@ -59,30 +56,36 @@ def phone(value: str | None) -> str | None:
 
 def person(data: dict[str, Any]) -> dict[str, Any]:
     """A unit's representative or liaison, masked."""
+    if personal_data.is_redacted(data):
+        return data
     return {**data, "name": name(data.get("name") or ""), "phone": phone(data.get("phone"))}
 
 
+def _unless_redacted(mask: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    # A redaction hides nothing more from one reader than from another.
+    return lambda value: value if personal_data.is_redacted(value) else mask(value)
+
+
 MASKS: dict[Masking, Callable[[Any], Any]] = {
-    Masking.SURNAME: name,
-    Masking.WITHHELD: lambda value: None,
-    Masking.HIDDEN: lambda value: HIDDEN,
-    Masking.PERSON: person,
+    Masking.SURNAME: _unless_redacted(name),
+    Masking.WITHHELD: _unless_redacted(lambda value: None),
+    Masking.HIDDEN: _unless_redacted(lambda value: HIDDEN),
+    Masking.PERSON: _unless_redacted(person),
 }
 """How each masking rule a read record declares shows a value to other readers."""
+
+_EVENT_MASKS: dict[Kind, Callable[[Any], Any]] = {
+    Kind.NAME: MASKS[Masking.SURNAME],
+    Kind.CONTACT: MASKS[Masking.PERSON],
+    Kind.TEXT: MASKS[Masking.HIDDEN],
+    Kind.ID: MASKS[Masking.HIDDEN],
+}
 
 
 def event_data(record_type: str, data: dict[str, Any]) -> dict[str, Any]:
     """An event's data with its personal fields masked."""
-    keys = _EVENT_KEYS.get(record_type, frozenset())
     masked = dict(data)
-    for key in keys & data.keys():
-        value = data[key]
-        if value is None:
-            continue
-        if key == "name":
-            masked[key] = name(value)
-        elif key == "person":
-            masked[key] = person(value)
-        else:
-            masked[key] = HIDDEN
+    for key, kind in personal_data.fields_of_record_type(record_type).items():
+        if masked.get(key) is not None:
+            masked[key] = _EVENT_MASKS[kind](masked[key])
     return masked

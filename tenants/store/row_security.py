@@ -28,6 +28,9 @@ APPEND_ONLY = "es_events, es_tenant_heads"
 # Checkpoints and the Merkle nodes they store are added by the application (it takes
 # them) but never changed or removed by it.
 INSERT_ONLY = "es_checkpoints, es_merkle_nodes"
+# Persons' keys are made, erased (key set to NULL) and marked by the application, but
+# their rows are never removed: each erased row keeps the person forgotten.
+KEPT_ROWS = "es_person_keys"
 # The tenants this context reads (None: not narrowed, the connection's default).
 _narrowed: ContextVar[str | None] = ContextVar("gongjian_tenants", default=None)
 
@@ -63,6 +66,7 @@ def grant(conn: Connection, role: str) -> None:
     # be changed or removed with its rights.
     conn.execute(text(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {APPEND_ONLY} FROM {quoted}"))
     conn.execute(text(f"REVOKE UPDATE, DELETE, TRUNCATE ON {INSERT_ONLY} FROM {quoted}"))
+    conn.execute(text(f"REVOKE DELETE, TRUNCATE ON {KEPT_ROWS} FROM {quoted}"))
 
 
 def install(engine: Engine) -> None:

@@ -1,5 +1,5 @@
 """Tables of the event store: events, per-tenant heads, idempotency keys, signed
-checkpoints and the stored nodes of each tenant's Merkle tree.
+checkpoints, the stored nodes of each tenant's Merkle tree, and persons' data keys.
 
 Every key is led by ``tenant_id`` so that the tables can be partitioned or
 distributed by tenant without redesign.
@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    text,
 )
 
 store_metadata = MetaData()
@@ -117,4 +118,29 @@ merkle_nodes = Table(
     Column("idx", BigInteger, nullable=False),
     Column("hash", LargeBinary, nullable=False),
     PrimaryKeyConstraint("tenant_id", "level", "idx", name="es_merkle_nodes_pkey"),
+)
+
+# Each person's data key (AES-256) in a tenant, made when their data is first
+# written. Forgetting a person destroys the key and keeps the row (key NULL,
+# erased_at set), so that data written for them later is stored already erased; a
+# storage-only mark (restricted_at) keeps the key and hides the data from every read.
+UNREADABLE = "(key IS NULL OR restricted_at IS NOT NULL)"
+person_keys = Table(
+    "es_person_keys",
+    store_metadata,
+    Column("tenant_id", String(64), nullable=False),
+    Column("person_id", String(200), nullable=False),
+    Column("key", LargeBinary, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("erased_at", DateTime(timezone=True), nullable=True),
+    Column("restricted_at", DateTime(timezone=True), nullable=True),
+    Column("reason", Text, nullable=True),
+    PrimaryKeyConstraint("tenant_id", "person_id", name="es_person_keys_pkey"),
+    # The persons no read may show: counted for every request the answer cache checks.
+    Index(
+        "es_person_keys_unreadable_idx",
+        "tenant_id",
+        postgresql_where=text(UNREADABLE),
+        sqlite_where=text(UNREADABLE),
+    ),
 )
