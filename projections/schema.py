@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, Table
 
+import projections.search_index  # registers the search index
 import projections.tables_engagement  # noqa: F401  (registers its tables)
 from projections.tables import read_metadata
 from tenants.store import row_security
