@@ -374,7 +374,9 @@ def _compare(
 def _named_key(table: Table) -> list[str]:
     """The key columns a report names: the tenant's own row by tenant_id, every
     other row by its key after tenant_id."""
-    record = next(record for record in declared() if record.table is table)
+    record = next((record for record in declared() if record.table is table), None)
+    if record is None:  # a table not declared as a read record (the search index)
+        return [c.name for c in table.primary_key.columns if c.name != "tenant_id"]
     return [*record.key_columns, *(["valid_from"] if record.temporal else [])]
 
 

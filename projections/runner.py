@@ -36,6 +36,8 @@ from projections import (
 )
 from projections.context import Applied, Handler
 from projections.folding import CHUNK, GROUP, Fold, Piece, Target, take, write_pieces, write_target
+from projections.search_index import search_entries
+from projections.searchable import indexing
 from projections.tables import PROJECTED_TABLES, events, record_events
 from projections.tables_engagement import ENGAGEMENT_TABLES
 from projections.temporal import SqlRows, TemporalBackend
@@ -68,7 +70,7 @@ HANDLERS: dict[str, Handler] = {
     **handlers_members.HANDLERS,
     **handlers_evaluations.HANDLERS,
 }
-ALL_TABLES = [*PROJECTED_TABLES, *ENGAGEMENT_TABLES]
+ALL_TABLES = [*PROJECTED_TABLES, *ENGAGEMENT_TABLES, search_entries]
 
 logger = logging.getLogger(__name__)
 _TRUNCATABLE = text(
@@ -376,9 +378,12 @@ class Projector:
         position, topic = row.position, row.topic
         stored = StoredEvent(row.originator_id, row.originator_version, topic, bytes(row.state))
         event = self.mapper.read(stored, keys)
-        applied = Applied(backend, tenant_id, position, topic, event)
+        # Handlers write through the search index's watch, which follows their text.
+        searched = indexing(backend)
+        applied = Applied(searched, tenant_id, position, topic, event)
         handler = HANDLERS.get(topic)
         touched = handler(applied) if handler else []
+        searched.finish(applied)
         stamp = applied.stamp
         actor = stamp.actor
         record_id = applied.record_id

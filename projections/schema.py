@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.schema import CreateIndex, CreateTable
 
+import projections.search_index  # registers the search index
 import projections.tables_engagement  # noqa: F401  (registers its tables)
 from projections.tables import read_metadata
 from tenants.store import row_security

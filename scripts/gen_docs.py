@@ -63,7 +63,10 @@ counts n, a connection without it its default page size, a list without paging 1
 the limit is 20,000 (the README tour's page costs about 6,000), set by
 `GONGJIAN_GRAPHQL_MAX_COST`: nest connections with the page sizes you need. Bad
 arguments (page size, malformed cursor or one from another list, period, `atPosition` or `waitForPosition` outside 0 … head) give
-`BAD_USER_INPUT`; `waitForPosition` not reached within 5 s per request (however many
+`BAD_USER_INPUT`; a search's bad input also says which argument and why
+(`extensions.argument`, `extensions.reason`: `EMPTY`, `TOO_LONG`, `CONTROL_CHARACTER`,
+`TOO_MANY_TERMS`, `OUT_OF_RANGE`, `MALFORMED_CURSOR`, `TOO_MANY_TENANTS`; see
+docs/search.md); `waitForPosition` not reached within 5 s per request (however many
 aliases wait), or on a tenant whose projection is parked, gives `NOT_YET_PROJECTED`.
 A query still running after its time limit (10 s, `GONGJIAN_GRAPHQL_TIME_LIMIT`) is
 stopped and answers HTTP 400 with `QUERY_TIMED_OUT` (`extensions.limit`, seconds):

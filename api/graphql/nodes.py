@@ -34,6 +34,13 @@ def register(cls: type[Any], record: Record) -> None:
     _TYPES[cls.__name__] = (cls, record)
 
 
+def of_row(type_name: str, row: Any) -> Node:
+    """A row of the record behind ``type_name`` (a type implementing Node), as that type."""
+    cls, _ = _TYPES[type_name]
+    node: Node = cls(row=row)
+    return node
+
+
 def global_id(type_name: str, tenant_id: str, key: list[Any]) -> str:
     """The opaque global id of a record of ``type_name``."""
     return base64.urlsafe_b64encode(json.dumps([type_name, tenant_id, *key]).encode()).decode()

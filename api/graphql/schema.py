@@ -34,6 +34,7 @@ from api.graphql.nodes import Node, refetch
 from api.graphql.paging import Connection, Window, page, page_where
 from api.graphql.records import record_fields
 from api.graphql.resolutions import Resolution, load_resolution
+from api.graphql.search import SearchHit, SearchKind, TenantSearch, everywhere
 from api.graphql.tenant_engagement import TenantFollowUp
 from api.graphql.types import Ctx, Event, encode_cursor, history_of
 from api.graphql.units import Charter, MemberUnit, load_unit
@@ -61,7 +62,7 @@ class ProjectionState:
 
 @strawberry.type(description="A street or a community: one tenant with its own event log.")
 @record_fields(tables.TENANTS)
-class Tenant(TenantFollowUp, Node):
+class Tenant(TenantFollowUp, TenantSearch, Node):
     row: strawberry.Private[Row[Any]]
 
     @strawberry.field
@@ -491,6 +492,24 @@ class Query:
                 extensions={"code": "NOT_YET_PROJECTED"},
             )
         return await _tenant(info, str(id))
+
+    @strawberry.field(
+        description="Records whose text holds every term of `query`, in the tenants named "
+        "(default: every tenant the reader may read; one it may not read has no hits), as "
+        "they are now; ordered and refused as `Tenant.search` is. At most 200 tenants."
+    )
+    async def search(
+        self,
+        info: Ctx,
+        query: str,
+        tenants: list[strawberry.ID] | None = None,
+        kinds: list[SearchKind] | None = None,
+        first: int = 20,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[SearchHit]:
+        return await everywhere(info, query, tenants, kinds, Window(first, after, last, before))
 
     @strawberry.field(
         description="The record a global id (a `nodeId`) names; null if it is unknown or "

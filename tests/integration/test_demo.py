@@ -123,3 +123,12 @@ def test_the_street_meets_twice_and_decides_by_majority(
     decided = [i for m in meetings for i in m["agenda"] if i["outcome"]]
     assert decided and all(i["outcome"] == "agreed" for i in decided)
     assert any(i["tally"]["object"] == 1 for i in decided), "an objection did not block a majority"
+
+
+def test_the_demo_answers_a_search_for_a_word(demo: Platform, auditor: dict[str, str]) -> None:
+    client = TestClient(create_app(demo))
+    query = '{ search(query: "电梯") { totalCount nodes { kind tenantId title snippet } } }'
+    found = client.post("/graphql", json={"query": query}, headers=auditor).json()["data"]
+    kinds = {hit["kind"] for hit in found["search"]["nodes"]}
+    assert {"AGENDA_ITEM", "RESOLUTION", "MINUTES"} <= kinds
+    assert all("电梯" in hit["snippet"] for hit in found["search"]["nodes"])
