@@ -17,6 +17,7 @@ from api.graphql.errors import ProblemGraphQLRouter, concurrency, time_limit
 from api.graphql.loaders import Context
 from api.graphql.schema import schema
 from api.platform import Platform
+from api.rest.exports import export_router
 from api.rest.routes import command_router
 from tenants.store import keys
 
@@ -142,6 +143,7 @@ def create_app(platform: Platform | None = None, *, serving: bool | None = None)
     graphql.concurrency = concurrency()
     app.include_router(graphql, prefix="/graphql", tags=["graphql"])
     app.include_router(command_router())
+    app.include_router(export_router())
     _declare_problem_media_type(app)
     return app
 

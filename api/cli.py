@@ -1,5 +1,5 @@
 """The ``gongjian`` command line: migrate, serve, project, demo, verify, checkpoint, keys,
-forget, restrict."""
+forget, restrict, export, verify-export, import."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from sqlalchemy import Engine, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from api import erasure
+from api import erasure, tenant_export_commands
 from api.console import console, tracked
 from api.platform import INLINE_PROJECTION_SETTING, Platform, dev_tokens_enabled, migrate
 from domain.errors import DomainError
@@ -27,7 +27,7 @@ from tenants.notary import Notary
 from tenants.pipeline.identity import SYSTEM, Role
 from tenants.store import keys
 from tenants.store.database import database_url, is_sqlite, make_engine
-from tenants.store.verify import all_tenant_ids, audit_tenant
+from tenants.store.verify import all_tenant_ids, verify_store
 
 
 def _version() -> str:
@@ -92,6 +92,12 @@ def _parser() -> argparse.ArgumentParser:
         "and value that differs (the log is taken as it is: verify it without this flag)",
     )
     verify.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes that verify at once (default: one per CPU)",
+    )
+    verify.add_argument(
         "--keys",
         help="a file of trusted public keys, as served at /.well-known/gongjian-keys "
         f"(default: the key of {keys.KEY_FILE_SETTING} and {keys.PUBLIC_KEYS_SETTING})",
@@ -112,6 +118,7 @@ def _parser() -> argparse.ArgumentParser:
         f"else ./{DEFAULT_KEY_FILE})",
     )
     erasure.add_commands(commands)
+    tenant_export_commands.add_commands(commands)
     token = commands.add_parser("token", help="issue access tokens")
     token_commands = token.add_subparsers(dest="token_command", required=True)
     create = token_commands.add_parser(
@@ -162,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(args)
     except KeyboardInterrupt:
         return 130
-    except (CliError, keys.SigningKeyError) as error:
+    except (CliError, keys.SigningKeyError, tenant_export_commands.ExportCommandError) as error:
         return _fail(str(error))
     except DomainError as error:
         return _fail(error.message)
@@ -180,6 +187,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     if args.command == "keys":
         return _create_key(args.to)
+    if args.command == "verify-export":  # offline: no database, no settings
+        return tenant_export_commands.verify(args)
     if args.command in ("migrate", "verify"):
         engine = make_engine()
         try:
@@ -188,7 +197,7 @@ def _run(args: argparse.Namespace) -> int:
             _require_migrated(engine)
             if args.read_models:
                 return _verify_read_models(engine, args.tenant, args.keys)
-            return _verify(engine, args.tenant, args.keys)
+            return _verify(engine, args.tenant, args.keys, args.workers)
         finally:
             engine.dispose()
     engine = make_engine()
@@ -210,6 +219,8 @@ def _run(args: argparse.Namespace) -> int:
             return _rebuild(platform)
         if args.command in erasure.COMMANDS:
             return erasure.run(platform, args)
+        if args.command in tenant_export_commands.COMMANDS:
+            return tenant_export_commands.run(args, platform)
         if args.command == "project":
             return _project(platform, args.once, args.interval, args.retry_parked)
         return _serve(platform, args)
@@ -282,7 +293,7 @@ def _checkpoint(platform: Platform, tenant: str | None) -> int:
     return 1 if refused else 0
 
 
-def _verify(engine: Engine, tenant: str | None, keys_file: str | None) -> int:
+def _verify(engine: Engine, tenant: str | None, keys_file: str | None, workers: int) -> int:
     trusted = keys.read_published(keys_file) if keys_file else keys.trusted(keys.configured())
     known = all_tenant_ids(engine)
     if tenant is not None and tenant not in known:
@@ -291,9 +302,10 @@ def _verify(engine: Engine, tenant: str | None, keys_file: str | None) -> int:
     tenant_ids = [tenant] if tenant else known
     failed = uncovered = 0
     # Every tenant is checked, however many fail: one damaged log must not hide another.
-    for tenant_id in tracked(tenant_ids, "verifying hash chains and checkpoints"):
-        audit = audit_tenant(engine, tenant_id, trusted)
-        broken = audit.broken
+    audits = verify_store(engine, tenant_ids, trusted, workers)
+    progress = tracked(tenant_ids, "verifying hash chains and checkpoints")
+    for _, audit in zip(progress, audits, strict=True):
+        tenant_id, broken = audit.tenant_id, audit.broken
         if broken is not None:
             failed += 1
             print(f"FAIL {tenant_id}: position {broken.position}: {broken.problem}")

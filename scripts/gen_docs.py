@@ -14,6 +14,7 @@ from api.problems import status_of
 from domain import errors
 from tenants.ledger import VersionConflict
 from tenants.pipeline.policy import POLICY
+from tenants.pipeline.read_policy import READS
 from tenants.store.database import make_engine
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -214,7 +215,27 @@ def security_markdown() -> str:
             for g in grants
         )
         rows.append(f"| `{name}` | {who} |\n")
-    return SECURITY_HEADER + "".join(rows) + SECURITY_ERASURE
+    return SECURITY_HEADER + "".join(rows) + READS_HEADER + "".join(_read_rows()) + SECURITY_ERASURE
+
+
+READS_HEADER = """
+Reads beyond GraphQL have a table of their own (`tenants/pipeline/read_policy.py`),
+with the same answers: 403 where the caller may read the tenant, 404 where it may not.
+
+| read | who may make it |
+| --- | --- |
+"""
+
+
+def _read_rows() -> list[str]:
+    return [
+        f"| `{name}` | "
+        + "; ".join(
+            f"{g.role.value} ({', '.join(sorted(r.value for r in g.relations))})" for g in grants
+        )
+        + " |\n"
+        for name, grants in READS.items()
+    ]
 
 
 def openapi_json() -> str:

@@ -4,24 +4,34 @@ signed checkpoints, and report the first position that breaks them.
 One pass over the log: each event's canonical bytes feed both the chain hash and the
 leaf hash; the Merkle tree is kept as its frontier (the perfect subtrees of the
 binary decomposition of the size so far), which gives the root at any checkpoint's
-size and every stored node (``es_merkle_nodes``) as it completes, to compare.
+size and every stored node (``es_merkle_nodes``) as it completes, to compare. Rows
+come straight from the driver (``log_rows``). With worker processes, a long log is
+walked in runs, one per process, joined as ``log_pass`` describes, and a whole store's
+small tenants are audited whole, one per process.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import multiprocessing
+import multiprocessing.pool
+import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, or_, select, union
+from sqlalchemy import Connection, Engine, func, select, union
 
-from tenants.store import tree
+from tenants.store import log_pass, log_rows, tree
 from tenants.store.anchors import AnchorUnreadable, anchors_of
-from tenants.store.chain import GENESIS, ChainBreak, canonical_bytes
-from tenants.store.checkpoints import Checkpoint, of_tenant
+from tenants.store.chain import GENESIS, ChainBreak
+from tenants.store.checkpoints import of_tenant
 from tenants.store.keys import PublicKey
-from tenants.store.merkle import node_hash, verify_consistency
-from tenants.store.schema import checkpoints, events, merkle_nodes, tenant_heads
+from tenants.store.log_pass import WHOLE, Finding, Run, bounds, join
+from tenants.store.log_rows import Canonical
+from tenants.store.merkle import verify_consistency
+from tenants.store.schema import checkpoints, events, tenant_heads
+from tenants.store.signed_checkpoint import Checkpoint
 
 
 @dataclass(frozen=True)
@@ -36,23 +46,29 @@ class TenantAudit:
 
 
 def verify_tenant(
-    engine: Engine, tenant_id: str, keys: Sequence[PublicKey] = (), batch: int = 1000
+    engine: Engine, tenant_id: str, keys: Sequence[PublicKey] = (), batch: int = log_rows.BATCH
 ) -> ChainBreak | None:
     """Replay the tenant's chain from position 1; return the first break, if any."""
     return audit_tenant(engine, tenant_id, keys, batch).broken
 
 
 def audit_tenant(
-    engine: Engine, tenant_id: str, keys: Sequence[PublicKey] = (), batch: int = 1000
+    engine: Engine,
+    tenant_id: str,
+    keys: Sequence[PublicKey] = (),
+    batch: int = log_rows.BATCH,
+    pool: multiprocessing.pool.Pool | None = None,
+    workers: int = 1,
 ) -> TenantAudit:
     """Verify the tenant's chain, head, checkpoints (each signed by one of ``keys``)
-    and stored Merkle nodes; name the first failure."""
+    and stored Merkle nodes; name the first failure. With a ``pool`` of ``workers``
+    processes (``verify_store`` makes one), a long log is walked in runs."""
     with engine.connect() as conn:
         stored = of_tenant(conn, tenant_id)
         signed, broken = _with_anchors(conn, tenant_id, stored)
         walk = _Walk(conn, tenant_id, keys, signed, stored[-1].size if stored else 0)
         if broken is None:
-            broken = walk.run(batch)
+            broken = walk.run(batch, pool, workers)
     newest = signed[-1].size if signed else 0
     return TenantAudit(
         tenant_id, broken, walk.last, len(signed), max(walk.last - newest, 0) if not broken else 0
@@ -103,7 +119,9 @@ class _Walk:
         # Stored nodes exist up to the newest stored checkpoint's size.
         self.stored_to = stored_to
 
-    def run(self, batch: int) -> ChainBreak | None:
+    def run(
+        self, batch: int, pool: multiprocessing.pool.Pool | None = None, workers: int = 1
+    ) -> ChainBreak | None:
         conn, tenant_id = self.conn, self.tenant_id
         # A row below position 1 is covered by no chain, yet the write side would
         # load it: a database that predates the CHECK constraint may hold one.
@@ -121,7 +139,7 @@ class _Walk:
                 tenant_heads.c.tenant_id == tenant_id
             )
         ).first()
-        broken = self._chain(batch)
+        broken = self._chain(batch, pool, workers)
         if broken is not None:
             return broken
         last = self.last
@@ -144,88 +162,42 @@ class _Walk:
     def _break(self, position: int, problem: str) -> ChainBreak:
         return ChainBreak(self.tenant_id, position, problem)
 
-    def _chain(self, batch: int) -> ChainBreak | None:
-        """Walk the events in order: chain, leaves, frontier, checkpoints, stored nodes."""
-        tenant_id, sha256 = self.tenant_id, hashlib.sha256
-        chain = GENESIS
-        # The tree's frontier: the perfect subtrees of the binary decomposition of the
-        # size so far, largest first. Adding leaf number p merges as many of them as p
-        # has trailing zero bits.
-        frontier: list[bytes] = []
-        pending = {c.size: c for c in self.signed}
-        stored_to, lowest = self.stored_to, tree.BLOCK_LEVEL
-        e = events.c
-        columns = (e.position, e.originator_id, e.originator_version, e.topic, e.state, e.hash)
-        expected = 1
-        while True:
-            rows = self.conn.execute(
-                select(*columns)
-                .where(e.tenant_id == tenant_id, e.position >= expected)
-                .order_by(e.position)
-                .limit(batch)
-            ).all()
-            stored = self._stored_nodes(expected - 1, expected - 1 + len(rows))
-            for position, originator_id, version, topic, state, stored_hash in rows:
-                if position != expected:
-                    return self._break(expected, "position missing")
-                data = canonical_bytes(
-                    tenant_id, position, originator_id, version, topic, bytes(state)
-                )
-                chain = sha256(chain + data).digest()
-                if chain != bytes(stored_hash):
-                    return self._break(position, "hash mismatch")
-                self.last, self.chain = position, chain
-                value = sha256(b"\x00" + data).digest()
-                level, rest = 0, position
-                while not rest & 1:
-                    value = sha256(b"\x01" + frontier.pop() + value).digest()
-                    level += 1
-                    rest >>= 1
-                    if level >= lowest and position <= stored_to and self.node_break is None:
-                        problem = _node_problem(stored, level, (position >> level) - 1, value)
-                        if problem is not None:
-                            self.node_break = self._break(position, problem)
-                frontier.append(value)
-                if position in pending:
-                    problem = self._checkpoint_problem(pending[position], frontier)
-                    if problem is not None:
-                        return self._break(position, f"checkpoint {position}: {problem}")
-                expected += 1
-            if len(rows) < batch:
-                return None
+    def _chain(
+        self, batch: int, pool: multiprocessing.pool.Pool | None, workers: int
+    ) -> ChainBreak | None:
+        """Walk the events in order, in one run or (with a pool) in runs, and join
+        them: chain, leaves, checkpoints, stored nodes."""
+        task = _RunTask(self.tenant_id, self.signed, self.keys, self.stored_to, batch)
+        if pool is None or workers <= 1:
+            runs = [task.walk(self.conn, 1, log_rows.LAST, WHOLE)]
+            level = WHOLE
+        else:
+            size = self.conn.execute(
+                select(func.max(events.c.position)).where(events.c.tenant_id == self.tenant_id)
+            ).scalar()
+            planned = bounds(int(size or 0), workers)
+            level = WHOLE if len(planned) == 1 else log_pass.RUN_LEVEL
+            if len(planned) == 1:
+                runs = [task.walk(self.conn, 1, log_rows.LAST, WHOLE)]
+            else:
+                runs = pool.map(_walk_in_worker, [(task, f, t, level) for f, t in planned], 1)
+            for run, (_, through) in zip(runs[:-1], planned, strict=False):
+                if run.broken is None and run.last < through:
+                    run.broken = Finding(run.last + 1, "position missing")
+        roots = {c.size: c.root for c in self.signed}
+        broken, nodes = join(runs, level, roots, self._high_node_problem)
+        whole = next((r for r in runs if r.broken is not None), runs[-1])
+        self.last, self.chain = whole.last, whole.chain
+        if nodes is not None:
+            self.node_break = self._break(nodes.position, nodes.problem)
+        return None if broken is None else self._break(broken.position, broken.problem)
 
-    def _checkpoint_problem(self, checkpoint: Checkpoint, frontier: list[bytes]) -> str | None:
-        problem = checkpoint.signature_problem(self.keys)
-        if problem is not None:
-            return problem
-        if checkpoint.head_hash != self.chain:
-            return f"the chain hash at {checkpoint.size} is not the signed head hash"
-        root = frontier[-1]
-        for value in reversed(frontier[:-1]):
-            root = node_hash(value, root)
-        if root != checkpoint.root:
-            return f"the Merkle root of positions 1..{checkpoint.size} is not the signed root"
-        return None
-
-    def _stored_nodes(self, after: int, through: int) -> dict[tuple[int, int], bytes]:
-        """The stored nodes that complete at positions ``after+1 .. through``."""
-        through = min(through, self.stored_to)
-        ranges = []
-        level = tree.BLOCK_LEVEL
-        while (1 << level) <= through:
-            low, high = after >> level, (through >> level) - 1
-            if high >= low:
-                n = merkle_nodes.c
-                ranges.append(and_(n.level == level, n.idx.between(low, high)))
-            level += 1
-        if not ranges:
-            return {}
-        rows = self.conn.execute(
-            select(merkle_nodes.c.level, merkle_nodes.c.idx, merkle_nodes.c.hash).where(
-                merkle_nodes.c.tenant_id == self.tenant_id, or_(*ranges)
-            )
-        )
-        return {(row.level, row.idx): bytes(row.hash) for row in rows}
+    def _high_node_problem(self, level: int, index: int, value: bytes) -> str | None:
+        """A stored node above the runs' level, joined from their blocks."""
+        if level < tree.BLOCK_LEVEL or (index + 1) << level > self.stored_to:
+            return None
+        stored = _stored_nodes(self.conn, self.tenant_id, [(level, index, index)])
+        return _node_problem(stored, level, index, value)
 
     def _consistency(self) -> ChainBreak | None:
         """Each checkpoint extends the one before: its consistency proof, built from
@@ -251,6 +223,194 @@ def _node_problem(
     if found != value:
         return f"stored Merkle node (level {level}, index {index}) differs from the events"
     return None
+
+
+@dataclass(frozen=True)
+class _RunTask:
+    """What walking a run of one tenant's log needs (sent to worker processes)."""
+
+    tenant_id: str
+    signed: list[Checkpoint]
+    keys: Sequence[PublicKey]
+    stored_to: int
+    batch: int
+
+    def walk(self, conn: Connection, first: int, last: int, level: int) -> Run:
+        """Walk positions ``first..last`` (``last`` may be beyond the log): the chain from
+        the stored hash before ``first``, subtrees below ``level``, the signature and
+        head hash of each checkpoint in the run, and the stored nodes it completes."""
+        sha256 = hashlib.sha256
+        run = Run(first, first - 1, GENESIS)
+        frontier, blocks = run.frontier, run.blocks
+        pending = {c.size: c for c in self.signed if first <= c.size <= last}
+        stored_to, lowest = self.stored_to, tree.BLOCK_LEVEL
+        canonical = Canonical(self.tenant_id)
+        chain, expected = GENESIS, first
+        # The row before the run gives the chain hash to go on from (the run before
+        # checks it).
+        start = first - 1 if first > 1 else first
+        for rows in log_rows.batches(conn, self.tenant_id, start, last, self.batch):
+            if expected == first and start < first:
+                if rows[0][0] != start:
+                    run.broken = Finding(start, "position missing")
+                    return run
+                chain = run.chain = rows[0][5]
+                rows = rows[1:]
+            through = expected - 1 + len(rows)
+            stored = _stored_nodes(
+                conn, self.tenant_id, _completing(expected - 1, through, stored_to)
+            )
+            for row in rows:
+                position = row[0]
+                if position != expected:
+                    run.broken = Finding(expected, "position missing")
+                    return run
+                data = canonical(row)
+                linked = sha256(chain + data).digest()
+                if linked != row[5]:
+                    run.broken = Finding(position, "hash mismatch")
+                    return run
+                chain = run.chain = linked
+                run.last = position
+                value = sha256(b"\x00" + data).digest()
+                height, rest = 0, position
+                while not rest & 1 and height < level:
+                    value = sha256(b"\x01" + frontier.pop() + value).digest()
+                    height += 1
+                    rest >>= 1
+                    if height >= lowest and position <= stored_to and run.node_broken is None:
+                        problem = _node_problem(stored, height, (position >> height) - 1, value)
+                        if problem is not None:
+                            run.node_broken = Finding(position, problem)
+                if height == level:
+                    blocks.append(value)
+                else:
+                    frontier.append(value)
+                if position in pending:
+                    checkpoint = pending[position]
+                    problem = checkpoint.signature_problem(self.keys)
+                    if problem is None and checkpoint.head_hash != chain:
+                        problem = f"the chain hash at {position} is not the signed head hash"
+                    if problem is not None:
+                        run.broken = Finding(position, f"checkpoint {position}: {problem}")
+                        return run
+                    run.at[position] = list(frontier)
+                expected += 1
+        return run
+
+
+def _completing(after: int, through: int, stored_to: int) -> list[tuple[int, int, int]]:
+    """The (level, first index, last index) ranges of the stored nodes that complete at
+    positions ``after+1 .. through``."""
+    through = min(through, stored_to)
+    ranges = []
+    level = tree.BLOCK_LEVEL
+    while (1 << level) <= through:
+        low, high = after >> level, (through >> level) - 1
+        if high >= low:
+            ranges.append((level, low, high))
+        level += 1
+    return ranges
+
+
+def _stored_nodes(
+    conn: Connection, tenant_id: str, ranges: list[tuple[int, int, int]]
+) -> dict[tuple[int, int], bytes]:
+    """The stored nodes in the (level, first index, last index) ranges."""
+    if not ranges:
+        return {}
+    mark = "%s" if conn.dialect.name == "postgresql" else "?"
+    one = (
+        f"SELECT level, idx, hash FROM es_merkle_nodes WHERE tenant_id = {mark} "
+        f"AND level = {mark} AND idx BETWEEN {mark} AND {mark}"
+    )
+    params = [value for r in ranges for value in (tenant_id, *r)]
+    raw: Any = conn.connection.driver_connection
+    cursor = raw.cursor()
+    try:
+        cursor.execute(" UNION ALL ".join([one] * len(ranges)), params)
+        return {(level, idx): bytes(value) for level, idx, value in cursor.fetchall()}
+    finally:
+        cursor.close()
+
+
+# Worker processes are forked: they inherit the engine (and open connections of their
+# own) and the tasks travel as plain data.
+_engine: Engine | None = None
+_inherited: list[object] = []  # the parent's connection pool, kept, never used
+
+
+def _adopt() -> None:
+    assert _engine is not None
+    # The parent's pooled connections are the parent's: keep them referenced (never
+    # finalized here) and open new ones.
+    _inherited.append(_engine.pool)
+    _engine.dispose(close=False)
+
+
+def _walk_in_worker(args: tuple[_RunTask, int, int, int]) -> Run:
+    task, first, last, level = args
+    assert _engine is not None
+    with _engine.connect() as conn:
+        return task.walk(conn, first, last, level)
+
+
+def _audit_in_worker(args: tuple[str, Sequence[PublicKey]]) -> TenantAudit:
+    tenant_id, keys = args
+    assert _engine is not None
+    return audit_tenant(_engine, tenant_id, keys)
+
+
+def can_fork() -> bool:
+    """Whether worker processes may be forked from this one (no other threads)."""
+    forkable = "fork" in multiprocessing.get_all_start_methods()
+    return forkable and threading.active_count() == 1
+
+
+def verify_store(
+    engine: Engine, tenant_ids: Sequence[str], keys: Sequence[PublicKey] = (), workers: int = 1
+) -> Iterator[TenantAudit]:
+    """Audit each tenant, in order. With ``workers`` > 1 (and a process that may fork)
+    the worker processes start now: tenants of at most a run's size are then audited
+    whole, several at once, and longer ones in runs, each run in a worker."""
+    if workers <= 1 or len(tenant_ids) == 0 or not can_fork():
+        return (audit_tenant(engine, tenant_id, keys) for tenant_id in tenant_ids)
+    global _engine
+    _engine = engine  # inherited by the workers, forked now (and by any restarted)
+    pool = multiprocessing.get_context("fork").Pool(workers, _adopt)
+    return _audits(engine, pool, tenant_ids, keys, workers)
+
+
+def _audits(
+    engine: Engine,
+    pool: multiprocessing.pool.Pool,
+    tenant_ids: Sequence[str],
+    keys: Sequence[PublicKey],
+    workers: int,
+) -> Iterator[TenantAudit]:
+    global _engine
+    try:
+        with engine.connect() as conn:
+            heads = conn.execute(select(tenant_heads.c.tenant_id, tenant_heads.c.position))
+            sizes = {tenant_id: int(size) for tenant_id, size in heads}
+        # Short logs go to the workers at once; long ones are walked in runs as their
+        # turn comes, the runs queued behind.
+        whole = {
+            tenant_id: pool.apply_async(_audit_in_worker, ((tenant_id, keys),))
+            for tenant_id in tenant_ids
+            if sizes.get(tenant_id, 0) <= 1 << log_pass.RUN_LEVEL
+        }
+        for tenant_id in tenant_ids:
+            found = whole.get(tenant_id)
+            if found is not None:
+                yield found.get()
+            else:
+                yield audit_tenant(engine, tenant_id, keys, pool=pool, workers=workers)
+        pool.close()
+        pool.join()
+    finally:
+        pool.terminate()
+        _engine = None
 
 
 def all_tenant_ids(engine: Engine) -> list[str]:
