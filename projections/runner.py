@@ -33,11 +33,13 @@ from projections import (
     handlers_members,
     handlers_resolutions,
     handlers_units,
+    handlers_webhooks,
 )
 from projections.context import Applied, Handler
 from projections.folding import CHUNK, GROUP, Fold, Piece, Target, take, write_pieces, write_target
 from projections.tables import PROJECTED_TABLES, events, record_events
 from projections.tables_engagement import ENGAGEMENT_TABLES
+from projections.tables_webhooks import WEBHOOK_TABLES
 from projections.temporal import SqlRows, TemporalBackend
 from projections.workers import can_fork, fold_in_workers
 from tenants.store.database import write_transaction
@@ -65,8 +67,9 @@ HANDLERS: dict[str, Handler] = {
     **handlers_commitments.HANDLERS,
     **handlers_members.HANDLERS,
     **handlers_evaluations.HANDLERS,
+    **handlers_webhooks.HANDLERS,
 }
-ALL_TABLES = [*PROJECTED_TABLES, *ENGAGEMENT_TABLES]
+ALL_TABLES = [*PROJECTED_TABLES, *ENGAGEMENT_TABLES, *WEBHOOK_TABLES]
 
 logger = logging.getLogger(__name__)
 _TRUNCATABLE = text(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, Table
 
-import projections.tables_engagement  # noqa: F401  (registers its tables)
+import projections.tables_engagement
+import projections.tables_webhooks  # noqa: F401  (both register their tables)
 from projections.tables import read_metadata
 from tenants.store import row_security
 

@@ -27,6 +27,8 @@ _EVENT_KEYS: dict[str, frozenset[str]] = {
     "MemberUnit": frozenset({"person"}),
     "Meeting": frozenset({"attendee"}),
     "Commitment": frozenset({"resident_id", "comment"}),
+    # Not personal, but a URL may hold an integrator's own token: staff only.
+    "Webhook": frozenset({"url"}),
 }
 
 
