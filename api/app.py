@@ -7,9 +7,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from pydantic import BaseModel
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from api import problems, rate_limits
 from api.graphql import answers
@@ -129,15 +131,23 @@ def create_app(platform: Platform | None = None, *, serving: bool | None = None)
         result: dict[str, Any] = app.state.public_keys
         return result
 
-    async def context(request: Request) -> Context:
+    async def context(request: HTTPConnection) -> Context:
         # Who asks is settled by the router, on the same thread and connection as the
-        # rest of the request's bookkeeping (api/graphql/errors.py); the GraphiQL
-        # page itself is a static asset and needs no token.
-        page_only = request.method == "GET" and "query" not in request.query_params
+        # rest of the request's bookkeeping (api/graphql/errors.py), or for a websocket
+        # in its connection_init; the GraphiQL page is a static asset and needs no token.
+        page_only = request.scope["type"] == "websocket" or (
+            request.scope["method"] == "GET" and "query" not in request.query_params
+        )
         authorization = None if page_only else request.headers.get("authorization", "")
         return Context(request.app.state.platform, authorization=authorization)
 
-    graphql = ProblemGraphQLRouter(schema, context_getter=context, graphql_ide="graphiql")
+    graphql = ProblemGraphQLRouter(
+        schema,
+        context_getter=context,
+        graphql_ide="graphiql",
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        max_subscriptions_per_connection=10,
+    )
     graphql.answers = answers.configured()
     graphql.time_limit = time_limit()
     graphql.concurrency = concurrency()

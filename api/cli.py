@@ -67,7 +67,9 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="project in this process even on PostgreSQL (always so on SQLite)",
     )
-    project = commands.add_parser("project", help="run the projection worker")
+    project = commands.add_parser(
+        "project", help="run the projection worker (it also signs checkpoints, delivers webhooks)"
+    )
     project.add_argument("--once", action="store_true", help="catch up once and exit")
     project.add_argument(
         "--interval", type=float, default=0.2, help="seconds to wait when nothing is new"
@@ -396,8 +398,10 @@ def _project(platform: Platform, once: bool, interval: float, retry_parked: bool
                 print(f"could not project {tenant} now: {error}", file=sys.stderr)
         print(f"projected {applied} event(s)")
         return _report_parked(platform)
-    # The worker also signs due tenants periodically (a deployment's one place for it).
+    # The worker also signs due tenants periodically and delivers webhooks, each in
+    # threads of its own (a deployment's one place for them).
     platform.start_signing()
+    platform.start_delivering()
     while True:
         applied = platform.projector.catch_up_all()
         if not applied:

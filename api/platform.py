@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
+from api.webhooks.dispatcher import BackgroundDispatcher, Dispatcher
 from projections.runner import BackgroundProjector, Projector
 from projections.schema import migrate_read_models, read_model_tables
 from tenants.commands.ledger import Ledger
@@ -69,6 +70,7 @@ class Platform:
     background: BackgroundProjector | None = field(init=False, default=None)
     notary: Notary = field(init=False)
     periodic: PeriodicSigning | None = field(init=False, default=None)
+    deliveries: BackgroundDispatcher | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.ledgers = Ledgers(self.engine)
@@ -127,17 +129,28 @@ class Platform:
             self.periodic = PeriodicSigning(self.notary, seconds)
             self.periodic.start()
 
+    def start_delivering(self) -> None:
+        """Deliver webhooks in threads of this process (docs/webhooks.md), apart from
+        projection and commands: a slow receiver holds only a delivery thread."""
+        if self.deliveries is None:
+            self.deliveries = BackgroundDispatcher(Dispatcher(self.engine))
+            self.deliveries.start()
+
     def start(self) -> None:
-        """Start in-process projection and periodic signing (embedded mode only: a
-        deployment runs both in its `gongjian project` worker)."""
+        """Start in-process projection, periodic signing and webhook deliveries
+        (embedded mode only: a deployment runs them in its `gongjian project` worker)."""
         if self.embedded and self.background is None:
             self.background = BackgroundProjector(self.projector)
             self.background.start()
         if self.embedded:
             self.start_signing()
+            self.start_delivering()
 
     def close(self) -> None:
-        """Stop projecting and signing, and release connections."""
+        """Stop projecting, signing and delivering, and release connections."""
+        if self.deliveries is not None:
+            self.deliveries.stop()
+            self.deliveries = None
         if self.periodic is not None:
             self.periodic.stop()
             self.periodic = None

@@ -11,7 +11,9 @@ DomainError
     ├── CommitmentRuleViolation   public commitments, progress, ratings
     ├── MemberRuleViolation       party members, transfers, claims, service logs
     ├── PostRuleViolation         service posts
-    └── EvaluationRuleViolation   rubrics, evaluations, appeals, rectification
+    ├── EvaluationRuleViolation   rubrics, evaluations, appeals, rectification
+    └── WebhookRuleViolation      webhooks (InvalidWebhookUrl and UnknownEventType
+                                  are InvalidValues)
 
 Each concrete error has a stable ``code`` that the API publishes as the
 problem-details ``type``; never rename a code.
@@ -317,3 +319,23 @@ class NotReportedAtResidence(MemberRuleViolation):
 
 class ClaimsActive(MemberRuleViolation):
     code = "claims-still-active"
+
+
+class WebhookRuleViolation(RuleViolation):
+    code = "webhook-rule"
+
+
+class WebhookRemoved(WebhookRuleViolation):
+    code = "webhook-removed"
+
+
+class InvalidWebhookUrl(InvalidValue):
+    """A webhook URL that is not an absolute http(s) URL deliveries may be sent to."""
+
+    code = "invalid-webhook-url"
+
+
+class UnknownEventType(InvalidValue):
+    """A webhook asked for an event type no record has."""
+
+    code = "unknown-event-type"

@@ -23,7 +23,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
 
-import projections.tables_engagement  # noqa: F401  (declares its records)
+import projections.tables_engagement
+import projections.tables_webhooks  # noqa: F401  (both declare their records)
 from projections import tables  # noqa: F401  (declares its records)
 from projections.queries import Reader
 from projections.records import Field, Record, declared

@@ -33,6 +33,7 @@ from projections import (
     handlers_members,
     handlers_resolutions,
     handlers_units,
+    handlers_webhooks,
 )
 from projections.context import Applied, Handler
 from projections.folding import CHUNK, GROUP, Fold, Piece, Target, take, write_pieces, write_target
@@ -40,6 +41,7 @@ from projections.search_index import search_entries
 from projections.searchable import indexing
 from projections.tables import PROJECTED_TABLES, events, record_events
 from projections.tables_engagement import ENGAGEMENT_TABLES
+from projections.tables_webhooks import WEBHOOK_TABLES
 from projections.temporal import SqlRows, TemporalBackend
 from projections.workers import can_fork, fold_in_workers
 from tenants.store.database import write_transaction
@@ -69,8 +71,9 @@ HANDLERS: dict[str, Handler] = {
     **handlers_commitments.HANDLERS,
     **handlers_members.HANDLERS,
     **handlers_evaluations.HANDLERS,
+    **handlers_webhooks.HANDLERS,
 }
-ALL_TABLES = [*PROJECTED_TABLES, *ENGAGEMENT_TABLES, search_entries]
+ALL_TABLES = [*PROJECTED_TABLES, *ENGAGEMENT_TABLES, *WEBHOOK_TABLES, search_entries]
 
 logger = logging.getLogger(__name__)
 _TRUNCATABLE = text(

@@ -133,7 +133,9 @@ unit, verifies execution; only the evaluated community or unit appeals, and no
 appellant role resolves an appeal. Issuers may grant: platform admin any role;
 street admin community secretary, unit liaison, party member, resident, auditor and
 integrator tokens in its street and communities; community secretary unit liaison,
-party member and resident tokens in its community.
+party member and resident tokens in its community. An integrator, read-only
+otherwise, manages its own tenant's webhooks, and of those only the ones it
+registered itself (docs/webhooks.md).
 
 | command | who may send it |
 | --- | --- |

@@ -13,7 +13,7 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
-from api.graphql import answers
+from api.graphql import answers, subscriptions
 from api.graphql.answers import Answer, AnswerCache, Fingerprint
 from api.graphql.loaders import Context
 from api.graphql.snapshot import Held
@@ -25,6 +25,9 @@ TIME_LIMIT_SETTING = "GONGJIAN_GRAPHQL_TIME_LIMIT"
 DEFAULT_TIME_LIMIT = 10.0  # seconds; above the 5 s that waits for positions may take
 CACHE_HEADER = "X-Gongjian-Answer"  # hit: from the answer cache; miss: just computed
 WAITS = b"waitForPosition"
+# A webhook's delivery log changes without any tenant's log or projection moving, so
+# the answer cache's state cannot tell when an answer holding it is stale.
+UNCACHED = (WAITS, b"deliveries")
 CONCURRENCY_SETTING = "GONGJIAN_GRAPHQL_CONCURRENCY"
 DEFAULT_CONCURRENCY = 8  # well under the pool's 20 connections
 
@@ -99,20 +102,30 @@ class ProblemGraphQLRouter(GraphQLRouter[Context, None]):
 
     answers: AnswerCache | None = None
     time_limit: float = DEFAULT_TIME_LIMIT
+    graphql_transport_ws_handler_class = subscriptions.SubscriptionsOnly
     concurrency: int = DEFAULT_CONCURRENCY
     _running: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
 
     async def run(self, *args: Any, **kwargs: Any) -> Any:
         context: Context | None = kwargs.get("context")
-        if context is None:
-            return await self._run(args, kwargs)
         request: Request = kwargs.get("request") or args[0]
+        if context is None or request.scope["type"] == "websocket":
+            # A websocket authenticates in its connection_init (``on_ws_connect``).
+            return await self._run(args, kwargs)
         body = await request.body() if request.method == "POST" else b""
+        params = request.query_params
+        if subscriptions.subscribes(body, params.get("query"), params.get("operationName")):
+            raise ApiProblem(
+                400,
+                "graphql-request-invalid",
+                "subscriptions run over a websocket at /graphql (graphql-transport-ws)",
+            )
         if WAITS in body or WAITS.decode() in str(request.query_params):
             context.reads.read_committed()
         context.reads.time_limit = self.time_limit
         limit = request.app.state.graphql_rate_limit
-        cacheable = self.answers is not None and bool(body) and WAITS not in body
+        cacheable = self.answers is not None and bool(body)
+        cacheable = cacheable and not any(word in body for word in UNCACHED)
         state = await asyncio.to_thread(_who_and_state, context, limit, cacheable)
         cache, principal, key = self.answers, context.principal, None
         if cache is not None and cacheable and principal is not None:
@@ -134,6 +147,9 @@ class ProblemGraphQLRouter(GraphQLRouter[Context, None]):
             cache.put(key, Answer(state, 200, bytes(response.body), "application/json"))
             response.headers[CACHE_HEADER] = "miss"
         return response
+
+    async def on_ws_connect(self, context: Context) -> None:
+        await subscriptions.connect(context)
 
     def _slots(self) -> asyncio.Semaphore:
         """Requests running at once in this process (each holds a connection)."""

@@ -174,6 +174,8 @@ class Context(BaseContext):
         # reads it at: each `tenant(...)` alias honours its own atPosition or asOf.
         self._read_at: dict[str | int, tuple[str, int]] = {}
         self._shared: dict[str, Any] = {}
+        # A websocket's connection_init payload (strawberry sets it; it holds the token).
+        self.connection_params: dict[str, Any] | None = None
 
     @cached_property
     def loaders(self) -> Loaders:
@@ -190,6 +192,12 @@ class Context(BaseContext):
         """Today in the tenant's time zone: every derived date rule (overdue, lapsed)
         is read against it."""
         return local_date(datetime.now(UTC), await self.zone(tenant_id))
+
+    def renew(self) -> None:
+        """Forget what the loaders have read: a subscription's context lives as long as
+        its socket, and each event it sends is read afresh."""
+        self.__dict__.pop("loaders", None)
+        self._shared.clear()
 
     def shared(self, name: str, make: Callable[[], T]) -> T:
         """The per-request object ``name`` (a module's own DataLoader), made on first use."""

@@ -26,6 +26,10 @@ from tenants.pipeline.identity import Principal, Role
 PERSONAL_DATA_ROLES = frozenset({Role.STREET_ADMIN, Role.COMMUNITY_SECRETARY, Role.AUDITOR})
 HIDDEN = "***"
 
+# Not personal data, but a webhook's URL may hold an integrator's own token: shown in
+# event data to staff only.
+_STAFF_ONLY: dict[str, frozenset[str]] = {"Webhook": frozenset({"url"})}
+
 
 def sees_personal(principal: Principal | None, owner: str | None = None) -> bool:
     """Whether ``principal`` sees personal data of the record ``owner`` (a member,
@@ -88,4 +92,7 @@ def event_data(record_type: str, data: dict[str, Any]) -> dict[str, Any]:
     for key, kind in personal_data.fields_of_record_type(record_type).items():
         if masked.get(key) is not None:
             masked[key] = _EVENT_MASKS[kind](masked[key])
+    for key in _STAFF_ONLY.get(record_type, frozenset()):
+        if masked.get(key) is not None:
+            masked[key] = HIDDEN
     return masked

@@ -35,9 +35,11 @@ from api.graphql.paging import Connection, Window, page, page_where
 from api.graphql.records import record_fields
 from api.graphql.resolutions import Resolution, load_resolution
 from api.graphql.search import SearchHit, SearchKind, TenantSearch, everywhere
+from api.graphql.subscriptions import Subscription
 from api.graphql.tenant_engagement import TenantFollowUp
 from api.graphql.types import Ctx, Event, encode_cursor, history_of
 from api.graphql.units import Charter, MemberUnit, load_unit
+from api.graphql.webhooks import TenantWebhooks
 from domain.charters import zone
 from projections import audits, queries, rules, tables
 from projections.context import utc
@@ -62,7 +64,7 @@ class ProjectionState:
 
 @strawberry.type(description="A street or a community: one tenant with its own event log.")
 @record_fields(tables.TENANTS)
-class Tenant(TenantFollowUp, TenantSearch, Node):
+class Tenant(TenantFollowUp, TenantSearch, TenantWebhooks, Node):
     row: strawberry.Private[Row[Any]]
 
     @strawberry.field
@@ -562,6 +564,7 @@ SHAPE_RULES = [
 
 schema = strawberry.Schema(
     query=Query,
+    subscription=Subscription,
     extensions=[
         # Integrators repeat the same documents: parse and validate each once.
         lambda: ParserCache(maxsize=256),

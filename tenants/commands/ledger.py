@@ -7,10 +7,16 @@ from tenants.commands.commitments import CommitmentCommands
 from tenants.commands.evaluations import EvaluationCommands
 from tenants.commands.members import MemberCommands
 from tenants.commands.resolutions import ResolutionCommands
+from tenants.commands.webhooks import WebhookCommands
 
 
 class Ledger(
-    ResolutionCommands, CommitmentCommands, MemberCommands, EvaluationCommands, AccessCommands
+    ResolutionCommands,
+    CommitmentCommands,
+    MemberCommands,
+    EvaluationCommands,
+    AccessCommands,
+    WebhookCommands,
 ):
     """A tenant's ledger: meetings and resolutions, commitments, members and posts,
-    evaluations; the platform's ledger holds access tokens."""
+    evaluations, webhooks; the platform's ledger holds access tokens."""

@@ -8,6 +8,7 @@ from tenants.messages import (
     members,
     resolutions,
     tenants,
+    webhooks,
 )
 from tenants.messages.base import COMMANDS, Message, RecordCommand
 
@@ -22,4 +23,5 @@ __all__ = [
     "members",
     "resolutions",
     "tenants",
+    "webhooks",
 ]

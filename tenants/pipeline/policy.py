@@ -51,6 +51,8 @@ MANAGER = (Grant(R.STREET_ADMIN), Grant(R.COMMUNITY_SECRETARY))
 LIAISON = (Grant(R.UNIT_LIAISON, bound=True),)
 MEMBER = (Grant(R.PARTY_MEMBER, bound=True),)
 RESIDENT = (Grant(R.RESIDENT, bound=True),)
+# An integrator manages the webhooks it registers (the handler checks which are its own).
+WEBHOOK_MANAGERS = (*MANAGER, Grant(R.INTEGRATOR))
 ISSUERS = (
     Grant(R.PLATFORM_ADMIN, frozenset({Relation.PLATFORM})),
     Grant(R.STREET_ADMIN, frozenset({Relation.OWN, Relation.STREET_OF})),
@@ -135,6 +137,14 @@ POLICY: dict[str, tuple[Grant, ...]] = {
     # access tokens (the handler also checks which roles each issuer may grant)
     "issue_token": ISSUERS,
     "revoke_token": ISSUERS,
+    # webhooks (docs/webhooks.md)
+    "register_webhook": WEBHOOK_MANAGERS,
+    "change_webhook": WEBHOOK_MANAGERS,
+    "pause_webhook": WEBHOOK_MANAGERS,
+    "resume_webhook": WEBHOOK_MANAGERS,
+    "rotate_webhook_secret": WEBHOOK_MANAGERS,
+    "retry_webhook_deliveries": WEBHOOK_MANAGERS,
+    "remove_webhook": WEBHOOK_MANAGERS,
 }
 
 # Which roles each issuer may grant, and where.

@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 from tenants.store.database import is_sqlite
 from tenants.store.pg_append import create_append_function
 from tenants.store.schema import HEAD_FOREIGN_KEY, POSITION_CHECK, store_metadata
+from tenants.store.webhooks import webhook_secrets  # noqa: F401  (declares the webhook tables)
 
 # Constraints added after the first release: a database created before them gets
 # them here (PostgreSQL; an SQLite file keeps the shape it was created with, and

@@ -98,3 +98,9 @@ def reading_only(tenants: Iterable[str] | None) -> Iterator[None]:
         yield
     finally:
         _narrowed.reset(token)
+
+
+def narrow(tenants: Iterable[str] | None) -> None:
+    """Narrow every transaction begun from now on in this context to ``tenants`` (a
+    websocket's: the operations it starts inherit its context, for as long as it lives)."""
+    _narrowed.set(EVERY_TENANT if tenants is None else ",".join(sorted(set(tenants))))

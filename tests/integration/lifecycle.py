@@ -91,6 +91,7 @@ class Lifecycle:
         self.run(sec, "leave_unit", a, unit_id=u3, reason=v.text("单位搬迁", "reason"),
                  occurred_at=v.moment(200))  # fmt: skip
         self._evaluation(boss, sec, street, a)
+        self._webhooks(sec, a)
         token = self.run(SYSTEM, "issue_token", a, role="auditor", user_id="auditor-1",
                          occurred_at=v.moment(1))  # fmt: skip
         self.run(SYSTEM, "revoke_token", a, token_id=token["token_id"],
@@ -292,6 +293,21 @@ class Lifecycle:
         self.run(boss, "close_rectification", street, evaluation_id=opened,
                  rectification_id="r1", evidence=v.text("整改报告"),
                  occurred_at=v.moment(140))  # fmt: skip
+
+    def _webhooks(self, sec: Principal, a: str) -> None:
+        v = self.v
+        vendor = Principal("vendor-1", Role.INTEGRATOR, a)
+        hook = self.run(vendor, "register_webhook", a, url="https://hooks.gongjian.invalid/gongjian",
+                        event_types=["Meeting", "Resolution.Adopted"],
+                        occurred_at=v.moment(150))["record_id"]  # fmt: skip
+        self.run(vendor, "change_webhook", a, webhook_id=hook, event_types=["*"],
+                 url="https://hooks.gongjian.invalid/v2?key=abc", occurred_at=v.moment(151))  # fmt: skip
+        self.run(sec, "pause_webhook", a, webhook_id=hook, occurred_at=v.moment(152))
+        self.run(vendor, "resume_webhook", a, webhook_id=hook, occurred_at=v.moment(153))
+        self.run(vendor, "rotate_webhook_secret", a, webhook_id=hook, occurred_at=v.moment(154))
+        self.run(vendor, "retry_webhook_deliveries", a, webhook_id=hook, occurred_at=v.moment(155))
+        self.run(sec, "remove_webhook", a, webhook_id=hook, reason=v.text("对接结束", "reason"),
+                 occurred_at=v.moment(156))  # fmt: skip
 
 
 def _receiving_side_fails(*_: object) -> UUID:

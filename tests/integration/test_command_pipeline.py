@@ -120,10 +120,11 @@ def test_a_liaison_acts_only_for_its_own_unit(world: World) -> None:
 def test_the_policy_holds_its_invariants_for_every_command_role_and_relation(
     world: World,
 ) -> None:
-    """Read-only roles, siblings and unrelated tenants may never command; a street's
-    staff command in its communities only to issue tokens; a community commands in
-    its street only as the subject of its own evaluation (appeal, report a
-    rectification done); residents only rate."""
+    """Read-only roles, siblings and unrelated tenants may never command (an integrator
+    only manages its own tenant's webhooks); a street's staff command in its
+    communities only to issue tokens; a community commands in its street only as the
+    subject of its own evaluation (appeal, report a rectification done); residents
+    only rate."""
     from tenants.pipeline.policy import Grant
 
     probes = 0
@@ -132,8 +133,11 @@ def test_the_policy_holds_its_invariants_for_every_command_role_and_relation(
             for rel in Relation:
                 allowed = any(g.role is role and rel in g.relations for g in grants)
                 probes += 1
-                if role in (Role.AUDITOR, Role.INTEGRATOR):
+                if role is Role.AUDITOR:
                     assert not allowed, (name, role)
+                if role is Role.INTEGRATOR and allowed:
+                    assert name.endswith(("_webhook", "_webhook_secret", "_webhook_deliveries"))
+                    assert rel is Relation.OWN, (name, rel)
                 if rel in (Relation.SIBLING, Relation.UNRELATED):
                     assert not allowed, (name, role, rel)
                 if rel is Relation.STREET_OF and allowed:

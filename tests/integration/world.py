@@ -1,7 +1,7 @@
 """A small multi-tenant world built through the command pipeline, with one record
 of every kind a command can target: two streets, three communities, units, a
 meeting with an adopted resolution, a commitment, a member, a post, a rubric,
-an evaluation and a token."""
+an evaluation, a token and a webhook."""
 
 from __future__ import annotations
 
@@ -77,6 +77,8 @@ def build_world(platform: Platform) -> World:
                        subject_id=w.a, period="2025H2", rubric_id=rubric["record_id"],
                        revision=1, sources=[{"id": "s", "label": "街道", "weight": "1"}])  # fmt: skip
     token = w.run(SYSTEM, "issue_token", w.a, role="resident", user_id="r1")
+    webhook = w.run(sec, "register_webhook", w.a, url="https://hooks.gongjian.invalid/a",
+                    event_types=["Meeting"])  # fmt: skip
     w.ids = {
         "unit_id": units[0],
         "other_unit": units[1],
@@ -88,5 +90,6 @@ def build_world(platform: Platform) -> World:
         "rubric_id": rubric["record_id"],
         "evaluation_id": evaluation["record_id"],
         "token_id": token["token_id"],
+        "webhook_id": webhook["record_id"],
     }
     return w

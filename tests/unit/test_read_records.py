@@ -15,7 +15,7 @@ from sqlalchemy.schema import CreateTable
 from api.graphql.records import record_fields
 from api.graphql.schema import schema
 from domain.meetings import MeetingKind
-from projections import tables, tables_engagement
+from projections import tables, tables_engagement, tables_webhooks
 from projections.records import Field, Masking, Personal, Record, UtcDateTime, key
 from tenants.pipeline.identity import Principal, Role
 
@@ -45,6 +45,7 @@ TYPES = {
     "Evaluation": tables_engagement.EVALUATIONS,
     "Score": tables_engagement.SCORES,
     "Rectification": tables_engagement.RECTIFICATIONS,
+    "Webhook": tables_webhooks.WEBHOOKS,
 }
 
 

@@ -1,0 +1,1 @@
+"""Webhook deliveries: a tenant's events POSTed, signed, to the URLs its webhooks name."""
