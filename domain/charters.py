@@ -84,6 +84,8 @@ class Charter:
     quorum: Decimal = Decimal("0.5")
     decision_rule: DecisionRule = DecisionRule.CONSENSUS
     max_active_claims: int = 2
+    # How long before its scheduled time a meeting may be opened.
+    opening_margin_minutes: int = 120
     # The IANA zone in which the tenant's dates fall (deadlines, "today", periods).
     time_zone: str = DEFAULT_TIME_ZONE
 
@@ -95,6 +97,8 @@ class Charter:
             raise InvalidValue("quorum must be a share in (0, 1]")
         if self.max_active_claims < 1:
             raise InvalidValue("max_active_claims must be at least 1")
+        if not 0 <= self.opening_margin_minutes <= 7 * 24 * 60:
+            raise InvalidValue("opening_margin_minutes must be between 0 and 10080 (a week)")
 
     def today(self, now: datetime) -> date:
         """The tenant's date at the moment ``now``."""
@@ -108,6 +112,7 @@ class Charter:
             "quorum": str(self.quorum),
             "decision_rule": self.decision_rule.value,
             "max_active_claims": self.max_active_claims,
+            "opening_margin_minutes": self.opening_margin_minutes,
             "time_zone": self.time_zone,
         }
 
@@ -121,6 +126,7 @@ class Charter:
                 quorum=Decimal(str(data.get("quorum", "0.5"))),
                 decision_rule=DecisionRule(data.get("decision_rule", DecisionRule.CONSENSUS.value)),
                 max_active_claims=int(data.get("max_active_claims", 2)),
+                opening_margin_minutes=int(data.get("opening_margin_minutes", 120)),
                 time_zone=str(data.get("time_zone", DEFAULT_TIME_ZONE)),
             )
         except (ValueError, InvalidOperation) as error:

@@ -122,6 +122,12 @@ class AlreadyOnLeave(MeetingRuleViolation):
     code = "already-on-leave"
 
 
+class MeetingNotYetDue(MeetingRuleViolation):
+    """A meeting is opened no earlier than the charter's margin before its time."""
+
+    code = "meeting-not-yet-due"
+
+
 class QuorumNotMet(MeetingRuleViolation):
     code = "quorum-not-met"
 

@@ -189,9 +189,16 @@ class Meeting(Aggregate):
             raise errors.InvalidValue("sign-in needs the attendee's name")
         self._signed_in(stamp, unit_id, attendee.strip(), substitute)
 
-    def open(self, stamp: Stamp) -> None:
-        """Open the meeting, refused below the charter's quorum."""
+    def open(self, stamp: Stamp, opened_at: datetime) -> None:
+        """Open the meeting at ``opened_at``: not earlier than the charter's margin
+        before its scheduled time, and refused below the charter's quorum."""
         self._require(S.NOTICED)
+        earliest = self.scheduled_for - timedelta(minutes=self.charter.opening_margin_minutes)
+        if opened_at < earliest:
+            raise errors.MeetingNotYetDue(
+                f"the meeting is scheduled for {self.scheduled_for.isoformat()}; it may be "
+                f"opened from {earliest.isoformat()}"
+            )
         self.roll.check_quorum(self.charter.quorum)
         self._opened(stamp)
 

@@ -41,6 +41,9 @@ class Charter:
     decision_rule: str
     decision_rule_label: str
     max_active_claims: int
+    opening_margin_minutes: int = strawberry.field(
+        description="how long before its scheduled time a meeting may be opened"
+    )
     time_zone: str = strawberry.field(
         description="IANA time zone in which the tenant's dates fall (deadlines, overdue)"
     )
@@ -55,6 +58,7 @@ class Charter:
             decision_rule=data["decision_rule"],
             decision_rule_label=DecisionRule(data["decision_rule"]).label,
             max_active_claims=data["max_active_claims"],
+            opening_margin_minutes=data.get("opening_margin_minutes", 120),
             # Charters recorded before time zones were kept: the platform's default.
             time_zone=data.get("time_zone", DEFAULT_TIME_ZONE),
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from uuid import UUID
 
 from domain import errors
@@ -158,7 +158,7 @@ class MeetingCommands(UnitCommands):
     def open_meeting(self, stamp: Stamp, meeting_id: UUID, idem: Idem = None) -> CommandResult:
         """Open the meeting if quorate."""
         meeting = self.load(Meeting, meeting_id)
-        meeting.open(stamp)
+        meeting.open(stamp, stamp.occurred_at or datetime.now(UTC))
         return self.commit(meeting, idempotent=idem)
 
     def record_position(

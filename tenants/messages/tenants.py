@@ -27,6 +27,13 @@ class CharterBody(BaseModel):
     quorum: str = Field("0.5", pattern=r"^(0(\.\d{1,4})?|1(\.0{1,4})?)$")
     decision_rule: DecisionRule = DecisionRule.CONSENSUS
     max_active_claims: int = Field(2, ge=1, le=20, strict=True)
+    opening_margin_minutes: int = Field(
+        120,
+        ge=0,
+        le=10080,
+        strict=True,
+        description="how long before its scheduled time a meeting may be opened",
+    )
     time_zone: str = Field(
         DEFAULT_TIME_ZONE,
         min_length=1,

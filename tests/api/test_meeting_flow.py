@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from tests.api.conftest import MEETING_AT, Api, Street
 
@@ -245,3 +245,18 @@ def test_only_a_later_meetings_resolution_supersedes(street: Street) -> None:
     )["data"]["tenant"]["resolution"]
     assert data["status"] == "superseded" and data["supersededBy"] == later
     assert data["history"][-1] == {"type": "Superseded", "reason": "方案调整"}
+
+
+def test_a_meeting_is_not_opened_days_before_its_time(street: Street) -> None:
+    api = street.api
+    at = datetime.now(UTC) + timedelta(days=4)
+    m = api.t("/meetings", {"kind": "regular", "title": "下周例会", "location": "会议室",
+                            "scheduled_for": at.isoformat()}, 201)["record_id"]  # fmt: skip
+    api.t(f"/meetings/{m}/agenda-items", {"title": "议题", "item_id": "x"}, 201)
+    api.t(f"/meetings/{m}/notice", {"issued_at": datetime.now(UTC).isoformat()})
+    for unit in street.units:
+        api.t(f"/meetings/{m}/sign-ins", {"unit_id": unit, "attendee": "代表"})
+    head = api.head()
+    early = api.t(f"/meetings/{m}/open", {}, 409)
+    assert early["code"] == "meeting-not-yet-due" and "may be opened from" in early["detail"]
+    assert api.head() == head

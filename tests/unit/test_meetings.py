@@ -97,9 +97,21 @@ def test_opening_is_refused_below_quorum() -> None:
     meeting = noticed()
     meeting.sign_in(stamp(), "unit-a", "李书记", substitute=False)
     with pytest.raises(errors.QuorumNotMet):
-        meeting.open(stamp())
+        meeting.open(stamp(), MEETING_AT)
     meeting.sign_in(stamp(), "unit-b", "张主任", substitute=False)
-    meeting.open(stamp())
+    meeting.open(stamp(), MEETING_AT)
+    assert meeting.status is MeetingStatus.OPEN
+
+
+def test_a_meeting_opens_no_earlier_than_the_charters_margin() -> None:
+    meeting = noticed()
+    for unit in ("unit-a", "unit-b"):
+        meeting.sign_in(stamp(), unit, "代表", substitute=False)
+    with pytest.raises(errors.MeetingNotYetDue):
+        meeting.open(stamp(), MEETING_AT - timedelta(days=4))
+    with pytest.raises(errors.MeetingNotYetDue):
+        meeting.open(stamp(), MEETING_AT - timedelta(minutes=121))
+    meeting.open(stamp(), MEETING_AT - timedelta(minutes=120))  # the default margin
     assert meeting.status is MeetingStatus.OPEN
 
 
