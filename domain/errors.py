@@ -140,6 +140,12 @@ class MinutesAlreadyIssued(MeetingRuleViolation):
     code = "minutes-already-issued"
 
 
+class MinutesAlreadyAcknowledged(MeetingRuleViolation):
+    """A unit acknowledges receiving the minutes once."""
+
+    code = "minutes-already-acknowledged"
+
+
 class MinutesNotIssued(MeetingRuleViolation):
     code = "minutes-not-issued"
 

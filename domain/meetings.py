@@ -86,6 +86,8 @@ class Meeting(Aggregate):
         self.roll = Roll()
         self.positions: dict[str, dict[str, str]] = {}
         self.minutes: str | None = None
+        self.minutes_recipients: list[str] = []
+        self.minutes_received: list[str] = []
 
     @classmethod
     def schedule(
@@ -236,14 +238,28 @@ class Meeting(Aggregate):
         self._require(S.OPEN)
         self._closed(stamp)
 
-    def issue_minutes(self, stamp: Stamp, text: str) -> None:
-        """Issue the minutes once; later changes are corrections."""
+    def issue_minutes(self, stamp: Stamp, text: str, recipients: list[str] | None = None) -> None:
+        """Issue the minutes once, to ``recipients`` (default: every unit the notice
+        reached); later changes are corrections."""
         self._require(S.OPEN, S.CLOSED)
         if self.minutes is not None:
             raise errors.MinutesAlreadyIssued("minutes were issued; correct them instead")
         if not text.strip():
             raise errors.InvalidValue("minutes need text")
-        self._minutes_issued(stamp, text.strip(), [])
+        sent = sorted(set(self.roll.recipients if recipients is None else recipients))
+        for unit_id in sent:
+            self.roll.require_notified(unit_id)
+        self._minutes_issued(stamp, text.strip(), sent)
+
+    def acknowledge_minutes(self, stamp: Stamp, unit_id: str) -> None:
+        """A unit the minutes were sent to acknowledges receiving them (once)."""
+        if self.minutes is None:
+            raise errors.MinutesNotIssued("no minutes have been issued")
+        if unit_id not in self.minutes_recipients:
+            raise errors.NotNotified(f"the minutes were not sent to unit {unit_id}")
+        if unit_id in self.minutes_received:
+            raise errors.MinutesAlreadyAcknowledged(f"unit {unit_id} acknowledged them already")
+        self._minutes_acknowledged(stamp, unit_id)
 
     def correct_minutes(self, stamp: Stamp, text: str) -> None:
         """Correct issued minutes, with a reason; the original stays in history."""
@@ -373,6 +389,11 @@ class Meeting(Aggregate):
     @event(MinutesIssued)
     def _minutes_issued(self, stamp: Stamp, minutes: str, recipients: list[str]) -> None:
         self.minutes = minutes
+        self.minutes_recipients = list(recipients)
+
+    @event("MinutesAcknowledged", topic="gongjian.Meeting.MinutesAcknowledged")
+    def _minutes_acknowledged(self, stamp: Stamp, unit_id: str) -> None:
+        self.minutes_received = [*self.minutes_received, unit_id]
 
     @event("MinutesCorrected", topic="gongjian.Meeting.MinutesCorrected")
     def _minutes_corrected(self, stamp: Stamp, text: str) -> None:

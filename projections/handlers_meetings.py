@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from projections.context import Applied, Handler, utc
-from projections.tables import agenda_items, attendance, meetings, opinions, positions
+from projections.tables import (
+    agenda_items,
+    attendance,
+    meetings,
+    minutes_receipts,
+    opinions,
+    positions,
+)
 from projections.temporal import add, add_many, change, close, count_current, put, read, set_record
 
 
@@ -176,6 +183,16 @@ def status_to(status: str) -> Handler:
 
 def minutes(a: Applied) -> list[str]:
     _set_meeting(a, minutes=a.event.minutes, minutes_issued_at=a.occurred_at)
+    for unit_id in a.event.recipients:
+        unit = {"tenant_id": a.tenant_id, "meeting_id": a.record_id, "unit_id": unit_id}
+        put(a, minutes_receipts, unit, acknowledged_at=None)
+    return []
+
+
+def minutes_acknowledged(a: Applied) -> list[str]:
+    _set_meeting(a)
+    unit = {"tenant_id": a.tenant_id, "meeting_id": a.record_id, "unit_id": a.event.unit_id}
+    change(a, minutes_receipts, unit, acknowledged_at=a.occurred_at)
     return []
 
 
@@ -211,6 +228,7 @@ HANDLERS: dict[str, Handler] = {
     "gongjian.Meeting.Closed": status_to("closed"),
     "gongjian.Meeting.MinutesIssued": minutes,
     "gongjian.Meeting.MinutesCorrected": minutes_corrected,
+    "gongjian.Meeting.MinutesAcknowledged": minutes_acknowledged,
     "gongjian.Meeting.Postponed": postponed,
     "gongjian.Meeting.Cancelled": status_to("cancelled"),
 }

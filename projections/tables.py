@@ -147,6 +147,21 @@ OPINIONS = Record(
     ),
 )
 
+MINUTES_RECEIPTS = Record(
+    "rm_minutes_receipts",
+    keys=("meeting_id", "unit_id"),
+    fields=(
+        key("meeting_id", exposed=False),
+        key("unit_id"),
+        Field(
+            "acknowledged_at",
+            UtcDateTime(),
+            nullable=True,
+            description="when the unit acknowledged receiving the minutes (null: not yet)",
+        ),
+    ),
+)
+
 POSITIONS = Record(
     "rm_positions",
     keys=("meeting_id", "item_id", "unit_id"),
@@ -238,6 +253,7 @@ agenda_items = AGENDA_ITEMS.table
 attendance = ATTENDANCE.table
 opinions = OPINIONS.table
 positions = POSITIONS.table
+minutes_receipts = MINUTES_RECEIPTS.table
 resolutions = RESOLUTIONS.table
 execution_reports = EXECUTION_REPORTS.table
 events = EVENTS.table
@@ -252,6 +268,7 @@ PROJECTED_TABLES = [
     attendance,
     opinions,
     positions,
+    minutes_receipts,
     resolutions,
     execution_reports,
     events,

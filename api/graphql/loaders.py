@@ -114,10 +114,14 @@ class Loaders:
     scores: DataLoader[AtKey, Rows] = field(init=False)
     rectifications: DataLoader[AtKey, Rows] = field(init=False)
     tenants: DataLoader[AtKey, Rows] = field(init=False)
+    minutes_receipts: DataLoader[AtKey, Rows] = field(init=False)
 
     def __post_init__(self) -> None:
         e, t = self.engine, tables
         self.tenants = _loader(e, t.tenants, "tenant_id")
+        self.minutes_receipts = _loader(
+            e, t.minutes_receipts, "meeting_id", [t.minutes_receipts.c.unit_id]
+        )
         self.units = _loader(e, t.units, "unit_id")
         self.meetings = _loader(e, t.meetings, "meeting_id")
         self.agenda = _loader(e, t.agenda_items, "meeting_id", [t.agenda_items.c.seq])

@@ -37,6 +37,12 @@ class UnitPosition:
         return await load_unit(info, self.row.tenant_id, self.row.unit_id)
 
 
+@strawberry.type(description="A unit the minutes were sent to (会议纪要送达).")
+@record_fields(tables.MINUTES_RECEIPTS)
+class MinutesReceipt:
+    row: strawberry.Private[Row[Any]]
+
+
 @strawberry.type
 @record_fields(tables.OPINIONS)
 class Opinion:
@@ -125,6 +131,15 @@ class Meeting(Node):
     @strawberry.field
     async def history(self, info: Ctx) -> list[Event]:
         return await history_of(info, self.row.tenant_id, self.row.meeting_id)
+
+    @strawberry.field(
+        description="The units the minutes were sent to, and when each acknowledged them."
+    )
+    async def minutes_recipients(self, info: Ctx) -> list[MinutesReceipt]:
+        rows = await info.context.loaders.minutes_receipts.load(
+            info.context.key(info, self.row.tenant_id, self.row.meeting_id)
+        )
+        return [MinutesReceipt(row=r) for r in rows]
 
     @strawberry.field(
         description="The checkpoint the minutes carry: proof that the minutes as they now "

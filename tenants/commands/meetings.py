@@ -219,13 +219,23 @@ class MeetingCommands(UnitCommands):
         text: str,
         correction: bool,
         idem: Idem = None,
+        recipients: list[str] | None = None,
     ) -> CommandResult:
-        """Issue the minutes, or correct issued minutes with a reason."""
+        """Issue the minutes (to ``recipients``, default every notified unit), or
+        correct issued minutes with a reason."""
         meeting = self.load(Meeting, meeting_id)
         if correction:
             meeting.correct_minutes(stamp, text)
         else:
-            meeting.issue_minutes(stamp, text)
+            meeting.issue_minutes(stamp, text, recipients)
+        return self.commit(meeting, idempotent=idem)
+
+    def acknowledge_minutes(
+        self, stamp: Stamp, meeting_id: UUID, unit_id: str, idem: Idem = None
+    ) -> CommandResult:
+        """A unit acknowledges receiving the minutes."""
+        meeting = self.load(Meeting, meeting_id)
+        meeting.acknowledge_minutes(stamp, unit_id)
         return self.commit(meeting, idempotent=idem)
 
     def postpone(

@@ -220,16 +220,40 @@ class IssueMinutes(OnMeeting):
     route = Route("/meetings/{meeting_id}/minutes", TAG)
     signs_log = True
     text: LongText
+    recipients: list[Ref] | None = Field(
+        None,
+        max_length=200,
+        description="the units the minutes are sent to (default: every notified unit)",
+    )
 
     def handle(self, h: Handling) -> CommandResult:
-        correction = isinstance(self, CorrectMinutes)
-        return h.ledger.issue_minutes(h.stamp, self.meeting_id, self.text, correction, idem=h.idem)
+        return h.ledger.issue_minutes(
+            h.stamp, self.meeting_id, self.text, False, idem=h.idem, recipients=self.recipients
+        )
 
 
-class CorrectMinutes(IssueMinutes):
+class CorrectMinutes(OnMeeting):
     """Correct issued minutes (reason required); the original stays in history."""
 
     route = Route("/meetings/{meeting_id}/minutes/corrections", TAG)
+    signs_log = True
+    text: LongText
+
+    def handle(self, h: Handling) -> CommandResult:
+        return h.ledger.issue_minutes(h.stamp, self.meeting_id, self.text, True, idem=h.idem)
+
+
+class AcknowledgeMinutes(OnMeeting):
+    """A unit acknowledges receiving the minutes (its liaison, or the secretary for it)."""
+
+    route = Route("/meetings/{meeting_id}/minutes/receipts", TAG)
+    unit_id: Ref
+
+    def bound_value(self, role: str) -> str | None:
+        return self.unit_id
+
+    def handle(self, h: Handling) -> CommandResult:
+        return h.ledger.acknowledge_minutes(h.stamp, self.meeting_id, self.unit_id, idem=h.idem)
 
 
 class PostponeMeeting(OnMeeting):

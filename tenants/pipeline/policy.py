@@ -84,6 +84,7 @@ POLICY: dict[str, tuple[Grant, ...]] = {
     "decide_item": MANAGER,
     "close_meeting": MANAGER,
     "issue_minutes": MANAGER,
+    "acknowledge_minutes": MANAGER + LIAISON,
     "correct_minutes": MANAGER,
     "postpone_meeting": MANAGER,
     "cancel_meeting": MANAGER,

@@ -260,3 +260,28 @@ def test_a_meeting_is_not_opened_days_before_its_time(street: Street) -> None:
     early = api.t(f"/meetings/{m}/open", {}, 409)
     assert early["code"] == "meeting-not-yet-due" and "may be opened from" in early["detail"]
     assert api.head() == head
+
+
+def test_minutes_go_to_the_notified_units_and_each_acknowledges_once(street: Street) -> None:
+    api, (a, b, c), m = street.api, street.units, street.meeting
+    for unit in (a, b):
+        api.t(f"/meetings/{m}/sign-ins", {"unit_id": unit, "attendee": "代表"})
+    api.t(f"/meetings/{m}/open")
+    api.t(f"/meetings/{m}/close")
+    other = api.t("/units", {"name": "外单位", "kind": "enterprise"}, 201)["record_id"]
+    head = api.head()
+    refused = api.t(f"/meetings/{m}/minutes", {"text": "纪要", "recipients": [a, other]}, 409)
+    assert refused["code"] == "unit-not-notified", "only notified units receive the minutes"
+    assert api.head() == head
+    api.t(f"/meetings/{m}/minutes", {"text": "纪要"})  # default: every notified unit
+    liaison = {"Authorization": f"Bearer dev:liaison-a:unit_liaison:{api.tenant}:{a}"}
+    api.t(f"/meetings/{m}/minutes/receipts", {"unit_id": a}, headers=liaison)
+    again = api.t(f"/meetings/{m}/minutes/receipts", {"unit_id": a}, 409, headers=liaison)
+    assert again["code"] == "minutes-already-acknowledged"
+    api.t(f"/meetings/{m}/minutes/receipts", {"unit_id": b}, 403, headers=liaison)
+    api.t(f"/meetings/{m}/minutes/receipts", {"unit_id": other}, 409)
+    data = api.gql("query($t: ID!, $m: ID!) { tenant(id: $t) { meeting(id: $m) { minutesRecipients { unitId acknowledgedAt } history { type } } } }",
+                   t=api.tenant, m=m)["data"]["tenant"]["meeting"]  # fmt: skip
+    acknowledged = {r["unitId"]: r["acknowledgedAt"] is not None for r in data["minutesRecipients"]}
+    assert acknowledged == {a: True, b: False, c: False}
+    assert data["history"][-1]["type"] == "MinutesAcknowledged"

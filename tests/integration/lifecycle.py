@@ -138,6 +138,8 @@ class Lifecycle:
                  occurred_at=v.moment(1))  # fmt: skip
         self.run(sec, "correct_minutes", a, meeting_id=meeting, text=v.text("更正后的纪要", "long"),
                  reason=v.text("笔误", "reason"), occurred_at=v.moment(2))  # fmt: skip
+        self.run(liaison, "acknowledge_minutes", a, meeting_id=meeting, unit_id=units[0],
+                 occurred_at=v.moment(2.5))  # fmt: skip
         later = self.run(sec, "schedule_meeting", a, kind="thematic",
                          title=v.text("专题会议", "name"), scheduled_for=v.moment(30),
                          location=v.text("会议室", "name"),
