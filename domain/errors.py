@@ -351,3 +351,29 @@ class UnknownEventType(InvalidValue):
     """A webhook asked for an event type no record has."""
 
     code = "unknown-event-type"
+
+
+class AgreementRuleViolation(RuleViolation):
+    code = "agreement-rule"
+
+
+class AgreementEnded(AgreementRuleViolation):
+    """An ended co-construction agreement changes no more."""
+
+    code = "agreement-ended"
+
+
+class AgreementNotInState(AgreementRuleViolation):
+    """Reviewed only once per term while it runs; renewed only once reviewed."""
+
+    code = "agreement-not-in-state"
+
+
+class AgreementPeriodNotOver(AgreementRuleViolation):
+    """A term is reviewed at or after its end (the tenant's date)."""
+
+    code = "agreement-period-not-over"
+
+
+class UnknownAgreementLine(AgreementRuleViolation):
+    code = "unknown-agreement-line"

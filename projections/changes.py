@@ -23,8 +23,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
 
+import projections.tables_agreements
 import projections.tables_engagement
-import projections.tables_webhooks  # noqa: F401  (both declare their records)
+import projections.tables_webhooks  # noqa: F401  (all three declare their records)
 from projections import tables  # noqa: F401  (declares its records)
 from projections.queries import Reader
 from projections.records import Field, Record, declared

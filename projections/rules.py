@@ -8,12 +8,13 @@ function on every case, on both databases.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement, Table
 
 from domain import meetings, resolutions
+from domain.agreements import AgreementStatus
 from domain.members import LogStatus
 
 
@@ -40,3 +41,9 @@ def absent_without_leave(table: Table) -> ColumnElement[bool]:
 def confirmed_log(table: Table) -> ColumnElement[bool]:
     """Service logs whose hours count (``domain.members.confirmed_hours``)."""
     return table.c.status == LogStatus.CONFIRMED.value
+
+
+def expiring_agreement(table: Table, today: date, within_days: int) -> ColumnElement[bool]:
+    """``domain.agreements.is_expiring`` over ``rm_agreements``."""
+    last_day = today + timedelta(days=within_days)
+    return (table.c.status == AgreementStatus.IN_FORCE.value) & (table.c.ends_on <= last_day)

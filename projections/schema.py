@@ -27,8 +27,9 @@ from sqlalchemy import (
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 import projections.search_index  # registers the search index
+import projections.tables_agreements
 import projections.tables_engagement
-import projections.tables_webhooks  # noqa: F401  (both register their tables)
+import projections.tables_webhooks  # noqa: F401  (all three register their tables)
 from projections.tables import read_metadata
 from tenants.store import row_security
 

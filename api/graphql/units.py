@@ -8,6 +8,7 @@ import strawberry
 from sqlalchemy import Row
 
 from api.graphql import personal
+from api.graphql.agreements import UnitAgreements
 from api.graphql.nodes import Node
 from api.graphql.records import record_fields
 from api.graphql.types import Ctx, Event, history_of
@@ -66,7 +67,7 @@ class Charter:
 
 @strawberry.type
 @record_fields(tables.UNITS)
-class MemberUnit(Node):
+class MemberUnit(UnitAgreements, Node):
     row: strawberry.Private[Row[Any]]
 
     @strawberry.field

@@ -135,6 +135,11 @@ POLICY: dict[str, tuple[Grant, ...]] = {
     ),
     "return_rectification": MANAGER,
     "close_rectification": MANAGER,
+    # co-construction agreements: the community signs, reviews, renews and ends them
+    "sign_agreement": MANAGER,
+    "review_agreement": MANAGER,
+    "renew_agreement": MANAGER,
+    "end_agreement": MANAGER,
     # access tokens (the handler also checks which roles each issuer may grant)
     "issue_token": ISSUERS,
     "revoke_token": ISSUERS,

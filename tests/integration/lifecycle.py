@@ -92,6 +92,7 @@ class Lifecycle:
                  occurred_at=v.moment(200))  # fmt: skip
         self._evaluation(boss, sec, street, a)
         self._webhooks(sec, a)
+        self._agreements(sec, a, u1)
         token = self.run(SYSTEM, "issue_token", a, role="auditor", user_id="auditor-1",
                          occurred_at=v.moment(1))  # fmt: skip
         self.run(SYSTEM, "revoke_token", a, token_id=token["token_id"],
@@ -310,6 +311,31 @@ class Lifecycle:
         self.run(vendor, "retry_webhook_deliveries", a, webhook_id=hook, occurred_at=v.moment(155))
         self.run(sec, "remove_webhook", a, webhook_id=hook, reason=v.text("对接结束", "reason"),
                  occurred_at=v.moment(156))  # fmt: skip
+
+    def _agreements(self, sec: Principal, a: str, u1: str) -> None:
+        v = self.v
+        # A term is reviewed once over by the tenant's own today, whatever start the
+        # values drew: the term ends a month before the machine's date.
+        ended = date.today() - timedelta(days=30)
+        lines = [
+            {"id": "u1", "party": "unit", "text": v.text("每季度开放活动场地")},
+            {"id": "c1", "party": "community", "text": v.text("协助开展志愿服务")},
+        ]
+        signed = self.run(sec, "sign_agreement", a, unit_id=u1, title=v.text("共建责任书", "name"),
+                          starts_on=(ended - timedelta(days=365)).isoformat(),
+                          ends_on=ended.isoformat(), lines=lines,
+                          occurred_at=v.moment(0))["record_id"]  # fmt: skip
+        note = v.text("活动次数不足", "optional").strip() or "活动次数不足"
+        self.run(sec, "review_agreement", a, agreement_id=signed,
+                 lines=[{"line_id": "u1", "fulfilment": "fulfilled"},
+                        {"line_id": "c1", "fulfilment": "partly", "note": note}],
+                 occurred_at=v.moment(31))  # fmt: skip
+        self.run(sec, "renew_agreement", a, agreement_id=signed,
+                 starts_on=(ended + timedelta(days=1)).isoformat(),
+                 ends_on=(ended + timedelta(days=366)).isoformat(),
+                 reason=v.text("继续共建", "reason"), occurred_at=v.moment(31))  # fmt: skip
+        self.run(sec, "end_agreement", a, agreement_id=signed, reason=v.text("单位调整", "reason"),
+                 occurred_at=v.moment(40))  # fmt: skip
 
 
 def _receiving_side_fails(*_: object) -> UUID:

@@ -132,3 +132,25 @@ def test_the_demo_answers_a_search_for_a_word(demo: Platform, auditor: dict[str,
     kinds = {hit["kind"] for hit in found["search"]["nodes"]}
     assert {"AGENDA_ITEM", "RESOLUTION", "MINUTES"} <= kinds
     assert all("电梯" in hit["snippet"] for hit in found["search"]["nodes"])
+
+
+AGREEMENTS = """{ tenant(id: "fenglin") { communities(first: 5) { nodes {
+  agreements { nodes { term statusLabel lines(term: 1) { party fulfilment note } } } } } } }"""
+
+
+def test_the_demo_has_agreements_renewed_running_and_ended(
+    demo: Platform, auditor: dict[str, str]
+) -> None:
+    client = TestClient(create_app(demo))
+    answer = client.post("/graphql", json={"query": AGREEMENTS}, headers=auditor).json()
+    for community in answer["data"]["tenant"]["communities"]["nodes"]:
+        agreements = community["agreements"]["nodes"]
+        assert sorted((a["term"], a["statusLabel"]) for a in agreements) == [
+            (1, "履行中"),
+            (1, "已终止"),
+            (2, "履行中"),
+        ]
+        ended = next(a for a in agreements if a["statusLabel"] == "已终止")
+        assert {line["party"] for line in ended["lines"]} == {"unit", "community"}
+        short = [line for line in ended["lines"] if line["fulfilment"] != "fulfilled"]
+        assert short and all(line["note"] for line in short)

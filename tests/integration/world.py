@@ -1,7 +1,7 @@
 """A small multi-tenant world built through the command pipeline, with one record
 of every kind a command can target: two streets, three communities, units, a
 meeting with an adopted resolution, a commitment, a member, a post, a rubric,
-an evaluation, a token and a webhook."""
+an evaluation, a token, a webhook and an agreement."""
 
 from __future__ import annotations
 
@@ -79,6 +79,10 @@ def build_world(platform: Platform) -> World:
     token = w.run(SYSTEM, "issue_token", w.a, role="resident", user_id="r1")
     webhook = w.run(sec, "register_webhook", w.a, url="https://hooks.gongjian.invalid/a",
                     event_types=["Meeting"])  # fmt: skip
+    agreement = w.run(sec, "sign_agreement", w.a, unit_id=units[0], title="共建责任书",
+                      starts_on="2025-01-01", ends_on="2025-12-31",
+                      lines=[{"id": "u1", "party": "unit", "text": "开放场地"},
+                             {"id": "c1", "party": "community", "text": "志愿服务"}])  # fmt: skip
     w.ids = {
         "unit_id": units[0],
         "other_unit": units[1],
@@ -91,5 +95,6 @@ def build_world(platform: Platform) -> World:
         "evaluation_id": evaluation["record_id"],
         "token_id": token["token_id"],
         "webhook_id": webhook["record_id"],
+        "agreement_id": agreement["record_id"],
     }
     return w
