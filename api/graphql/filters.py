@@ -8,6 +8,7 @@ from typing import Any
 
 import strawberry
 
+from domain.affairs import AffairStatus
 from domain.commitments import CommitmentStatus
 from domain.evaluations import SubjectKind
 from domain.meetings import MeetingStatus
@@ -28,6 +29,7 @@ CommitmentStatusFilter = _mirror(CommitmentStatus, "CommitmentStatus")
 MemberClassFilter = _mirror(MemberClass, "MemberClass")
 TenantKindFilter = _mirror(TenantKind, "TenantKind")
 SubjectKindFilter = _mirror(SubjectKind, "SubjectKind")
+AffairStatusFilter = _mirror(AffairStatus, "AffairStatus")
 
 
 def value(member: Enum | None) -> Any:

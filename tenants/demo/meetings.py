@@ -20,6 +20,7 @@ from domain.tenants import TenantKind
 from domain.units import UnitKind
 from tenants.commands.ledger import Ledger
 from tenants.commands.meetings import ProposedResolution
+from tenants.demo.affairs import demo_affairs
 from tenants.demo.engagement import DemoCommunity, evaluate_communities
 from tenants.registry import Ledgers
 
@@ -211,9 +212,11 @@ def load_demo(ledgers: Ledgers) -> str:
         more = DemoCommunity(community.ledger, _id, community.actor.user_id, community.units)
         more.members_and_posts(seed)
         more.commitments(seed)
+        demo_affairs(more)
     evaluate_communities(street.ledger, street.actor.user_id, [c for c, _ in COMMUNITIES], _id)
     return (
         f"demo loaded: 1 street, {len(COMMUNITIES)} communities, {meetings} meetings "
         f"({date(2026, 1, 1)} to {QUARTERS[-1].date()}), commitments with ratings, "
-        "members with posts and service logs, a finalised and ranked 2026H1 evaluation"
+        "residents' affairs, members with posts and service logs, "
+        "a finalised and ranked 2026H1 evaluation"
     )

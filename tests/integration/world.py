@@ -79,6 +79,8 @@ def build_world(platform: Platform) -> World:
     token = w.run(SYSTEM, "issue_token", w.a, role="resident", user_id="r1")
     webhook = w.run(sec, "register_webhook", w.a, url="https://hooks.gongjian.invalid/a",
                     event_types=["Meeting"])  # fmt: skip
+    affair = w.run(sec, "receive_affair", w.a, resident_name="居民", matter="事项",
+                   channel="phone")["record_id"]  # fmt: skip
     w.ids = {
         "unit_id": units[0],
         "other_unit": units[1],
@@ -91,5 +93,6 @@ def build_world(platform: Platform) -> World:
         "evaluation_id": evaluation["record_id"],
         "token_id": token["token_id"],
         "webhook_id": webhook["record_id"],
+        "affair_id": affair,
     }
     return w
