@@ -12,8 +12,9 @@ DomainError
     ├── MemberRuleViolation       party members, transfers, claims, service logs
     ├── PostRuleViolation         service posts
     ├── EvaluationRuleViolation   rubrics, evaluations, appeals, rectification
-    └── WebhookRuleViolation      webhooks (InvalidWebhookUrl and UnknownEventType
-                                  are InvalidValues)
+    ├── WebhookRuleViolation      webhooks (InvalidWebhookUrl and UnknownEventType
+    │                             are InvalidValues)
+    └── AffairRuleViolation       resident affairs: intake, assignment, result, feedback
 
 Each concrete error has a stable ``code`` that the API publishes as the
 problem-details ``type``; never rename a code.
@@ -377,3 +378,25 @@ class AgreementPeriodNotOver(AgreementRuleViolation):
 
 class UnknownAgreementLine(AgreementRuleViolation):
     code = "unknown-agreement-line"
+
+
+class AffairRuleViolation(RuleViolation):
+    code = "affair-rule"
+
+
+class AffairClosed(AffairRuleViolation):
+    """The resident was satisfied: the affair changes no more."""
+
+    code = "affair-closed"
+
+
+class AffairNotAssigned(AffairRuleViolation):
+    """A result is reported only on an affair assigned, or reopened, and waiting for one."""
+
+    code = "affair-not-assigned"
+
+
+class ResultNotReported(AffairRuleViolation):
+    """The resident gives feedback on a reported result."""
+
+    code = "affair-result-not-reported"

@@ -14,7 +14,9 @@ A person is named by an id of its own kind, unique within a tenant:
   the person one appointment names (``version`` is the unit's version after that
   appointment, as its history shows), so that forgetting a former liaison leaves
   the present one alone;
-- ``attendee:<meeting id>:<unit id>``: whoever signed in for a unit at a meeting.
+- ``attendee:<meeting id>:<unit id>``: whoever signed in for a unit at a meeting;
+- ``affair:<affair id>``: the resident who brought an affair (name, telephone, and
+  the comment of their feedback).
 """
 
 from __future__ import annotations
@@ -92,6 +94,10 @@ def _attendee(origin: Origin) -> str:
     return f"attendee:{origin.record_id}:{origin.data['unit_id']}"
 
 
+def _affair_resident(origin: Origin) -> str:
+    return f"affair:{origin.record_id}"
+
+
 def _appointee(role: str) -> Callable[[Origin], str]:
     def whose(origin: Origin) -> str:
         return f"unit:{origin.record_id}:{role}:{origin.version}"
@@ -120,6 +126,8 @@ DECLARED = (
     PersonalEvent(
         "gongjian.Commitment.Rated", {"resident_id": Kind.ID, "comment": Kind.TEXT}, _resident
     ),
+    PersonalEvent("gongjian.Affair.Received", {"resident": Kind.CONTACT}, _affair_resident),
+    PersonalEvent("gongjian.Affair.FeedbackGiven", {"comment": Kind.TEXT}, _affair_resident),
 )
 EVENTS: dict[str, PersonalEvent] = {declared.topic: declared for declared in DECLARED}
 """Each event type with personal data, by its stored topic."""
@@ -138,11 +146,12 @@ _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _REF = r"[A-Za-z0-9_.@:-]{1,64}"
 PERSON_ID = re.compile(
     rf"member:{_UUID}|resident:{_REF}|unit:{_UUID}:(representative|liaison):[1-9][0-9]{{0,9}}"
-    rf"|attendee:{_UUID}:{_REF}"
+    rf"|attendee:{_UUID}:{_REF}|affair:{_UUID}"
 )
 PERSON_ID_FORMS = (
     "member:<member id>, resident:<resident id>, unit:<unit id>:representative:<version>, "
-    "unit:<unit id>:liaison:<version>, attendee:<meeting id>:<unit id>"
+    "unit:<unit id>:liaison:<version>, attendee:<meeting id>:<unit id>, "
+    "affair:<affair id>"
 )
 
 

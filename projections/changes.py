@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
 
+import projections.tables_affairs
 import projections.tables_agreements
 import projections.tables_engagement
 import projections.tables_webhooks  # noqa: F401  (all three declare their records)

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from sqlalchemy import ColumnElement, Table
 
-from domain import meetings, resolutions
+from domain import affairs, meetings, resolutions
 from domain.agreements import AgreementStatus
 from domain.members import LogStatus
 
@@ -26,6 +26,12 @@ def _values(statuses: Iterable[StrEnum]) -> list[str]:
 def overdue_resolution(table: Table, today: date) -> ColumnElement[bool]:
     """``domain.resolutions.is_overdue`` over ``rm_resolutions``."""
     return (table.c.deadline < today) & table.c.status.notin_(_values(resolutions.CLOSED_STATUSES))
+
+
+def overdue_affair(table: Table, today: date) -> ColumnElement[bool]:
+    """``domain.affairs.is_overdue`` over ``rm_affairs`` (an unassigned affair has no
+    deadline, and a NULL deadline compares as unknown: not overdue)."""
+    return (table.c.deadline < today) & table.c.status.notin_(_values(affairs.CLOSED_STATUSES))
 
 
 def held_meeting(table: Table) -> ColumnElement[bool]:

@@ -27,6 +27,7 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, text
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 
 from projections import (
+    handlers_affairs,
     handlers_agreements,
     handlers_commitments,
     handlers_evaluations,
@@ -41,6 +42,7 @@ from projections.folding import CHUNK, GROUP, Fold, Piece, Target, take, write_p
 from projections.search_index import search_entries
 from projections.searchable import indexing
 from projections.tables import PROJECTED_TABLES, events, record_events
+from projections.tables_affairs import AFFAIR_TABLES
 from projections.tables_agreements import AGREEMENT_TABLES
 from projections.tables_engagement import ENGAGEMENT_TABLES
 from projections.tables_webhooks import WEBHOOK_TABLES
@@ -75,12 +77,14 @@ HANDLERS: dict[str, Handler] = {
     **handlers_evaluations.HANDLERS,
     **handlers_webhooks.HANDLERS,
     **handlers_agreements.HANDLERS,
+    **handlers_affairs.HANDLERS,
 }
 ALL_TABLES = [
     *PROJECTED_TABLES,
     *ENGAGEMENT_TABLES,
     *WEBHOOK_TABLES,
     *AGREEMENT_TABLES,
+    *AFFAIR_TABLES,
     search_entries,
 ]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from domain.agenda import ItemStatus
 from domain.commitments import CommitmentStatus
-from projections import tables, tables_engagement
+from projections import tables, tables_affairs, tables_engagement
 from projections.search_index import Indexing, Searchable, by_table
 from projections.temporal import TemporalBackend
 
@@ -60,6 +60,16 @@ SEARCHABLE: tuple[Searchable, ...] = (
         texts=("text", "category"),
         hidden={"status": frozenset({CommitmentStatus.WITHDRAWN.value})},
         description="a public commitment, by its text and category, until it is withdrawn",
+    ),
+    Searchable(
+        "affair",
+        "居民事务",
+        tables_affairs.AFFAIRS,
+        "Affair",
+        title="matter",
+        texts=("matter", "result"),
+        description="a resident's affair, by what was asked and the result (never the "
+        "resident's name)",
     ),
 )
 

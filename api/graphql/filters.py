@@ -8,6 +8,7 @@ from typing import Any
 
 import strawberry
 
+from domain.affairs import AffairStatus
 from domain.agreements import AgreementStatus
 from domain.commitments import CommitmentStatus
 from domain.evaluations import SubjectKind
@@ -30,6 +31,7 @@ MemberClassFilter = _mirror(MemberClass, "MemberClass")
 TenantKindFilter = _mirror(TenantKind, "TenantKind")
 SubjectKindFilter = _mirror(SubjectKind, "SubjectKind")
 AgreementStatusFilter = _mirror(AgreementStatus, "AgreementStatus")
+AffairStatusFilter = _mirror(AffairStatus, "AffairStatus")
 
 
 def value(member: Enum | None) -> Any:

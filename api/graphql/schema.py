@@ -22,6 +22,7 @@ from strawberry.extensions import (
 
 from api.graphql import limits, verification
 from api.graphql import tenant_engagement as follow
+from api.graphql.affairs import TenantAffairs
 from api.graphql.agreements import TenantAgreements
 from api.graphql.changes import RecordChange, changes_between
 from api.graphql.filters import (
@@ -65,7 +66,7 @@ class ProjectionState:
 
 @strawberry.type(description="A street or a community: one tenant with its own event log.")
 @record_fields(tables.TENANTS)
-class Tenant(TenantFollowUp, TenantSearch, TenantWebhooks, TenantAgreements, Node):
+class Tenant(TenantFollowUp, TenantSearch, TenantWebhooks, TenantAgreements, TenantAffairs, Node):
     row: strawberry.Private[Row[Any]]
 
     @strawberry.field

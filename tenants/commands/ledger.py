@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tenants.commands.access import AccessCommands
+from tenants.commands.affairs import AffairCommands
 from tenants.commands.agreements import AgreementCommands
 from tenants.commands.commitments import CommitmentCommands
 from tenants.commands.evaluations import EvaluationCommands
@@ -19,6 +20,8 @@ class Ledger(
     AccessCommands,
     WebhookCommands,
     AgreementCommands,
+    AffairCommands,
 ):
     """A tenant's ledger: meetings and resolutions, commitments, members and posts,
-    evaluations, webhooks, co-construction agreements; the platform's ledger holds access tokens."""
+    evaluations, webhooks, co-construction agreements, residents' affairs; the
+    platform's ledger holds access tokens."""

@@ -2,6 +2,7 @@
 
 from tenants.messages import (
     access,
+    affairs,
     agreements,
     commitments,
     evaluations,
@@ -18,6 +19,7 @@ __all__ = [
     "Message",
     "RecordCommand",
     "access",
+    "affairs",
     "agreements",
     "commitments",
     "evaluations",

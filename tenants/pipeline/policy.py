@@ -140,6 +140,11 @@ POLICY: dict[str, tuple[Grant, ...]] = {
     "review_agreement": MANAGER,
     "renew_agreement": MANAGER,
     "end_agreement": MANAGER,
+    # resident affairs (result: the handler checks that the affair is the caller's)
+    "receive_affair": MANAGER,
+    "assign_affair": MANAGER,
+    "report_affair_result": (*MANAGER, Grant(R.UNIT_LIAISON), Grant(R.PARTY_MEMBER)),
+    "give_affair_feedback": MANAGER,
     # access tokens (the handler also checks which roles each issuer may grant)
     "issue_token": ISSUERS,
     "revoke_token": ISSUERS,

@@ -93,6 +93,7 @@ class Lifecycle:
         self._evaluation(boss, sec, street, a)
         self._webhooks(sec, a)
         self._agreements(sec, a, u1)
+        self._affairs(sec, a, u1)
         token = self.run(SYSTEM, "issue_token", a, role="auditor", user_id="auditor-1",
                          occurred_at=v.moment(1))  # fmt: skip
         self.run(SYSTEM, "revoke_token", a, token_id=token["token_id"],
@@ -210,6 +211,20 @@ class Lifecycle:
                          due=v.day(200), occurred_at=v.moment(3))["record_id"]  # fmt: skip
         self.run(sec, "withdraw_commitment", a, commitment_id=other,
                  reason=v.text("用地未落实", "reason"), occurred_at=v.moment(4))  # fmt: skip
+
+    def _affairs(self, sec: Principal, a: str, u1: str) -> None:
+        v = self.v
+        affair = self.run(sec, "receive_affair", a, resident_name=v.text("李娜", "name"),
+                          resident_phone="138 0000 0001", matter=v.text("楼道灯不亮"),
+                          channel="phone", occurred_at=v.moment(5))["record_id"]  # fmt: skip
+        self.run(sec, "assign_affair", a, affair_id=affair, assignee_kind="unit",
+                 assignee_id=u1, deadline=v.day(15), occurred_at=v.moment(6))  # fmt: skip
+        liaison = Principal("liaison", Role.UNIT_LIAISON, a, unit_id=u1)
+        self.run(liaison, "report_affair_result", a, affair_id=affair,
+                 result=v.text("已更换灯泡"), evidence=[v.text("照片.jpg", "name")],
+                 occurred_at=v.moment(8))  # fmt: skip
+        self.run(sec, "give_affair_feedback", a, affair_id=affair, satisfied=True,
+                 comment=v.text("满意", "optional"), occurred_at=v.moment(9))  # fmt: skip
 
     def _members(self, sec: Principal, a: str, b: str) -> None:
         v = self.v

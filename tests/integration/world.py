@@ -83,6 +83,8 @@ def build_world(platform: Platform) -> World:
                       starts_on="2025-01-01", ends_on="2025-12-31",
                       lines=[{"id": "u1", "party": "unit", "text": "开放场地"},
                              {"id": "c1", "party": "community", "text": "志愿服务"}])  # fmt: skip
+    affair = w.run(sec, "receive_affair", w.a, resident_name="居民", matter="事项",
+                   channel="phone")["record_id"]  # fmt: skip
     w.ids = {
         "unit_id": units[0],
         "other_unit": units[1],
@@ -96,5 +98,6 @@ def build_world(platform: Platform) -> World:
         "token_id": token["token_id"],
         "webhook_id": webhook["record_id"],
         "agreement_id": agreement["record_id"],
+        "affair_id": affair,
     }
     return w
