@@ -12,6 +12,7 @@ DomainError
     ├── MemberRuleViolation       party members, transfers, claims, service logs
     ├── PostRuleViolation         service posts
     ├── EvaluationRuleViolation   rubrics, evaluations, appeals, rectification
+    ├── CommendationRuleViolation commendations: nomination, decision, publication
     └── WebhookRuleViolation      webhooks (InvalidWebhookUrl and UnknownEventType
                                   are InvalidValues)
 
@@ -339,3 +340,37 @@ class UnknownEventType(InvalidValue):
     """A webhook asked for an event type no record has."""
 
     code = "unknown-event-type"
+
+
+class CommendationRuleViolation(RuleViolation):
+    code = "commendation-rule"
+
+
+class CommendationExists(CommendationRuleViolation):
+    """The nominee already has a commendation of this kind for the period."""
+
+    code = "commendation-exists"
+
+
+class CommendationDecided(CommendationRuleViolation):
+    """Only a nominated (undecided) commendation is decided."""
+
+    code = "commendation-decided"
+
+
+class CommendationNotApproved(CommendationRuleViolation):
+    """Only an approved commendation is published."""
+
+    code = "commendation-not-approved"
+
+
+class CommendationPublished(CommendationRuleViolation):
+    """The commendation is already published."""
+
+    code = "commendation-published"
+
+
+class CommendationRevoked(CommendationRuleViolation):
+    """The commendation was revoked: nothing more happens to it."""
+
+    code = "commendation-revoked"

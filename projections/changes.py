@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
 
+import projections.tables_commendations
 import projections.tables_engagement
 import projections.tables_webhooks  # noqa: F401  (both declare their records)
 from projections import tables  # noqa: F401  (declares its records)

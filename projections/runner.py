@@ -27,6 +27,7 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, text
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 
 from projections import (
+    handlers_commendations,
     handlers_commitments,
     handlers_evaluations,
     handlers_meetings,
@@ -40,6 +41,7 @@ from projections.folding import CHUNK, GROUP, Fold, Piece, Target, take, write_p
 from projections.search_index import search_entries
 from projections.searchable import indexing
 from projections.tables import PROJECTED_TABLES, events, record_events
+from projections.tables_commendations import COMMENDATION_TABLES
 from projections.tables_engagement import ENGAGEMENT_TABLES
 from projections.tables_webhooks import WEBHOOK_TABLES
 from projections.temporal import SqlRows, TemporalBackend
@@ -72,8 +74,15 @@ HANDLERS: dict[str, Handler] = {
     **handlers_members.HANDLERS,
     **handlers_evaluations.HANDLERS,
     **handlers_webhooks.HANDLERS,
+    **handlers_commendations.HANDLERS,
 }
-ALL_TABLES = [*PROJECTED_TABLES, *ENGAGEMENT_TABLES, *WEBHOOK_TABLES, search_entries]
+ALL_TABLES = [
+    *PROJECTED_TABLES,
+    *ENGAGEMENT_TABLES,
+    *WEBHOOK_TABLES,
+    *COMMENDATION_TABLES,
+    search_entries,
+]
 
 logger = logging.getLogger(__name__)
 _TRUNCATABLE = text(

@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 import projections.search_index  # registers the search index
+import projections.tables_commendations
 import projections.tables_engagement
 import projections.tables_webhooks  # noqa: F401  (both register their tables)
 from projections.tables import read_metadata

@@ -8,6 +8,7 @@ from typing import Any
 
 import strawberry
 
+from domain.commendations import CommendationKind, CommendationStatus
 from domain.commitments import CommitmentStatus
 from domain.evaluations import SubjectKind
 from domain.meetings import MeetingStatus
@@ -28,6 +29,8 @@ CommitmentStatusFilter = _mirror(CommitmentStatus, "CommitmentStatus")
 MemberClassFilter = _mirror(MemberClass, "MemberClass")
 TenantKindFilter = _mirror(TenantKind, "TenantKind")
 SubjectKindFilter = _mirror(SubjectKind, "SubjectKind")
+CommendationKindFilter = _mirror(CommendationKind, "CommendationKind")
+CommendationStatusFilter = _mirror(CommendationStatus, "CommendationStatus")
 
 
 def value(member: Enum | None) -> Any:

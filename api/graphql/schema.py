@@ -23,6 +23,7 @@ from strawberry.extensions import (
 from api.graphql import limits, verification
 from api.graphql import tenant_engagement as follow
 from api.graphql.changes import RecordChange, changes_between
+from api.graphql.commendations import TenantCommendations
 from api.graphql.filters import (
     MeetingStatusFilter,
     ResolutionStatusFilter,
@@ -64,7 +65,7 @@ class ProjectionState:
 
 @strawberry.type(description="A street or a community: one tenant with its own event log.")
 @record_fields(tables.TENANTS)
-class Tenant(TenantFollowUp, TenantSearch, TenantWebhooks, Node):
+class Tenant(TenantFollowUp, TenantSearch, TenantWebhooks, TenantCommendations, Node):
     row: strawberry.Private[Row[Any]]
 
     @strawberry.field

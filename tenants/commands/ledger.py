@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tenants.commands.access import AccessCommands
+from tenants.commands.commendations import CommendationCommands
 from tenants.commands.commitments import CommitmentCommands
 from tenants.commands.evaluations import EvaluationCommands
 from tenants.commands.members import MemberCommands
@@ -17,6 +18,7 @@ class Ledger(
     EvaluationCommands,
     AccessCommands,
     WebhookCommands,
+    CommendationCommands,
 ):
     """A tenant's ledger: meetings and resolutions, commitments, members and posts,
-    evaluations, webhooks; the platform's ledger holds access tokens."""
+    evaluations, webhooks, commendations; the platform's ledger holds access tokens."""

@@ -20,6 +20,7 @@ from domain.tenants import TenantKind
 from domain.units import UnitKind
 from tenants.commands.ledger import Ledger
 from tenants.commands.meetings import ProposedResolution
+from tenants.demo.commendations import commend_after_evaluation
 from tenants.demo.engagement import DemoCommunity, evaluate_communities
 from tenants.registry import Ledgers
 
@@ -212,8 +213,10 @@ def load_demo(ledgers: Ledgers) -> str:
         more.members_and_posts(seed)
         more.commitments(seed)
     evaluate_communities(street.ledger, street.actor.user_id, [c for c, _ in COMMUNITIES], _id)
+    commend_after_evaluation(street.ledger, street.actor.user_id, [c for c, _ in COMMUNITIES], _id)
     return (
         f"demo loaded: 1 street, {len(COMMUNITIES)} communities, {meetings} meetings "
         f"({date(2026, 1, 1)} to {QUARTERS[-1].date()}), commitments with ratings, "
-        "members with posts and service logs, a finalised and ranked 2026H1 evaluation"
+        "members with posts and service logs, a finalised and ranked 2026H1 evaluation "
+        "and the commendations that followed it"
     )

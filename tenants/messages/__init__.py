@@ -2,6 +2,7 @@
 
 from tenants.messages import (
     access,
+    commendations,
     commitments,
     evaluations,
     meetings,
@@ -17,6 +18,7 @@ __all__ = [
     "Message",
     "RecordCommand",
     "access",
+    "commendations",
     "commitments",
     "evaluations",
     "meetings",
