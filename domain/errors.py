@@ -16,6 +16,11 @@ DomainError
     │                             are InvalidValues)
     └── AffairRuleViolation       resident affairs: intake, assignment, result, feedback
 
+
+    ├── CommendationRuleViolation commendations: nomination, decision, publication
+    └── WebhookRuleViolation      webhooks (InvalidWebhookUrl and UnknownEventType
+                                  are InvalidValues)
+
 Each concrete error has a stable ``code`` that the API publishes as the
 problem-details ``type``; never rename a code.
 """
@@ -400,3 +405,37 @@ class ResultNotReported(AffairRuleViolation):
     """The resident gives feedback on a reported result."""
 
     code = "affair-result-not-reported"
+
+
+class CommendationRuleViolation(RuleViolation):
+    code = "commendation-rule"
+
+
+class CommendationExists(CommendationRuleViolation):
+    """The nominee already has a commendation of this kind for the period."""
+
+    code = "commendation-exists"
+
+
+class CommendationDecided(CommendationRuleViolation):
+    """Only a nominated (undecided) commendation is decided."""
+
+    code = "commendation-decided"
+
+
+class CommendationNotApproved(CommendationRuleViolation):
+    """Only an approved commendation is published."""
+
+    code = "commendation-not-approved"
+
+
+class CommendationPublished(CommendationRuleViolation):
+    """The commendation is already published."""
+
+    code = "commendation-published"
+
+
+class CommendationRevoked(CommendationRuleViolation):
+    """The commendation was revoked: nothing more happens to it."""
+
+    code = "commendation-revoked"

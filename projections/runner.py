@@ -29,6 +29,7 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from projections import (
     handlers_affairs,
     handlers_agreements,
+    handlers_commendations,
     handlers_commitments,
     handlers_evaluations,
     handlers_meetings,
@@ -44,6 +45,7 @@ from projections.searchable import indexing
 from projections.tables import PROJECTED_TABLES, events, record_events
 from projections.tables_affairs import AFFAIR_TABLES
 from projections.tables_agreements import AGREEMENT_TABLES
+from projections.tables_commendations import COMMENDATION_TABLES
 from projections.tables_engagement import ENGAGEMENT_TABLES
 from projections.tables_webhooks import WEBHOOK_TABLES
 from projections.temporal import SqlRows, TemporalBackend
@@ -78,6 +80,7 @@ HANDLERS: dict[str, Handler] = {
     **handlers_webhooks.HANDLERS,
     **handlers_agreements.HANDLERS,
     **handlers_affairs.HANDLERS,
+    **handlers_commendations.HANDLERS,
 }
 ALL_TABLES = [
     *PROJECTED_TABLES,
@@ -85,6 +88,7 @@ ALL_TABLES = [
     *WEBHOOK_TABLES,
     *AGREEMENT_TABLES,
     *AFFAIR_TABLES,
+    *COMMENDATION_TABLES,
     search_entries,
 ]
 

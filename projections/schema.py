@@ -29,6 +29,7 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 import projections.search_index  # registers the search index
 import projections.tables_affairs
 import projections.tables_agreements
+import projections.tables_commendations
 import projections.tables_engagement
 import projections.tables_webhooks  # noqa: F401  (all three register their tables)
 from projections.tables import read_metadata

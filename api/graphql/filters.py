@@ -10,6 +10,7 @@ import strawberry
 
 from domain.affairs import AffairStatus
 from domain.agreements import AgreementStatus
+from domain.commendations import CommendationKind, CommendationStatus
 from domain.commitments import CommitmentStatus
 from domain.evaluations import SubjectKind
 from domain.meetings import MeetingStatus
@@ -32,6 +33,8 @@ TenantKindFilter = _mirror(TenantKind, "TenantKind")
 SubjectKindFilter = _mirror(SubjectKind, "SubjectKind")
 AgreementStatusFilter = _mirror(AgreementStatus, "AgreementStatus")
 AffairStatusFilter = _mirror(AffairStatus, "AffairStatus")
+CommendationKindFilter = _mirror(CommendationKind, "CommendationKind")
+CommendationStatusFilter = _mirror(CommendationStatus, "CommendationStatus")
 
 
 def value(member: Enum | None) -> Any:

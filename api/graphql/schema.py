@@ -25,6 +25,7 @@ from api.graphql import tenant_engagement as follow
 from api.graphql.affairs import TenantAffairs
 from api.graphql.agreements import TenantAgreements
 from api.graphql.changes import RecordChange, changes_between
+from api.graphql.commendations import TenantCommendations
 from api.graphql.filters import (
     MeetingStatusFilter,
     ResolutionStatusFilter,
@@ -66,7 +67,15 @@ class ProjectionState:
 
 @strawberry.type(description="A street or a community: one tenant with its own event log.")
 @record_fields(tables.TENANTS)
-class Tenant(TenantFollowUp, TenantSearch, TenantWebhooks, TenantAgreements, TenantAffairs, Node):
+class Tenant(
+    TenantFollowUp,
+    TenantSearch,
+    TenantWebhooks,
+    TenantAgreements,
+    TenantAffairs,
+    TenantCommendations,
+    Node,
+):
     row: strawberry.Private[Row[Any]]
 
     @strawberry.field

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tenants.commands.access import AccessCommands
 from tenants.commands.affairs import AffairCommands
 from tenants.commands.agreements import AgreementCommands
+from tenants.commands.commendations import CommendationCommands
 from tenants.commands.commitments import CommitmentCommands
 from tenants.commands.evaluations import EvaluationCommands
 from tenants.commands.members import MemberCommands
@@ -21,7 +22,8 @@ class Ledger(
     WebhookCommands,
     AgreementCommands,
     AffairCommands,
+    CommendationCommands,
 ):
     """A tenant's ledger: meetings and resolutions, commitments, members and posts,
-    evaluations, webhooks, co-construction agreements, residents' affairs; the
-    platform's ledger holds access tokens."""
+    evaluations, webhooks, co-construction agreements, residents' affairs,
+    commendations; the platform's ledger holds access tokens."""

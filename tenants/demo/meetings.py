@@ -22,6 +22,7 @@ from tenants.commands.ledger import Ledger
 from tenants.commands.meetings import ProposedResolution
 from tenants.demo.affairs import demo_affairs
 from tenants.demo.agreements import sign_agreements
+from tenants.demo.commendations import commend_after_evaluation
 from tenants.demo.engagement import DemoCommunity, evaluate_communities
 from tenants.registry import Ledgers
 
@@ -217,9 +218,10 @@ def load_demo(ledgers: Ledgers) -> str:
         sign_agreements(community.ledger, agreements, community.actor.user_id, community.units)
         demo_affairs(more)
     evaluate_communities(street.ledger, street.actor.user_id, [c for c, _ in COMMUNITIES], _id)
+    commend_after_evaluation(street.ledger, street.actor.user_id, [c for c, _ in COMMUNITIES], _id)
     return (
         f"demo loaded: 1 street, {len(COMMUNITIES)} communities, {meetings} meetings "
         f"({date(2026, 1, 1)} to {QUARTERS[-1].date()}), commitments with ratings, "
         "co-construction agreements, residents' affairs, members with posts and service logs, "
-        "a finalised and ranked 2026H1 evaluation"
+        "a finalised and ranked 2026H1 evaluation and the commendations that followed it"
     )

@@ -145,6 +145,15 @@ POLICY: dict[str, tuple[Grant, ...]] = {
     "assign_affair": MANAGER,
     "report_affair_result": (*MANAGER, Grant(R.UNIT_LIAISON), Grant(R.PARTY_MEMBER)),
     "give_affair_feedback": MANAGER,
+    # commendations: the awarding tenant's manager nominates and decides; a community
+    # secretary also nominates its own community, members and units to its street
+    "nominate_commendation": (
+        *MANAGER,
+        Grant(R.COMMUNITY_SECRETARY, frozenset({Relation.COMMUNITY_OF})),
+    ),
+    "decide_commendation": MANAGER,
+    "publish_commendation": MANAGER,
+    "revoke_commendation": MANAGER,
     # access tokens (the handler also checks which roles each issuer may grant)
     "issue_token": ISSUERS,
     "revoke_token": ISSUERS,

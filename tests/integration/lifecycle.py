@@ -90,7 +90,8 @@ class Lifecycle:
         self._members(sec, a, b)
         self.run(sec, "leave_unit", a, unit_id=u3, reason=v.text("单位搬迁", "reason"),
                  occurred_at=v.moment(200))  # fmt: skip
-        self._evaluation(boss, sec, street, a)
+        evaluation = self._evaluation(boss, sec, street, a)
+        self._commendations(boss, sec, street, a, evaluation, u1)
         self._webhooks(sec, a)
         self._agreements(sec, a, u1)
         self._affairs(sec, a, u1)
@@ -269,7 +270,7 @@ class Lifecycle:
                       {"member_id": moving, "to_tenant_id": b, "reason": v.text("迁居", "reason")})  # fmt: skip
         self.run(sec, "resume_transfer", a, member_id=moving, occurred_at=v.moment(13))
 
-    def _evaluation(self, boss: Principal, sec: Principal, street: str, a: str) -> None:
+    def _evaluation(self, boss: Principal, sec: Principal, street: str, a: str) -> str:
         v = self.v
         structure = {"total": "100", "categories": [
             {"id": "c1", "label_zh": v.text("组织建设", "name"), "weight": "100",
@@ -311,6 +312,29 @@ class Lifecycle:
         self.run(boss, "close_rectification", street, evaluation_id=opened,
                  rectification_id="r1", evidence=v.text("整改报告"),
                  occurred_at=v.moment(140))  # fmt: skip
+        return str(opened)
+
+    def _commendations(
+        self, boss: Principal, sec: Principal, street: str, a: str, evaluation: str, unit: str
+    ) -> None:
+        v = self.v
+        # The street commends the community from its evaluation; the community nominates
+        # one of its units to the street directly, and the street rejects it.
+        chosen = self.run(boss, "nominate_commendation", street, kind="advanced_party_organisation",
+                          nominee_id=a, period=f"{v.year}", evaluation_id=evaluation,
+                          occurred_at=v.moment(141))["record_id"]  # fmt: skip
+        self.run(boss, "decide_commendation", street, commendation_id=chosen, outcome="approved",
+                 occurred_at=v.moment(142))  # fmt: skip
+        self.run(boss, "publish_commendation", street, commendation_id=chosen,
+                 published_on=v.day(143), channel="document", occurred_at=v.moment(143))  # fmt: skip
+        self.run(boss, "revoke_commendation", street, commendation_id=chosen,
+                 reason=v.text("复核撤销", "reason"), occurred_at=v.moment(144))  # fmt: skip
+        put = self.run(sec, "nominate_commendation", street, kind="outstanding_member_unit",
+                       nominee_id=unit, nominee_tenant=a, period=f"{v.year}",
+                       reason=v.text("共建成效突出", "reason"),
+                       occurred_at=v.moment(141))["record_id"]  # fmt: skip
+        self.run(boss, "decide_commendation", street, commendation_id=put, outcome="rejected",
+                 reason=v.text("名额已满", "reason"), occurred_at=v.moment(145))  # fmt: skip
 
     def _webhooks(self, sec: Principal, a: str) -> None:
         v = self.v

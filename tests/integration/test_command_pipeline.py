@@ -18,7 +18,7 @@ from tenants.pipeline.identity import SYSTEM, Principal, Role
 from tenants.pipeline.policy import POLICY, Relation, check_policy_complete
 from tests.integration.world import World, build_world, manager
 
-ON_STREET = {"rubric_id", "evaluation_id"}  # records in the street's log
+ON_STREET = {"rubric_id", "evaluation_id", "commendation_id"}  # records in the street's log
 RECORD_COMMANDS = sorted(n for n, c in COMMANDS.items() if issubclass(c, RecordCommand))
 
 
@@ -123,7 +123,8 @@ def test_the_policy_holds_its_invariants_for_every_command_role_and_relation(
     """Read-only roles, siblings and unrelated tenants may never command (an integrator
     only manages its own tenant's webhooks); a street's staff command in its
     communities only to issue tokens; a community commands in its street only as the
-    subject of its own evaluation (appeal, report a rectification done); residents
+    subject of its own evaluation (appeal, report a rectification done) and to
+    nominate its own community, members and units for a commendation; residents
     only rate."""
     from tenants.pipeline.policy import Grant
 
@@ -143,7 +144,11 @@ def test_the_policy_holds_its_invariants_for_every_command_role_and_relation(
                 if rel is Relation.STREET_OF and allowed:
                     assert name in ("issue_token", "revoke_token"), (name, role)
                 if rel is Relation.COMMUNITY_OF and allowed:
-                    assert name in ("appeal_evaluation", "report_rectification"), (name, role)
+                    assert name in (
+                        "appeal_evaluation",
+                        "report_rectification",
+                        "nominate_commendation",
+                    ), (name, role)
                 if role is Role.RESIDENT and allowed:
                     assert name == "rate_commitment", name
                 if role is Role.PLATFORM_ADMIN and allowed:

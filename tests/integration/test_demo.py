@@ -154,3 +154,32 @@ def test_the_demo_has_agreements_renewed_running_and_ended(
         assert {line["party"] for line in ended["lines"]} == {"unit", "community"}
         short = [line for line in ended["lines"] if line["fulfilment"] != "fulfilled"]
         assert short and all(line["note"] for line in short)
+
+
+COMMENDATIONS = """{ tenant(id: "fenglin") { commendations(period: "2026H1") { nodes {
+  kindLabel statusLabel nomineeId channelLabel evaluation { subjectId weightedTotal }
+  member { memberClassLabel } } } } }"""
+
+
+def test_the_demo_commends_after_its_2026h1_evaluation(
+    demo: Platform, auditor: dict[str, str]
+) -> None:
+    client = TestClient(create_app(demo))
+    data = client.post("/graphql", json={"query": COMMENDATIONS}, headers=auditor).json()
+    found = data["data"]["tenant"]["commendations"]["nodes"]
+    assert [(c["kindLabel"], c["statusLabel"]) for c in found] == [
+        ("先进基层党组织", "已公布"),
+        ("优秀共产党员", "已公布"),
+        ("优秀共产党员", "未批准"),
+    ]
+    organisation, member, direct = found
+    # The commended community is the one its evaluation ranked first.
+    ranking = client.post(
+        "/graphql",
+        json={"query": '{ tenant(id: "fenglin") { ranking(period: "2026H1") { subjectId } } }'},
+        headers=auditor,
+    ).json()["data"]["tenant"]["ranking"]
+    assert organisation["nomineeId"] == ranking[0]["subjectId"]
+    assert organisation["evaluation"]["subjectId"] == organisation["nomineeId"]
+    assert member["member"] is not None and member["evaluation"] is not None
+    assert direct["evaluation"] is None and direct["channelLabel"] is None

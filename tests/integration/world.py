@@ -1,7 +1,7 @@
 """A small multi-tenant world built through the command pipeline, with one record
 of every kind a command can target: two streets, three communities, units, a
 meeting with an adopted resolution, a commitment, a member, a post, a rubric,
-an evaluation, a token, a webhook and an agreement."""
+an evaluation, a commendation, a token, a webhook, an agreement and an affair."""
 
 from __future__ import annotations
 
@@ -76,6 +76,9 @@ def build_world(platform: Platform) -> World:
     evaluation = w.run(boss, "open_evaluation", w.street, subject_kind="community",
                        subject_id=w.a, period="2025H2", rubric_id=rubric["record_id"],
                        revision=1, sources=[{"id": "s", "label": "街道", "weight": "1"}])  # fmt: skip
+    commendation = w.run(boss, "nominate_commendation", w.street, kind="outstanding_party_member",
+                         nominee_id=member, nominee_tenant=w.a, period="2025",
+                         reason="带头服务")  # fmt: skip
     token = w.run(SYSTEM, "issue_token", w.a, role="resident", user_id="r1")
     webhook = w.run(sec, "register_webhook", w.a, url="https://hooks.gongjian.invalid/a",
                     event_types=["Meeting"])  # fmt: skip
@@ -99,5 +102,6 @@ def build_world(platform: Platform) -> World:
         "webhook_id": webhook["record_id"],
         "agreement_id": agreement["record_id"],
         "affair_id": affair,
+        "commendation_id": commendation["record_id"],
     }
     return w
