@@ -7,13 +7,14 @@ from typing import Any
 from projections.context import Applied, Handler
 from projections.tables_engagement import (
     activities,
+    claim_ref,
     claims,
     members,
     posts,
     service_logs,
     year_reviews,
 )
-from projections.temporal import add, change, put, set_record
+from projections.temporal import add, change, current_rows, put, set_record
 
 
 def _set_member(a: Applied, **values: Any) -> None:
@@ -24,11 +25,17 @@ def _set_post(a: Applied, **values: Any) -> None:
     set_record(a, posts, "post_id", **values)
 
 
-def _end_claims(a: Applied, member_id: str | None, post_id: str, reason: str) -> None:
+def _end_claims(a: Applied, member_id: str | None, post_id: str, reason: str) -> list[str]:
+    """End the open claims of the post (of one member, if named); return their ids."""
     open_claims = {"tenant_id": a.tenant_id, "post_id": post_id, "ended_at": None}
     if member_id is not None:
         open_claims["member_id"] = member_id
+    ended = [
+        claim_ref(post_id, row["member_id"], row["claimed_position"])
+        for row in current_rows(a, claims, open_claims)
+    ]
     change(a, claims, open_claims, ended_at=a.occurred_at, end_reason=reason)
+    return ended
 
 
 def registered(a: Applied) -> list[str]:
@@ -156,19 +163,19 @@ def post_claimed(a: Applied) -> list[str]:
         claimed_position=a.position,
         claimed_at=a.occurred_at,
     )
-    return [a.event.member_id]
+    return [a.event.member_id, claim_ref(a.record_id, a.event.member_id, a.position)]
 
 
 def post_released(a: Applied) -> list[str]:
     _set_post(a)
-    _end_claims(a, a.event.member_id, a.record_id, "released")
-    return [a.event.member_id]
+    ended = _end_claims(a, a.event.member_id, a.record_id, "released")
+    return [a.event.member_id, *ended]
 
 
 def post_retired(a: Applied) -> list[str]:
     _set_post(a, retired=True)
-    _end_claims(a, None, a.record_id, "post_retired")
-    return list(a.event.ended_claims)
+    ended = _end_claims(a, None, a.record_id, "post_retired")
+    return [*a.event.ended_claims, *ended]
 
 
 def activity_held(a: Applied) -> list[str]:

@@ -153,6 +153,13 @@ CLAIMS = Record(
     ),
 )
 
+
+def claim_ref(post_id: str, member_id: str, claimed_position: int) -> str:
+    """A claim's id (its record in ``history``): the post, the member, and the log
+    position at which the member claimed it (a member may claim a post again later)."""
+    return f"{post_id}/{member_id}/{claimed_position}"
+
+
 SERVICE_LOGS = Record(
     "rm_service_logs",
     keys=("member_id", "log_id"),

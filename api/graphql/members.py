@@ -22,9 +22,24 @@ from projections import tables_engagement as f
 class Claim:
     row: strawberry.Private[Row[Any]]
 
+    @strawberry.field(
+        description="the claim's id: '<postId>/<memberId>/<position>', the log position at "
+        "which it was made (a member may claim the same post again later)"
+    )
+    def id(self) -> str:
+        return f.claim_ref(
+            str(self.row.post_id), str(self.row.member_id), self.row.claimed_position
+        )
+
     @strawberry.field
     def active(self) -> bool:
         return self.row.ended_at is None
+
+    @strawberry.field(
+        description="the claim's events: made, released, ended by the post's retirement"
+    )
+    async def history(self, info: Ctx) -> list[Event]:
+        return await history_of(info, self.row.tenant_id, self.id())
 
     @strawberry.field
     async def post(self, info: Ctx) -> ServicePost | None:

@@ -241,3 +241,26 @@ def test_transfers_go_to_another_community_only(community: Community) -> None:
         == "not-found"
     )
     assert api.t(f"/members/{member}/transfer/resume", {}, 409)["code"] == "no-transfer-pending"
+
+
+CLAIMS = """query($t: ID!, $m: ID!, $p: Int) { tenant(id: $t, atPosition: $p) { member(id: $m) {
+  claims { id active history { type } } } } }"""
+
+
+def test_a_claim_is_a_record_with_its_own_id_history_and_as_of(community: Community) -> None:
+    api = community.api
+    member = community.member("周敏")
+    post = _post(community, capacity=3)
+    api.t(f"/members/{member}/claims", {"post_id": post})
+    claimed = api.head()
+    api.t(f"/members/{member}/releases", {"post_id": post})
+    api.t(f"/members/{member}/claims", {"post_id": post})  # the same post again
+    claims = api.gql(CLAIMS, t=api.tenant, m=member)["data"]["tenant"]["member"]["claims"]
+    assert len(claims) == 2 and len({c["id"] for c in claims}) == 2
+    first, second = claims
+    assert first["id"].startswith(f"{post}/{member}/")
+    assert (first["active"], second["active"]) == (False, True)
+    assert [h["type"] for h in first["history"]] == ["Claimed", "Released"]
+    assert [h["type"] for h in second["history"]] == ["Claimed"]
+    then = api.gql(CLAIMS, t=api.tenant, m=member, p=claimed)["data"]["tenant"]["member"]
+    assert [(c["id"], c["active"]) for c in then["claims"]] == [(first["id"], True)]
