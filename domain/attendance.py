@@ -19,7 +19,8 @@ class Roll:
     """The attendance side of a meeting; checks here, changes only through events."""
 
     recipients: list[str] = field(default_factory=list)
-    leave: dict[str, str] = field(default_factory=dict)
+    leave: dict[str, str] = field(default_factory=dict)  # requested, by unit: the reason
+    approved: set[str] = field(default_factory=set)  # leave granted (excused)
     present: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def require_notified(self, unit_id: str) -> None:
@@ -58,16 +59,25 @@ class Roll:
         return [
             u
             for u in self.recipients
-            if is_absent_without_leave(u in self.present, u in self.leave)
+            if is_absent_without_leave(u in self.present, u in self.approved)
         ]
 
     def notified(self, recipients: list[str]) -> None:
         self.recipients = recipients
 
-    def excused(self, unit_id: str, reason: str) -> None:
+    def excused(self, unit_id: str, reason: str, approved: bool) -> None:
         self.leave[unit_id] = reason
+        if approved:
+            self.approved.add(unit_id)
+
+    def leave_decided(self, unit_id: str, approved: bool) -> None:
+        if approved:
+            self.approved.add(unit_id)
+        else:
+            self.approved.discard(unit_id)
 
     def signed_in(self, unit_id: str, attendee: str, substitute: bool) -> None:
         # Signing in withdraws a leave request: the unit came after all.
         self.leave.pop(unit_id, None)
+        self.approved.discard(unit_id)
         self.present[unit_id] = {"attendee": attendee, "substitute": substitute}

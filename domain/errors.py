@@ -124,6 +124,12 @@ class NotSignedIn(MeetingRuleViolation):
     code = "unit-not-signed-in"
 
 
+class NoLeaveRequested(MeetingRuleViolation):
+    """Only a unit that asked for leave has it decided."""
+
+    code = "no-leave-requested"
+
+
 class AlreadyOnLeave(MeetingRuleViolation):
     code = "already-on-leave"
 

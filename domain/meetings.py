@@ -173,13 +173,24 @@ class Meeting(Aggregate):
         self._opinion_submitted(stamp, unit_id, item_id, text.strip())
 
     def request_leave(self, stamp: Stamp, unit_id: str, opinions: dict[str, str]) -> None:
-        """Excuse a unit from the meeting, with its reason and written opinions."""
+        """A unit asks to be excused, with its reason and written opinions; the chair or
+        the secretary approves or refuses the request (``decide_leave``)."""
         self._require(S.NOTICED)
         self.roll.check_leave(unit_id)
         stamp.require_reason("a leave request")
         for item_id in opinions:
             self.agenda.require_open(item_id)
-        self._leave_requested(stamp, unit_id, stamp.reason or "", opinions)
+        self._leave_requested(stamp, unit_id, stamp.reason or "", opinions, True)
+
+    def decide_leave(self, stamp: Stamp, unit_id: str, approved: bool) -> None:
+        """Approve a unit's leave request (it is then excused) or refuse it (reason
+        required); a decision may be changed until the meeting is held."""
+        self._require(S.NOTICED, S.OPEN)
+        if unit_id not in self.roll.leave:
+            raise errors.NoLeaveRequested(f"unit {unit_id} has not asked for leave")
+        if not approved:
+            stamp.require_reason("refusing leave")
+        self._leave_decided(stamp, unit_id, approved)
 
     # -- the meeting itself ---------------------------------------------------
 
@@ -189,6 +200,8 @@ class Meeting(Aggregate):
         self.roll.check_sign_in(unit_id)
         if not attendee.strip():
             raise errors.InvalidValue("sign-in needs the attendee's name")
+        if unit_id in self.roll.leave:
+            stamp.require_reason("signing in a unit that asked for leave (it withdraws it)")
         self._signed_in(stamp, unit_id, attendee.strip(), substitute)
 
     def open(self, stamp: Stamp, opened_at: datetime) -> None:
@@ -337,11 +350,37 @@ class Meeting(Aggregate):
     def _opinion_submitted(self, stamp: Stamp, unit_id: str, item_id: str, text: str) -> None:
         pass
 
-    @event("LeaveRequested", topic="gongjian.Meeting.LeaveRequested")
+    class LeaveRequested(Aggregate.Event):
+        """A unit asked for leave. Version 2 records whether the request waits for the
+        chair's or secretary's decision; requests stored as version 1, from before
+        leave was decided, excused the unit at once and are read as approved."""
+
+        TOPIC = "gongjian.Meeting.LeaveRequested"
+        class_version = 2
+        stamp: Stamp
+        unit_id: str
+        reason: str
+        opinions: dict[str, str]
+        needs_decision: bool
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["needs_decision"] = False
+
+    @event(LeaveRequested)
     def _leave_requested(
-        self, stamp: Stamp, unit_id: str, reason: str, opinions: dict[str, str]
+        self,
+        stamp: Stamp,
+        unit_id: str,
+        reason: str,
+        opinions: dict[str, str],
+        needs_decision: bool,
     ) -> None:
-        self.roll.excused(unit_id, reason)
+        self.roll.excused(unit_id, reason, approved=not needs_decision)
+
+    @event("LeaveDecided", topic="gongjian.Meeting.LeaveDecided")
+    def _leave_decided(self, stamp: Stamp, unit_id: str, approved: bool) -> None:
+        self.roll.leave_decided(unit_id, approved)
 
     @event("SignedIn", topic="gongjian.Meeting.SignedIn")
     def _signed_in(self, stamp: Stamp, unit_id: str, attendee: str, substitute: bool) -> None:

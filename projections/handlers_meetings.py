@@ -137,10 +137,25 @@ def opinion_submitted(a: Applied) -> list[str]:
 def leave_requested(a: Applied) -> list[str]:
     e = a.event
     _set_meeting(a)
-    _set_attendance(a, e.unit_id, on_leave=True, leave_reason=e.reason)
+    decided = not e.needs_decision  # requests from before decisions excused at once
+    _set_attendance(
+        a,
+        e.unit_id,
+        on_leave=decided,
+        leave_reason=e.reason,
+        leave_status="approved" if decided else "requested",
+    )
     for item_id, text in e.opinions.items():
         _opinion(a, e.unit_id, item_id, text, with_leave=True)
     return [_item_ref(a, item_id) for item_id in e.opinions]
+
+
+def leave_decided(a: Applied) -> list[str]:
+    e = a.event
+    _set_meeting(a)
+    status = "approved" if e.approved else "refused"
+    _set_attendance(a, e.unit_id, on_leave=e.approved, leave_status=status)
+    return []
 
 
 def signed_in(a: Applied) -> list[str]:
@@ -229,6 +244,7 @@ HANDLERS: dict[str, Handler] = {
     "gongjian.Meeting.MinutesIssued": minutes,
     "gongjian.Meeting.MinutesCorrected": minutes_corrected,
     "gongjian.Meeting.MinutesAcknowledged": minutes_acknowledged,
+    "gongjian.Meeting.LeaveDecided": leave_decided,
     "gongjian.Meeting.Postponed": postponed,
     "gongjian.Meeting.Cancelled": status_to("cancelled"),
 }

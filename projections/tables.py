@@ -126,6 +126,13 @@ ATTENDANCE = Record(
         Field("substitute", Boolean()),
         Field("on_leave", Boolean(), exposed=False),
         Field("leave_reason", Text(), nullable=True),
+        Field(
+            "leave_status",
+            String(20),
+            nullable=True,
+            description="requested | approved | refused (null: no leave asked); only "
+            "approved leave excuses",
+        ),
     ),
 )
 

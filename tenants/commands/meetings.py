@@ -136,9 +136,17 @@ class MeetingCommands(UnitCommands):
         opinions: dict[str, str],
         idem: Idem = None,
     ) -> CommandResult:
-        """Excuse a unit, with its written opinions."""
+        """A unit asks for leave, with its written opinions."""
         meeting = self.load(Meeting, meeting_id)
         meeting.request_leave(stamp, unit_id, opinions)
+        return self.commit(meeting, idempotent=idem)
+
+    def decide_leave(
+        self, stamp: Stamp, meeting_id: UUID, unit_id: str, approved: bool, idem: Idem = None
+    ) -> CommandResult:
+        """Approve or refuse (reason required) a unit's leave request."""
+        meeting = self.load(Meeting, meeting_id)
+        meeting.decide_leave(stamp, unit_id, approved)
         return self.commit(meeting, idempotent=idem)
 
     def sign_in(

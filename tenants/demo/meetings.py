@@ -118,6 +118,7 @@ def _meeting(
     led.request_leave(
         t.s(at - timedelta(days=1), "参加上级培训"), meeting, units[4], {"a": "同意，愿出人力支持"}
     )
+    led.decide_leave(t.s(at - timedelta(days=1)), meeting, units[4], approved=True)
     absent = units[5] if n % 2 else None
     for unit in units:
         if unit not in (units[4], absent):

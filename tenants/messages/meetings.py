@@ -136,7 +136,8 @@ class SubmitOpinion(OnItem):
 
 
 class RequestLeave(OnMeeting):
-    """Excuse a unit, with its reason and written opinions."""
+    """A unit asks for leave, with its reason and written opinions; the chair or the
+    secretary then approves or refuses it."""
 
     route = Route("/meetings/{meeting_id}/leave-requests", TAG)
     unit_id: Ref
@@ -148,6 +149,19 @@ class RequestLeave(OnMeeting):
     def handle(self, h: Handling) -> CommandResult:
         return h.ledger.request_leave(
             h.stamp, self.meeting_id, self.unit_id, dict(self.opinions), idem=h.idem
+        )
+
+
+class DecideLeave(OnMeeting):
+    """Approve a unit's leave request (it is excused), or refuse it (reason required)."""
+
+    route = Route("/meetings/{meeting_id}/leave-requests/{unit_id}/decision", TAG)
+    unit_id: Ref
+    approved: Flag
+
+    def handle(self, h: Handling) -> CommandResult:
+        return h.ledger.decide_leave(
+            h.stamp, self.meeting_id, self.unit_id, self.approved, idem=h.idem
         )
 
 

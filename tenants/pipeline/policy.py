@@ -78,6 +78,7 @@ POLICY: dict[str, tuple[Grant, ...]] = {
     "solicit_opinions": MANAGER,
     "submit_opinion": MANAGER + LIAISON,
     "request_leave": MANAGER + LIAISON,
+    "decide_leave": MANAGER,  # the chair or the secretary; never the unit itself
     "sign_in": MANAGER + LIAISON,
     "open_meeting": MANAGER,
     "record_position": MANAGER,

@@ -20,6 +20,7 @@ def _held_meeting(api: Api, month: int, present: list[str], on_leave: list[str])
     api.t(f"/meetings/{m}/notice", {"issued_at": f"2025-{month:02d}-01T09:00:00+08:00"})
     for unit in on_leave:
         api.t(f"/meetings/{m}/leave-requests", {"unit_id": unit, "reason": "出差"})
+        api.t(f"/meetings/{m}/leave-requests/{unit}/decision", {"approved": True})
     for unit in present:
         api.t(f"/meetings/{m}/sign-ins", {"unit_id": unit, "attendee": "代表"})
     api.t(f"/meetings/{m}/open")

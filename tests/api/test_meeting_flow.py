@@ -12,7 +12,7 @@ query($t: ID!, $m: ID!) { tenant(id: $t) { meeting(id: $m) {
   agenda { id title status outcome outcomeLabel tally { present agree object abstain }
            positions { unitId position reason } opinions { unitId text withLeave late }
            resolution { id status } history { type } }
-  attendance { unitId status attendee substitute leaveReason unit { name } }
+  attendance { unitId status attendee substitute leaveReason leaveStatus unit { name } }
   history { type position reason actor { userId role } occurredAt recordedAt data }
 } } }
 """
@@ -30,6 +30,12 @@ def test_a_meeting_runs_from_notice_to_minutes_and_graphql_shows_it(street: Stre
         f"/meetings/{m}/leave-requests",
         {"unit_id": c, "reason": "外出学习", "opinions": {"lift": "同意加装"}},
     )
+    # The unit cannot excuse itself: the chair or the secretary decides.
+    liaison = {"Authorization": f"Bearer dev:liaison-c:unit_liaison:{api.tenant}:{c}"}
+    api.t(f"/meetings/{m}/leave-requests/{c}/decision", {"approved": True}, 403, headers=liaison)
+    refused = api.t(f"/meetings/{m}/leave-requests/{c}/decision", {"approved": False}, 422)
+    assert refused["code"] == "reason-required"
+    api.t(f"/meetings/{m}/leave-requests/{c}/decision", {"approved": True})
     api.t(f"/meetings/{m}/sign-ins", {"unit_id": a, "attendee": "张经理"})
     api.t(f"/meetings/{m}/sign-ins", {"unit_id": b, "attendee": "王副局长", "substitute": True})
     api.t(f"/meetings/{m}/open")
@@ -57,6 +63,8 @@ def test_a_meeting_runs_from_notice_to_minutes_and_graphql_shows_it(street: Stre
     assert {o["unitId"]: o["late"] for o in item["opinions"]} == {a: False, c: True}
     attendance = {row["unitId"]: row["status"] for row in data["attendance"]}
     assert attendance == {a: "present", b: "present", c: "on_leave"}
+    leave = {row["unitId"]: row["leaveStatus"] for row in data["attendance"]}
+    assert leave == {a: None, b: None, c: "approved"}
     types = [event["type"] for event in data["history"]]
     assert types[0] == "Scheduled" and types[-1] == "MinutesCorrected"
     correction = data["history"][-1]

@@ -122,6 +122,8 @@ class Lifecycle:
         self.run(sec, "request_leave", a, meeting_id=meeting, unit_id=u3,
                  opinions={"i1": v.text("同意")}, reason=v.text("外出培训", "reason"),
                  occurred_at=v.moment(-1))  # fmt: skip
+        self.run(sec, "decide_leave", a, meeting_id=meeting, unit_id=u3, approved=True,
+                 occurred_at=v.moment(-0.5))  # fmt: skip
         self.run(liaison, "sign_in", a, meeting_id=meeting, unit_id=u1,
                  attendee=v.text("王芳", "name"), occurred_at=v.moment(-0.01))  # fmt: skip
         self.run(sec, "sign_in", a, meeting_id=meeting, unit_id=u2, substitute=True,

@@ -15,6 +15,7 @@ from domain.meetings import Meeting
 from tenants.commands.ledger import Ledger
 from tenants.store.recorder import TenantRecorder
 from tenants.store.verify import verify_tenant
+from tests.unit.builders import noticed, stamp
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "minutes_issued_v1.json"
 
@@ -56,3 +57,24 @@ def test_a_log_holding_the_old_shape_still_verifies(engine: Engine, tenant_id: s
     assert verify_tenant(engine, tenant_id) is None
     (row,) = recorder.select_events(UUID(json.loads(FIXTURE.read_text())["originator_id"]))
     assert row.state == _stored_v1().state
+
+
+def test_leave_requested_before_leave_was_decided_reads_as_approved(
+    engine: Engine, tenant_id: str
+) -> None:
+    # A LeaveRequested as the code before version 2 stored it: the same fields
+    # without `needs_decision`, and no class_version (built from a version-2 event
+    # with those two taken out, which is exactly what that code wrote).
+    mapper = Ledger(engine, tenant_id).mapper
+    meeting = noticed()
+    meeting.request_leave(stamp("出差"), "unit-c", {"i1": "同意"})
+    (event,) = meeting.collect_events()[-1:]
+    stored = mapper.to_stored_event(event)
+    state = json.loads(stored.state)
+    assert state.pop("class_version") == 2 and state.pop("needs_decision") is True
+    old = StoredEvent(
+        stored.originator_id, stored.originator_version, stored.topic, json.dumps(state).encode()
+    )
+    read = mapper.to_domain_event(old)
+    assert isinstance(read, Meeting.LeaveRequested)
+    assert read.needs_decision is False, "it excused the unit at once, as the rule then was"

@@ -44,6 +44,7 @@ def test_a_meeting_decides_and_its_read_models_follow(platform: Platform, tenant
     ledger.add_item(s(tenant_id), meeting, "i1", "停车难", ItemKind.TOPIC, None)
     ledger.issue_notice(s(tenant_id), meeting, AT - timedelta(days=5), False)
     ledger.request_leave(s(tenant_id, "出差"), meeting, str(units[2]), {"i1": "同意"})
+    ledger.decide_leave(s(tenant_id), meeting, str(units[2]), approved=True)
     for unit in units[:2]:
         ledger.sign_in(s(tenant_id), meeting, str(unit), "代表", False)
     ledger.open_meeting(s(tenant_id), meeting)

@@ -76,10 +76,29 @@ def test_leave_needs_a_reason_and_can_carry_written_opinions() -> None:
         meeting.request_leave(stamp("again"), "unit-d", {})
 
 
-def test_a_unit_on_leave_that_signs_in_withdraws_its_leave() -> None:
+def test_leave_excuses_a_unit_only_once_approved() -> None:
+    meeting = noticed()
+    with pytest.raises(errors.NoLeaveRequested):
+        meeting.decide_leave(stamp(), "unit-d", approved=True)
+    meeting.request_leave(stamp("出差"), "unit-c", {})
+    meeting.request_leave(stamp("培训"), "unit-d", {})
+    meeting.sign_in(stamp(), "unit-a", "李书记", substitute=False)
+    meeting.sign_in(stamp(), "unit-b", "张主任", substitute=False)
+    assert meeting.absent_without_leave() == ["unit-c", "unit-d"], "requested, not excused"
+    with pytest.raises(errors.ReasonRequired):
+        meeting.decide_leave(stamp(), "unit-d", approved=False)
+    meeting.decide_leave(stamp(), "unit-c", approved=True)
+    meeting.decide_leave(stamp("会议需要其表态"), "unit-d", approved=False)
+    assert meeting.absent_without_leave() == ["unit-d"]
+
+
+def test_a_unit_on_leave_that_signs_in_withdraws_its_leave_with_a_reason() -> None:
     meeting = noticed()
     meeting.request_leave(stamp("外出"), "unit-d", {})
-    meeting.sign_in(stamp(), "unit-d", "王副书记", substitute=True)
+    meeting.decide_leave(stamp(), "unit-d", approved=True)
+    with pytest.raises(errors.ReasonRequired):
+        meeting.sign_in(stamp(), "unit-d", "王副书记", substitute=True)
+    meeting.sign_in(stamp("行程取消，到会"), "unit-d", "王副书记", substitute=True)
     assert "unit-d" not in meeting.roll.leave
     assert meeting.roll.present["unit-d"] == {"attendee": "王副书记", "substitute": True}
 
@@ -118,6 +137,7 @@ def test_a_meeting_opens_no_earlier_than_the_charters_margin() -> None:
 def test_absent_without_leave_is_derived_from_notice_leave_and_sign_in() -> None:
     meeting = noticed()
     meeting.request_leave(stamp("出差"), "unit-c", {})
+    meeting.decide_leave(stamp(), "unit-c", approved=True)
     meeting.sign_in(stamp(), "unit-a", "李书记", substitute=False)
     meeting.sign_in(stamp(), "unit-b", "张主任", substitute=False)
     assert meeting.absent_without_leave() == ["unit-d"]
