@@ -124,6 +124,12 @@ class NotSignedIn(MeetingRuleViolation):
     code = "unit-not-signed-in"
 
 
+class NotTheLiaison(MeetingRuleViolation):
+    """A thematic meeting is attended by the units' liaisons unless a substitute is named."""
+
+    code = "not-the-liaison"
+
+
 class NoLeaveRequested(MeetingRuleViolation):
     """Only a unit that asked for leave has it decided."""
 

@@ -194,12 +194,27 @@ class Meeting(Aggregate):
 
     # -- the meeting itself ---------------------------------------------------
 
-    def sign_in(self, stamp: Stamp, unit_id: str, attendee: str, substitute: bool) -> None:
-        """Sign in a unit's representative or named substitute, once."""
+    def sign_in(
+        self,
+        stamp: Stamp,
+        unit_id: str,
+        attendee: str,
+        substitute: bool,
+        liaison: str | None = None,
+    ) -> None:
+        """Sign in a unit's representative or named substitute, once. A thematic
+        meeting is attended by the units' liaisons (``liaison``: the unit's, by name)
+        unless a substitute is named."""
         self._require(S.NOTICED, S.OPEN)
         self.roll.check_sign_in(unit_id)
         if not attendee.strip():
             raise errors.InvalidValue("sign-in needs the attendee's name")
+        if self.kind is MeetingKind.THEMATIC and not substitute and attendee.strip() != liaison:
+            raise errors.NotTheLiaison(
+                f"a thematic meeting is attended by unit {unit_id}'s liaison"
+                + ("" if liaison else ", and it has none")
+                + ": sign in the liaison, or name a substitute"
+            )
         if unit_id in self.roll.leave:
             stamp.require_reason("signing in a unit that asked for leave (it withdraws it)")
         self._signed_in(stamp, unit_id, attendee.strip(), substitute)

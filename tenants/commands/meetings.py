@@ -12,6 +12,7 @@ from domain.decisions import Outcome, Position
 from domain.meetings import Meeting, MeetingKind
 from domain.resolutions import Resolution
 from domain.stamp import Stamp
+from domain.units import MemberUnit
 from tenants.commands.units import UnitCommands
 from tenants.ledger import CommandResult
 from tenants.store.recorder import IdempotentCommand
@@ -158,9 +159,16 @@ class MeetingCommands(UnitCommands):
         substitute: bool,
         idem: Idem = None,
     ) -> CommandResult:
-        """Sign a unit in."""
+        """Sign a unit in (at a thematic meeting, its liaison unless a substitute)."""
         meeting = self.load(Meeting, meeting_id)
-        meeting.sign_in(stamp, unit_id, attendee, substitute)
+        liaison = None
+        if meeting.kind is MeetingKind.THEMATIC and not substitute:
+            try:
+                contact = self.load(MemberUnit, UUID(unit_id)).liaison
+            except (ValueError, errors.NotFound):
+                contact = None  # not a unit of this tenant: the roll refuses it
+            liaison = None if contact is None else str(contact.get("name") or "") or None
+        meeting.sign_in(stamp, unit_id, attendee, substitute, liaison)
         return self.commit(meeting, idempotent=idem)
 
     def open_meeting(self, stamp: Stamp, meeting_id: UUID, idem: Idem = None) -> CommandResult:

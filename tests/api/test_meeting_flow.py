@@ -293,3 +293,22 @@ def test_minutes_go_to_the_notified_units_and_each_acknowledges_once(street: Str
     acknowledged = {r["unitId"]: r["acknowledgedAt"] is not None for r in data["minutesRecipients"]}
     assert acknowledged == {a: True, b: False, c: False}
     assert data["history"][-1]["type"] == "MinutesAcknowledged"
+
+
+def test_a_thematic_meeting_is_attended_by_liaisons_unless_a_substitute_is_named(
+    street: Street,
+) -> None:
+    api, (a, b, _) = street.api, street.units
+    api.t(f"/units/{a}/liaison", {"name": "周干事"})
+    m = api.t("/meetings", {"kind": "thematic", "title": "防汛专题", "location": "指挥部",
+                            "scheduled_for": MEETING_AT.isoformat()}, 201)["record_id"]  # fmt: skip
+    api.t(f"/meetings/{m}/agenda-items", {"title": "防汛部署", "item_id": "x"}, 201)
+    api.t(f"/meetings/{m}/notice", {"issued_at": (MEETING_AT - timedelta(days=5)).isoformat()})
+    head = api.head()
+    wrong = api.t(f"/meetings/{m}/sign-ins", {"unit_id": a, "attendee": "张经理"}, 409)
+    assert wrong["code"] == "not-the-liaison"
+    none = api.t(f"/meetings/{m}/sign-ins", {"unit_id": b, "attendee": "王局长"}, 409)
+    assert none["code"] == "not-the-liaison" and "has none" in none["detail"]
+    assert api.head() == head
+    api.t(f"/meetings/{m}/sign-ins", {"unit_id": a, "attendee": "周干事"})
+    api.t(f"/meetings/{m}/sign-ins", {"unit_id": b, "attendee": "王局长", "substitute": True})

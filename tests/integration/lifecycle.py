@@ -152,8 +152,9 @@ class Lifecycle:
         self.run(sec, "add_agenda_item", a, meeting_id=later, item_id="j1",
                  title=v.text("调整方案", "name"), occurred_at=v.moment(4))  # fmt: skip
         self.run(sec, "issue_notice", a, meeting_id=later, issued_at=v.moment(20))
+        # A thematic meeting: the units' liaisons attend, or named substitutes.
         for unit in (u1, u2):
-            self.run(sec, "sign_in", a, meeting_id=later, unit_id=unit,
+            self.run(sec, "sign_in", a, meeting_id=later, unit_id=unit, substitute=True,
                      attendee=v.text("代表", "name"), occurred_at=v.moment(29.99))  # fmt: skip
         self.run(sec, "open_meeting", a, meeting_id=later, occurred_at=v.moment(30))
         for unit in (u1, u2):
