@@ -14,7 +14,15 @@ from typing import Any, Protocol
 
 from sqlalchemy import Column, ColumnElement, Connection, Row, Table, and_, func, or_, select
 
-from projections.tables import events, record_events, street_communities, tenants
+from domain.meetings import HELD_STATUSES
+from projections.tables import (
+    events,
+    execution_reports,
+    meetings,
+    record_events,
+    street_communities,
+    tenants,
+)
 from projections.temporal import visible_at
 from tenants.store.schema import tenant_heads
 
@@ -211,3 +219,34 @@ def position_at(engine: Reader, tenant_id: str, moment: Any) -> int:
     )
     with engine.connect() as conn:
         return int(conn.execute(query).scalar() or 0)
+
+
+def reports_presented(
+    engine: Reader, tenant_id: str, meeting_id: str, position: int | None = None
+) -> list[Row[Any]]:
+    """The execution reports a meeting's execution review presents: those recorded
+    after the tenant's previous held meeting and up to this meeting's time, oldest
+    first (as of ``position``; None: now)."""
+    r, m = execution_reports, meetings
+    with engine.connect() as conn:
+        this = conn.execute(
+            select(m.c.scheduled_for).where(
+                m.c.tenant_id == tenant_id, m.c.meeting_id == meeting_id, visible_at(m, position)
+            )
+        ).scalar()
+        if this is None:
+            return []
+        previous = conn.execute(
+            select(func.max(m.c.scheduled_for)).where(
+                m.c.tenant_id == tenant_id,
+                m.c.scheduled_for < this,
+                m.c.status.in_([s.value for s in HELD_STATUSES]),
+                visible_at(m, position),
+            )
+        ).scalar()
+        query = select(r).where(
+            r.c.tenant_id == tenant_id, r.c.recorded_at <= this, visible_at(r, position)
+        )
+        if previous is not None:
+            query = query.where(r.c.recorded_at > previous)
+        return list(conn.execute(query.order_by(r.c.recorded_at, r.c.position)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import strawberry
@@ -10,11 +11,12 @@ from sqlalchemy import Row
 from api.graphql import verification
 from api.graphql.nodes import Node
 from api.graphql.records import record_fields
-from api.graphql.resolutions import Resolution, load_resolution
+from api.graphql.resolutions import ExecutionReport, Resolution, load_resolution
 from api.graphql.types import Ctx, Event, history_of
 from api.graphql.units import Charter, MemberUnit, load_unit
+from domain.agenda import ItemKind
 from domain.meetings import attendance_status
-from projections import tables
+from projections import queries, tables
 
 MINUTES_RECORDED = frozenset({"MinutesIssued", "MinutesCorrected"})  # event types
 
@@ -68,6 +70,24 @@ class Attendance:
 @record_fields(tables.AGENDA_ITEMS)
 class AgendaItem(Node):
     row: strawberry.Private[Row[Any]]
+
+    @strawberry.field(
+        description="For an execution review (决议落实情况汇报): the execution reports it "
+        "presents, those recorded since the previous held meeting and up to this one's "
+        "time, oldest first. Null for any other kind of item."
+    )
+    async def execution_reports(self, info: Ctx) -> list[ExecutionReport] | None:
+        if self.row.kind != ItemKind.EXECUTION_REVIEW.value:
+            return None
+        tenant_id = self.row.tenant_id
+        rows = await asyncio.to_thread(
+            queries.reports_presented,
+            info.context.reads,
+            tenant_id,
+            str(self.row.meeting_id),
+            info.context.position(info, tenant_id),
+        )
+        return [ExecutionReport(row=row) for row in rows]
 
     @strawberry.field
     def tally(self) -> Tally | None:

@@ -312,3 +312,29 @@ def test_a_thematic_meeting_is_attended_by_liaisons_unless_a_substitute_is_named
     assert api.head() == head
     api.t(f"/meetings/{m}/sign-ins", {"unit_id": a, "attendee": "周干事"})
     api.t(f"/meetings/{m}/sign-ins", {"unit_id": b, "attendee": "王局长", "substitute": True})
+
+
+def test_an_execution_review_presents_the_reports_since_the_last_meeting(street: Street) -> None:
+    api, (a, b, _c), m = street.api, street.units, street.meeting
+    for unit in (a, b):
+        api.t(f"/meetings/{m}/sign-ins", {"unit_id": unit, "attendee": "代表"})
+    api.t(f"/meetings/{m}/open")
+    api.t(f"/meetings/{m}/agenda-items/lift/positions", {"unit_id": a, "position": "agree"})
+    decided = api.t(f"/meetings/{m}/agenda-items/lift/decision",
+                    {"action": "征询意见", "responsible_unit_ids": [a], "deadline": "2025-12-31"})  # fmt: skip
+    r = decided["resolution_id"]
+    api.t(f"/resolutions/{r}/notifications")
+    for note, day in (("九月进展", "2025-09-15"), ("十月底进展", "2025-10-20")):
+        api.t(f"/resolutions/{r}/execution-reports", {"unit_id": a, "kind": "progress",
+              "note": note, "occurred_at": f"{day}T10:00:00+08:00"})  # fmt: skip
+    later = api.t("/meetings", {"kind": "regular", "title": "十月例会", "location": "会议室",
+                                "scheduled_for": "2025-10-09T09:00:00+08:00"}, 201)["record_id"]  # fmt: skip
+    api.t(f"/meetings/{later}/agenda-items", {"title": "议题", "item_id": "t"}, 201)
+    api.t(f"/meetings/{later}/agenda-items",
+          {"title": "决议落实情况汇报", "kind": "execution_review", "item_id": "r"}, 201)  # fmt: skip
+    query = """query($t: ID!, $m: ID!) { tenant(id: $t) { meeting(id: $m) { agenda {
+      id executionReports { note unitId } } } } }"""
+    agenda = api.gql(query, t=api.tenant, m=later)["data"]["tenant"]["meeting"]["agenda"]
+    by_id = {item["id"]: item["executionReports"] for item in agenda}
+    assert by_id["t"] is None, "only an execution review presents reports"
+    assert by_id["r"] == [{"note": "九月进展", "unitId": a}], "since the last meeting, up to this"
