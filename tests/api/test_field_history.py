@@ -135,9 +135,13 @@ def test_a_range_collapses_each_record_to_its_first_before_and_last_after(
     head = api.head()
 
     found = _range(api, **{"from": closed, "to": head})
-    assert found["totalCount"] == 1
-    [change] = [edge["node"] for edge in found["edges"]]
-    assert change["table"] == "rm_meetings" and change["kind"] == "CHANGED"
+    # The meeting, and a receipt row for each of the three units the minutes went to.
+    assert found["totalCount"] == 1 + len(street.units)
+    nodes = [edge["node"] for edge in found["edges"]]
+    receipts = [n for n in nodes if n["table"] == "rm_minutes_receipts"]
+    assert len(receipts) == 3 and all(n["kind"] == "CREATED" for n in receipts)
+    [change] = [n for n in nodes if n["table"] == "rm_meetings"]
+    assert change["kind"] == "CHANGED"
     changed = {f["field"]: (f["before"], f["after"]) for f in change["fields"]}
     # Three events, one change: from no minutes to the last correction.
     assert sorted(changed) == ["minutes", "minutesIssuedAt"]
