@@ -28,6 +28,8 @@ class Role(StrEnum):
     RESIDENT = "resident"
     AUDITOR = "auditor"
     INTEGRATOR = "integrator"
+    # No token: given only to readers of a community's public page (api/rest/public_page.py).
+    PUBLIC = "public"
 
 
 class AccessToken(Aggregate):

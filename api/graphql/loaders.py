@@ -265,8 +265,10 @@ class Context(BaseContext):
         """The tenants this request may read (None: every tenant): the principal's
         own, and a street's communities. Row-level security holds reads to them."""
         principal = self.principal
-        if principal is None or (
-            principal.tenant_id is None and principal.role is not Role.PLATFORM_ADMIN
+        if (
+            principal is None
+            or principal.role is Role.PUBLIC
+            or (principal.tenant_id is None and principal.role is not Role.PLATFORM_ADMIN)
         ):
             return []
         if principal.tenant_id is None:

@@ -212,6 +212,8 @@ class Policy:
 
     def may_read(self, principal: Principal, tenant_id: str) -> bool:
         """Tell whether the principal reads this tenant: its own, or a community of its street."""
+        if principal.role is Role.PUBLIC:
+            return False  # the public page is its one read, and reads nothing through here
         try:
             rel = self.relation(principal, tenant_id)
         except NotFound:
