@@ -19,6 +19,7 @@ from api.graphql.errors import ProblemGraphQLRouter, concurrency, time_limit
 from api.graphql.loaders import Context
 from api.graphql.schema import schema
 from api.platform import Platform
+from api.rest.calendars import calendar_router
 from api.rest.exports import export_router
 from api.rest.public_page import public_page_router
 from api.rest.routes import command_router
@@ -156,6 +157,7 @@ def create_app(platform: Platform | None = None, *, serving: bool | None = None)
     app.include_router(command_router())
     app.include_router(export_router())
     app.include_router(public_page_router())
+    app.include_router(calendar_router())
     _declare_problem_media_type(app)
     return app
 

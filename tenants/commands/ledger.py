@@ -5,6 +5,7 @@ from __future__ import annotations
 from tenants.commands.access import AccessCommands
 from tenants.commands.affairs import AffairCommands
 from tenants.commands.agreements import AgreementCommands
+from tenants.commands.calendar_feeds import CalendarFeedCommands
 from tenants.commands.commendations import CommendationCommands
 from tenants.commands.commitments import CommitmentCommands
 from tenants.commands.evaluations import EvaluationCommands
@@ -23,7 +24,8 @@ class Ledger(
     AgreementCommands,
     AffairCommands,
     CommendationCommands,
+    CalendarFeedCommands,
 ):
     """A tenant's ledger: meetings and resolutions, commitments, members and posts,
     evaluations, webhooks, co-construction agreements, residents' affairs,
-    commendations; the platform's ledger holds access tokens."""
+    commendations, calendar feeds; the platform's ledger holds access tokens."""

@@ -158,6 +158,9 @@ POLICY: dict[str, tuple[Grant, ...]] = {
     # access tokens (the handler also checks which roles each issuer may grant)
     "issue_token": ISSUERS,
     "revoke_token": ISSUERS,
+    # calendar feeds (a liaison: its own unit's feed; revoking, the handler checks the unit)
+    "issue_calendar_feed": MANAGER + LIAISON,
+    "revoke_calendar_feed": (*MANAGER, Grant(R.UNIT_LIAISON)),
     # webhooks (docs/webhooks.md)
     "register_webhook": WEBHOOK_MANAGERS,
     "change_webhook": WEBHOOK_MANAGERS,

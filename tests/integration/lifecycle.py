@@ -95,6 +95,9 @@ class Lifecycle:
         self._webhooks(sec, a)
         self._agreements(sec, a, u1)
         self._affairs(sec, a, u1)
+        feed = self.run(liaison, "issue_calendar_feed", a, unit_id=u1, occurred_at=v.moment(1))
+        self.run(sec, "revoke_calendar_feed", a, feed_id=feed["feed_id"],
+                 reason=v.text("链接外泄", "reason"), occurred_at=v.moment(2))  # fmt: skip
         token = self.run(SYSTEM, "issue_token", a, role="auditor", user_id="auditor-1",
                          occurred_at=v.moment(1))  # fmt: skip
         self.run(SYSTEM, "revoke_token", a, token_id=token["token_id"],

@@ -1,7 +1,7 @@
 """A small multi-tenant world built through the command pipeline, with one record
 of every kind a command can target: two streets, three communities, units, a
 meeting with an adopted resolution, a commitment, a member, a post, a rubric,
-an evaluation, a commendation, a token, a webhook, an agreement and an affair."""
+an evaluation, a commendation, a token, a webhook, an agreement, an affair and a calendar feed."""
 
 from __future__ import annotations
 
@@ -88,6 +88,7 @@ def build_world(platform: Platform) -> World:
                              {"id": "c1", "party": "community", "text": "志愿服务"}])  # fmt: skip
     affair = w.run(sec, "receive_affair", w.a, resident_name="居民", matter="事项",
                    channel="phone")["record_id"]  # fmt: skip
+    feed = w.run(sec, "issue_calendar_feed", w.a)
     w.ids = {
         "unit_id": units[0],
         "other_unit": units[1],
@@ -103,5 +104,6 @@ def build_world(platform: Platform) -> World:
         "agreement_id": agreement["record_id"],
         "affair_id": affair,
         "commendation_id": commendation["record_id"],
+        "feed_id": feed["feed_id"],
     }
     return w
