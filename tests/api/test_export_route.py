@@ -30,6 +30,8 @@ EXPECTED: dict[Role, dict[str, int]] = {
     R.PARTY_MEMBER: {OWN: 403, STREET: 403, SIBLING: 404, UNRELATED: 404},
     R.RESIDENT: {OWN: 403, STREET: 403, SIBLING: 404, UNRELATED: 404},
     R.INTEGRATOR: {OWN: 403, STREET: 403, SIBLING: 404, UNRELATED: 404},
+    # The public page's reader reads no tenant through any other door.
+    R.PUBLIC: {OWN: 404, STREET: 404, SIBLING: 404, UNRELATED: 404},
 }
 
 

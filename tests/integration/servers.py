@@ -39,7 +39,9 @@ def running_server(
         )  # fmt: skip
         url = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(300):
+            # Up to two minutes: `serve --demo` loads and signs the demo year first.
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
                 try:
                     if httpx.get(f"{url}/healthz").status_code == 200:
                         break
