@@ -50,7 +50,7 @@ from tenants.store.export_file import (
     tenant_prefix,
 )
 from tenants.store.keys import PublicKey, SigningKeyError, read_published
-from tenants.store.log_pass import WHOLE, Finding, Run, bounds, join
+from tenants.store.log_pass import WHOLE, Finding, Run, bounds, checkpoint_finding, join
 
 GENESIS = b"\x00" * 32  # the chain's start, as tenants.store.chain defines it
 VERIFIED, NOT_VERIFIED, NOT_CHECKED = 0, 1, 2
@@ -184,12 +184,9 @@ class _Task:
                     else:
                         frontier.append(value)
                     if position in signed:
-                        checkpoint = signed[position]
-                        problem = checkpoint.signature_problem(self.keys)
-                        if problem is None and checkpoint.head_hash != chain:
-                            problem = f"the chain hash at {position} is not the signed head hash"
-                        if problem is not None:
-                            run.broken = Finding(position, f"checkpoint {position}: {problem}")
+                        finding = checkpoint_finding(signed[position], self.keys, chain)
+                        if finding is not None:
+                            run.broken = finding
                             return run
                         run.at[position] = list(frontier)
             except TruncatedRecord:

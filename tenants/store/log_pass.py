@@ -16,8 +16,11 @@ Only the standard library is imported here.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+
+from tenants.store.keys import PublicKey
+from tenants.store.signed_checkpoint import Checkpoint
 
 WHOLE = 62  # a level no log reaches: one run, no blocks
 RUN_LEVEL = 16  # runs verified apart start at multiples of 2**16 events
@@ -30,6 +33,22 @@ class Finding:
 
     position: int
     problem: str
+
+
+def checkpoint_finding(
+    checkpoint: Checkpoint, keys: Sequence[PublicKey], chain: bytes
+) -> Finding | None:
+    """What is wrong with a checkpoint reached at its size with the chain hash
+    ``chain``: its signature under ``keys``, or its signed head hash (None: nothing;
+    the root is checked when runs are joined)."""
+    problem = checkpoint.signature_problem(keys)
+    if problem is None and checkpoint.head_hash != chain:
+        problem = f"the chain hash at {checkpoint.size} is not the signed head hash"
+    return (
+        None
+        if problem is None
+        else Finding(checkpoint.size, f"checkpoint {checkpoint.size}: {problem}")
+    )
 
 
 @dataclass

@@ -27,7 +27,7 @@ from tenants.store.anchors import AnchorUnreadable, anchors_of
 from tenants.store.chain import GENESIS, ChainBreak
 from tenants.store.checkpoints import of_tenant
 from tenants.store.keys import PublicKey
-from tenants.store.log_pass import WHOLE, Finding, Run, bounds, join
+from tenants.store.log_pass import WHOLE, Finding, Run, bounds, checkpoint_finding, join
 from tenants.store.log_rows import Canonical
 from tenants.store.merkle import verify_consistency
 from tenants.store.schema import checkpoints, events, tenant_heads
@@ -287,12 +287,9 @@ class _RunTask:
                 else:
                     frontier.append(value)
                 if position in pending:
-                    checkpoint = pending[position]
-                    problem = checkpoint.signature_problem(self.keys)
-                    if problem is None and checkpoint.head_hash != chain:
-                        problem = f"the chain hash at {position} is not the signed head hash"
-                    if problem is not None:
-                        run.broken = Finding(position, f"checkpoint {position}: {problem}")
+                    finding = checkpoint_finding(pending[position], self.keys, chain)
+                    if finding is not None:
+                        run.broken = finding
                         return run
                     run.at[position] = list(frontier)
                 expected += 1
