@@ -14,12 +14,11 @@ DomainError
     ├── EvaluationRuleViolation   rubrics, evaluations, appeals, rectification
     ├── WebhookRuleViolation      webhooks (InvalidWebhookUrl and UnknownEventType
     │                             are InvalidValues)
-    └── AffairRuleViolation       resident affairs: intake, assignment, result, feedback
-
-
+    ├── AgreementRuleViolation    co-construction agreements: lines, review, renewal
+    ├── AffairRuleViolation       resident affairs: intake, assignment, result, feedback
     ├── CommendationRuleViolation commendations: nomination, decision, publication
-    └── WebhookRuleViolation      webhooks (InvalidWebhookUrl and UnknownEventType
-                                  are InvalidValues)
+    └── PlenaryRuleViolation      the plenary's business: council roster, work
+                                  documents, the resolutions that adopt them
 
 Each concrete error has a stable ``code`` that the API publishes as the
 problem-details ``type``; never rename a code.
@@ -451,3 +450,28 @@ class CommendationRevoked(CommendationRuleViolation):
     """The commendation was revoked: nothing more happens to it."""
 
     code = "commendation-revoked"
+
+
+class PlenaryRuleViolation(RuleViolation):
+    code = "plenary-rule"
+
+
+class NotPlenaryResolution(PlenaryRuleViolation):
+    """The council, the work documents and charter amendments are adopted by a
+    resolution of a plenary meeting (全体会议) of the same tenant, still in force."""
+
+    code = "not-plenary-resolution"
+
+
+class ResolutionAlreadyCited(PlenaryRuleViolation):
+    """A plenary resolution adopts one roster or one document: cite the one that
+    adopted this change."""
+
+    code = "resolution-already-cited"
+
+
+class ChairRequired(MeetingRuleViolation):
+    """Opening a meeting records its chair: a present unit, by default the council's
+    chair when its unit signed in."""
+
+    code = "chair-required"

@@ -219,10 +219,21 @@ class Meeting(Aggregate):
             stamp.require_reason("signing in a unit that asked for leave (it withdraws it)")
         self._signed_in(stamp, unit_id, attendee.strip(), substitute)
 
-    def open(self, stamp: Stamp, opened_at: datetime) -> None:
-        """Open the meeting at ``opened_at``: not earlier than the charter's margin
+    def open(self, stamp: Stamp, opened_at: datetime, chair_unit_id: str | None) -> None:
+        """Open the meeting at ``opened_at``, chaired by the attendee of
+        ``chair_unit_id`` (a unit signed in): not earlier than the charter's margin
         before its scheduled time, and refused below the charter's quorum."""
         self._require(S.NOTICED)
+        if chair_unit_id is None:
+            raise errors.ChairRequired(
+                "name the chairing unit (chair_unit_id): the council has no chair, or its "
+                "chair's unit has not signed in"
+            )
+        if chair_unit_id not in self.roll.present:
+            raise errors.ChairRequired(
+                f"the chair's unit {chair_unit_id} has not signed in: a meeting is chaired "
+                "by someone present"
+            )
         earliest = self.scheduled_for - timedelta(minutes=self.charter.opening_margin_minutes)
         if opened_at < earliest:
             raise errors.MeetingNotYetDue(
@@ -230,7 +241,7 @@ class Meeting(Aggregate):
                 f"opened from {earliest.isoformat()}"
             )
         self.roll.check_quorum(self.charter.quorum)
-        self._opened(stamp)
+        self._opened(stamp, chair_unit_id)
 
     def record_position(self, stamp: Stamp, item_id: str, unit_id: str, position: Position) -> None:
         """Record a present unit's position on an item; an objection needs a reason."""
@@ -401,9 +412,23 @@ class Meeting(Aggregate):
     def _signed_in(self, stamp: Stamp, unit_id: str, attendee: str, substitute: bool) -> None:
         self.roll.signed_in(unit_id, attendee, substitute)
 
-    @event("Opened", topic="gongjian.Meeting.Opened")
-    def _opened(self, stamp: Stamp) -> None:
+    class Opened(Aggregate.Event):
+        """The meeting opened. Version 2 records the unit whose attendee chaired it;
+        openings stored as version 1, from before that rule, name none."""
+
+        TOPIC = "gongjian.Meeting.Opened"
+        class_version = 2
+        stamp: Stamp
+        chair_unit_id: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["chair_unit_id"] = None
+
+    @event(Opened)
+    def _opened(self, stamp: Stamp, chair_unit_id: str | None) -> None:
         self.status = S.OPEN
+        self.chair_unit_id = chair_unit_id
 
     @event("PositionRecorded", topic="gongjian.Meeting.PositionRecorded")
     def _position_recorded(self, stamp: Stamp, item_id: str, unit_id: str, position: str) -> None:

@@ -9,6 +9,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.charters import Charter, LabelledEnum, labelled
 from domain.errors import InvalidValue, ParentMustBeStreet
+from domain.plenary_business import PlenaryResolution, check_plenary
 from domain.stamp import Stamp
 
 
@@ -117,11 +118,38 @@ class Tenant(Aggregate):
     ) -> None:
         pass
 
-    def amend_charter(self, stamp: Stamp, charter: Charter) -> None:
-        """Replace the charter; the amendment needs a reason."""
+    def amend_charter(self, stamp: Stamp, charter: Charter, resolution: PlenaryResolution) -> None:
+        """Replace the charter as the plenary resolution cited adopted it (修订章程 is
+        the plenary's); the amendment needs a reason."""
+        check_plenary(resolution)
         stamp.require_reason("amending the charter")
-        self._charter_amended(stamp, charter.as_dict())
+        self._charter_amended(
+            stamp, charter.as_dict(), resolution.resolution_id, resolution.meeting_id
+        )
 
-    @event("CharterAmended", topic="gongjian.Tenant.CharterAmended")
-    def _charter_amended(self, stamp: Stamp, charter: dict[str, Any]) -> None:
+    class CharterAmended(Aggregate.Event):
+        """The charter was replaced. Version 2 cites the plenary resolution that
+        adopted the amendment; amendments stored as version 1, from before that rule,
+        cite none."""
+
+        TOPIC = "gongjian.Tenant.CharterAmended"
+        class_version = 2
+        stamp: Stamp
+        charter: dict[str, Any]
+        resolution_id: UUID | None
+        meeting_id: UUID | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["resolution_id"] = None
+            state["meeting_id"] = None
+
+    @event(CharterAmended)
+    def _charter_amended(
+        self,
+        stamp: Stamp,
+        charter: dict[str, Any],
+        resolution_id: UUID | None,
+        meeting_id: UUID | None,
+    ) -> None:
         self.charter = Charter.from_dict(charter)

@@ -196,6 +196,11 @@ def status_to(status: str) -> Handler:
     return handler
 
 
+def opened(a: Applied) -> list[str]:
+    _set_meeting(a, status="open", chair_unit_id=a.event.chair_unit_id)
+    return []
+
+
 def minutes(a: Applied) -> list[str]:
     _set_meeting(a, minutes=a.event.minutes, minutes_issued_at=a.occurred_at)
     for unit_id in a.event.recipients:
@@ -237,7 +242,7 @@ HANDLERS: dict[str, Handler] = {
     "gongjian.Meeting.OpinionSubmitted": opinion_submitted,
     "gongjian.Meeting.LeaveRequested": leave_requested,
     "gongjian.Meeting.SignedIn": signed_in,
-    "gongjian.Meeting.Opened": status_to("open"),
+    "gongjian.Meeting.Opened": opened,
     "gongjian.Meeting.PositionRecorded": position_recorded,
     "gongjian.Meeting.ItemDecided": item_decided,
     "gongjian.Meeting.Closed": status_to("closed"),

@@ -31,8 +31,16 @@ def community_joined(a: Applied) -> list[str]:
 
 
 def charter_amended(a: Applied) -> list[str]:
-    change(a, tenants, {"tenant_id": a.tenant_id}, charter=a.event.charter, version=a.version)
-    return []
+    resolution = a.event.resolution_id
+    change(
+        a,
+        tenants,
+        {"tenant_id": a.tenant_id},
+        charter=a.event.charter,
+        charter_resolution_id=str(resolution) if resolution else None,
+        version=a.version,
+    )
+    return [str(resolution)] if resolution else []
 
 
 def unit_joined(a: Applied) -> list[str]:

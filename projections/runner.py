@@ -34,6 +34,7 @@ from projections import (
     handlers_evaluations,
     handlers_meetings,
     handlers_members,
+    handlers_plenary_business,
     handlers_resolutions,
     handlers_units,
     handlers_webhooks,
@@ -47,6 +48,7 @@ from projections.tables_affairs import AFFAIR_TABLES
 from projections.tables_agreements import AGREEMENT_TABLES
 from projections.tables_commendations import COMMENDATION_TABLES
 from projections.tables_engagement import ENGAGEMENT_TABLES
+from projections.tables_plenary_business import PLENARY_TABLES
 from projections.tables_webhooks import WEBHOOK_TABLES
 from projections.temporal import SqlRows, TemporalBackend
 from projections.workers import can_fork, fold_in_workers
@@ -81,6 +83,7 @@ HANDLERS: dict[str, Handler] = {
     **handlers_agreements.HANDLERS,
     **handlers_affairs.HANDLERS,
     **handlers_commendations.HANDLERS,
+    **handlers_plenary_business.HANDLERS,
 }
 ALL_TABLES = [
     *PROJECTED_TABLES,
@@ -89,6 +92,7 @@ ALL_TABLES = [
     *AGREEMENT_TABLES,
     *AFFAIR_TABLES,
     *COMMENDATION_TABLES,
+    *PLENARY_TABLES,
     search_entries,
 ]
 

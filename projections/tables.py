@@ -26,6 +26,12 @@ TENANTS = Record(
         Field("name", Text()),
         key("parent_id", TENANT, nullable=True, index=True, exposed=False),
         Field("charter", JSON()),
+        key(
+            "charter_resolution_id",
+            nullable=True,
+            description="the plenary resolution that adopted the charter as it now reads "
+            "(null: as registered, or amended before amendments cited one)",
+        ),
         Field("registered_at", UtcDateTime()),
         Field("version", Integer(), exposed=False),
     ),
@@ -70,6 +76,12 @@ MEETINGS = Record(
         Field("location", Text()),
         Field("charter", JSON()),
         Field("notice_issued_at", UtcDateTime(), nullable=True),
+        key(
+            "chair_unit_id",
+            nullable=True,
+            description="the unit whose attendee chaired the meeting, recorded when it "
+            "opened (null: not opened, or opened before the chair was recorded)",
+        ),
         Field("extraordinary", Boolean(), default=False),
         Field("minutes", Text(), nullable=True),
         Field("minutes_issued_at", UtcDateTime(), nullable=True),

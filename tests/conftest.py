@@ -9,6 +9,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import settings
 from sqlalchemy import Engine
 
 from api.platform import migrate
@@ -23,6 +24,10 @@ REQUIRE_POSTGRES = os.environ.get("GONGJIAN_REQUIRE_POSTGRES") == "1"
 # machine running two test processes a heavy page can take longer than 10 s. The
 # limit itself is tested with settings of its own (tests/api/test_answer_cache.py).
 os.environ.setdefault("GONGJIAN_GRAPHQL_TIME_LIMIT", "120")
+# Hypothesis's per-example deadline is a timed assertion: on a loaded, shared machine
+# it fails examples that are merely slow, so no property test here has one.
+settings.register_profile("shared-machine", deadline=None)
+settings.load_profile("shared-machine")
 
 
 @pytest.fixture(scope="session")

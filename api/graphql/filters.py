@@ -15,6 +15,7 @@ from domain.commitments import CommitmentStatus
 from domain.evaluations import SubjectKind
 from domain.meetings import MeetingStatus
 from domain.members import MemberClass
+from domain.plenary_business import WorkDocumentKind
 from domain.resolutions import ResolutionStatus
 from domain.tenants import TenantKind
 
@@ -35,6 +36,7 @@ AgreementStatusFilter = _mirror(AgreementStatus, "AgreementStatus")
 AffairStatusFilter = _mirror(AffairStatus, "AffairStatus")
 CommendationKindFilter = _mirror(CommendationKind, "CommendationKind")
 CommendationStatusFilter = _mirror(CommendationStatus, "CommendationStatus")
+WorkDocumentKindFilter = _mirror(WorkDocumentKind, "WorkDocumentKind")
 
 
 def value(member: Enum | None) -> Any:

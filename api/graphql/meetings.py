@@ -128,6 +128,15 @@ class Meeting(Node):
     def charter(self) -> Charter:
         return Charter.of(self.row.charter)
 
+    @strawberry.field(
+        description="the unit whose attendee chaired the meeting (its attendance row names "
+        "the person, for readers who may see it)"
+    )
+    async def chair(self, info: Ctx) -> MemberUnit | None:
+        if not self.row.chair_unit_id:
+            return None
+        return await load_unit(info, self.row.tenant_id, self.row.chair_unit_id)
+
     @strawberry.field
     async def agenda(self, info: Ctx) -> list[AgendaItem]:
         rows = await info.context.loaders.agenda.load(

@@ -35,6 +35,7 @@ from api.graphql.filters import (
 from api.graphql.meetings import Meeting
 from api.graphql.nodes import Node, refetch
 from api.graphql.paging import Connection, Window, page, page_where
+from api.graphql.plenary_business import TenantPlenary
 from api.graphql.records import record_fields
 from api.graphql.resolutions import Resolution, load_resolution
 from api.graphql.search import SearchHit, SearchKind, TenantSearch, everywhere
@@ -74,6 +75,7 @@ class Tenant(
     TenantAgreements,
     TenantAffairs,
     TenantCommendations,
+    TenantPlenary,
     Node,
 ):
     row: strawberry.Private[Row[Any]]
@@ -81,6 +83,12 @@ class Tenant(
     @strawberry.field
     def charter(self) -> Charter:
         return Charter.of(self.row.charter)
+
+    @strawberry.field(description="the plenary resolution that adopted the charter as it now reads")
+    async def charter_resolution(self, info: Ctx) -> Resolution | None:
+        if not self.row.charter_resolution_id:
+            return None
+        return await load_resolution(info, self.row.tenant_id, self.row.charter_resolution_id)
 
     @strawberry.field
     async def parent(self, info: Ctx) -> Tenant | None:

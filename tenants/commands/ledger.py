@@ -10,6 +10,7 @@ from tenants.commands.commendations import CommendationCommands
 from tenants.commands.commitments import CommitmentCommands
 from tenants.commands.evaluations import EvaluationCommands
 from tenants.commands.members import MemberCommands
+from tenants.commands.plenary_business import PlenaryCommands
 from tenants.commands.resolutions import ResolutionCommands
 from tenants.commands.webhooks import WebhookCommands
 
@@ -25,7 +26,9 @@ class Ledger(
     AffairCommands,
     CommendationCommands,
     CalendarFeedCommands,
+    PlenaryCommands,
 ):
     """A tenant's ledger: meetings and resolutions, commitments, members and posts,
     evaluations, webhooks, co-construction agreements, residents' affairs,
-    commendations, calendar feeds; the platform's ledger holds access tokens."""
+    commendations, calendar feeds, the plenary's business; the platform's ledger holds
+    access tokens."""

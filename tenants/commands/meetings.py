@@ -10,6 +10,7 @@ from domain import errors
 from domain.agenda import ItemKind
 from domain.decisions import Outcome, Position
 from domain.meetings import Meeting, MeetingKind
+from domain.plenary_business import Council, council_id
 from domain.resolutions import Resolution
 from domain.stamp import Stamp
 from domain.units import MemberUnit
@@ -171,10 +172,16 @@ class MeetingCommands(UnitCommands):
         meeting.sign_in(stamp, unit_id, attendee, substitute, liaison)
         return self.commit(meeting, idempotent=idem)
 
-    def open_meeting(self, stamp: Stamp, meeting_id: UUID, idem: Idem = None) -> CommandResult:
-        """Open the meeting if quorate."""
+    def open_meeting(
+        self, stamp: Stamp, meeting_id: UUID, chair_unit_id: str | None = None, idem: Idem = None
+    ) -> CommandResult:
+        """Open the meeting if quorate, chaired by ``chair_unit_id``'s attendee or, when
+        none is named, by the council chair's unit if it signed in."""
         meeting = self.load(Meeting, meeting_id)
-        meeting.open(stamp, stamp.occurred_at or datetime.now(UTC))
+        if chair_unit_id is None and council_id(self.tenant_id) in self.repository:
+            chair = self.load(Council, council_id(self.tenant_id)).chair_unit_id
+            chair_unit_id = chair if chair in meeting.roll.present else None
+        meeting.open(stamp, stamp.occurred_at or datetime.now(UTC), chair_unit_id)
         return self.commit(meeting, idempotent=idem)
 
     def record_position(

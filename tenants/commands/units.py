@@ -52,12 +52,6 @@ class UnitCommands(LedgerBase):
         street.anchor_checkpoint(stamp, community_id, checkpoint)
         return self.commit(street).position
 
-    def amend_charter(self, stamp: Stamp, charter: Charter, idem: Idem = None) -> CommandResult:
-        """Amend the tenant's charter."""
-        tenant = self.load(Tenant, tenant_aggregate_id(self.tenant_id))
-        tenant.amend_charter(stamp, charter)
-        return self.commit(tenant, idempotent=idem)
-
     def join_unit(
         self, stamp: Stamp, unit_id: UUID, name: str, kind: UnitKind, idem: Idem = None
     ) -> CommandResult:

@@ -24,6 +24,7 @@ from tenants.demo.affairs import demo_affairs
 from tenants.demo.agreements import sign_agreements
 from tenants.demo.commendations import commend_after_evaluation
 from tenants.demo.engagement import DemoCommunity, evaluate_communities
+from tenants.demo.plenary import COUNCIL_ITEM, DOCUMENTS_ITEM, plenary_business
 from tenants.registry import Ledgers
 
 STREET = ("fenglin", "枫林街道")
@@ -112,6 +113,9 @@ def _meeting(
     led.add_item(t.s(before), meeting, "b", title, ItemKind.TOPIC, carried)
     if n > 0:
         led.add_item(t.s(before), meeting, "r", "决议落实情况汇报", ItemKind.EXECUTION_REVIEW, None)
+    plenary = [COUNCIL_ITEM, DOCUMENTS_ITEM] if kind is MeetingKind.PLENARY else []
+    for item, item_title in plenary:
+        led.add_item(t.s(before), meeting, item, item_title, ItemKind.TOPIC, None)
     led.issue_notice(t.s(at - timedelta(days=7)), meeting, at - timedelta(days=7), False)
     led.solicit_opinions(t.s(at - timedelta(days=7)), meeting, "a", at - timedelta(days=2))
     led.submit_opinion(t.s(at - timedelta(days=3)), meeting, units[1], "a", "建议先做居民意愿摸底")
@@ -123,7 +127,8 @@ def _meeting(
     for unit in units:
         if unit not in (units[4], absent):
             led.sign_in(t.s(at), meeting, unit, "代表", unit == units[2])
-    led.open_meeting(t.s(at), meeting)
+    # The party organisation chairs: named at the plenary, the council's chair after it.
+    led.open_meeting(t.s(at), meeting, units[0] if kind is MeetingKind.PLENARY else None)
     present = [u for u in units if u not in (units[4], absent)]
     for unit in present:
         led.record_position(t.s(at), meeting, "a", unit, Position.AGREE)
@@ -145,7 +150,19 @@ def _meeting(
         "b",
         ProposedResolution(_id(t.tenant_id, "rejected", n), "暂缓", units[:1], deadline),
     )
+    adopted = {}
+    for item, item_title in plenary:
+        for unit in present:
+            led.record_position(t.s(at), meeting, item, unit, Position.AGREE)
+        adopted[item] = _id(t.tenant_id, "plenary", item)
+        proposal = ProposedResolution(adopted[item], f"通过：{item_title}", units[:1], deadline)
+        led.decide_item(t.s(at), meeting, item, proposal)
     led.close_meeting(t.s(at + timedelta(hours=2)), meeting)
+    if plenary:
+        after = at + timedelta(hours=2)
+        plenary_business(
+            led, t.s, after, units, adopted[COUNCIL_ITEM[0]], adopted[DOCUMENTS_ITEM[0]]
+        )
     led.issue_minutes(
         t.s(at + timedelta(days=2)),
         meeting,
@@ -224,5 +241,6 @@ def load_demo(ledgers: Ledgers) -> str:
         f"demo loaded: 1 street, {len(COMMUNITIES)} communities, {meetings} meetings "
         f"({date(2026, 1, 1)} to {QUARTERS[-1].date()}), commitments with ratings, "
         "co-construction agreements, residents' affairs, members with posts and service logs, "
-        "a finalised and ranked 2026H1 evaluation and the commendations that followed it"
+        "a finalised and ranked 2026H1 evaluation and the commendations that followed it, "
+        "plenaries that confirmed each council and adopted its work report and plan"
     )

@@ -183,12 +183,15 @@ class SignIn(OnMeeting):
 
 
 class OpenMeeting(OnMeeting):
-    """Open the meeting (refused below quorum)."""
+    """Open the meeting (refused below quorum), recording its chair: the attendee of
+    `chair_unit_id`, a unit signed in; omitted, the council chair's unit if it
+    signed in."""
 
     route = Route("/meetings/{meeting_id}/open", TAG)
+    chair_unit_id: Ref | None = None
 
     def handle(self, h: Handling) -> CommandResult:
-        return h.ledger.open_meeting(h.stamp, self.meeting_id, idem=h.idem)
+        return h.ledger.open_meeting(h.stamp, self.meeting_id, self.chair_unit_id, idem=h.idem)
 
 
 class RecordPosition(OnItem):

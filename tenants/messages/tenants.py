@@ -92,16 +92,20 @@ class RegisterTenant(Message):
 
 
 class AmendCharter(RecordCommand):
-    """Amend the tenant's charter (reason required)."""
+    """Amend the tenant's charter as the plenary resolution `resolution_id` adopted it
+    (reason required)."""
 
     route = Route("/charter-amendments", TAG)
     charter: CharterBody
+    resolution_id: UUID
 
     def target(self, tenant_id: str) -> UUID:
         return tenant_aggregate_id(tenant_id)
 
     def handle(self, h: Handling) -> CommandResult:
-        return h.ledger.amend_charter(h.stamp, self.charter.charter(), idem=h.idem)
+        return h.ledger.amend_charter(
+            h.stamp, self.charter.charter(), self.resolution_id, idem=h.idem
+        )
 
 
 class JoinUnit(Message):

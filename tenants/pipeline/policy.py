@@ -65,7 +65,10 @@ POLICY: dict[str, tuple[Grant, ...]] = {
         Grant(R.PLATFORM_ADMIN, frozenset({Relation.PLATFORM})),
         Grant(R.STREET_ADMIN),  # a community under its own street
     ),
+    # the plenary's business: recorded by the manager, citing the plenary's resolution
     "amend_charter": MANAGER,
+    "confirm_council": MANAGER,
+    "adopt_work_document": MANAGER,
     "join_unit": MANAGER,
     "appoint_representative": MANAGER,
     "appoint_liaison": MANAGER,

@@ -35,7 +35,7 @@ def _hold(street: Street) -> None:
     api, (a, b, _), m = street.api, street.units, street.meeting
     api.t(f"/meetings/{m}/sign-ins", {"unit_id": a, "attendee": "张经理"})
     api.t(f"/meetings/{m}/sign-ins", {"unit_id": b, "attendee": "王副局长"})
-    api.t(f"/meetings/{m}/open")
+    api.t(f"/meetings/{m}/open", {"chair_unit_id": a})
     api.t(f"/meetings/{m}/agenda-items/lift/positions", {"unit_id": a, "position": "agree"})
     api.t(
         f"/meetings/{m}/agenda-items/lift/decision",

@@ -47,7 +47,7 @@ def _hold(street: Street, minutes: str, action: str = "筹集资金") -> None:
     api, (a, b, _c), m = street.api, street.units, street.meeting
     for unit in (a, b):
         api.t(f"/meetings/{m}/sign-ins", {"unit_id": unit, "attendee": "代表"})
-    api.t(f"/meetings/{m}/open")
+    api.t(f"/meetings/{m}/open", {"chair_unit_id": a})
     api.t(f"/meetings/{m}/agenda-items/lift/positions", {"unit_id": a, "position": "agree"})
     api.t(f"/meetings/{m}/agenda-items/lift/decision",
           {"action": action, "responsible_unit_ids": [a], "deadline": "2025-12-31"})  # fmt: skip

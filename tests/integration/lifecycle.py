@@ -75,8 +75,6 @@ class Lifecycle:
         for community in (a, b):
             self.run(boss, "register_tenant", None, tenant_id=community, kind="community",
                      parent_id=street, name=v.text("第一社区", "name"), **at)  # fmt: skip
-        self.run(sec, "amend_charter", a, charter={"notice_days": 3, "quorum": "0.5"},
-                 reason=v.text("按章程修订", "reason"), **at)  # fmt: skip
         units = [self.run(sec, "join_unit", a, name=v.text(f"单位{n}", "name"), kind="enterprise",
                           **at)["record_id"] for n in range(3)]  # fmt: skip
         u1, _, u3 = units
@@ -85,6 +83,7 @@ class Lifecycle:
                      phone="+86 (21) 5555-0101", **at)  # fmt: skip
         liaison = Principal("liaison", Role.UNIT_LIAISON, a, unit_id=u1)
         meeting, later = self._meetings(sec, liaison, a, units)
+        self._plenary(sec, a, units)
         self._resolutions(sec, liaison, a, meeting, later, u1)
         self._commitments(sec, a, u1)
         self._members(sec, a, b)
@@ -131,7 +130,8 @@ class Lifecycle:
                  attendee=v.text("王芳", "name"), occurred_at=v.moment(-0.01))  # fmt: skip
         self.run(sec, "sign_in", a, meeting_id=meeting, unit_id=u2, substitute=True,
                  attendee=v.text("李强", "name"), occurred_at=v.moment(-0.01))  # fmt: skip
-        self.run(sec, "open_meeting", a, meeting_id=meeting, occurred_at=v.moment(0))
+        self.run(sec, "open_meeting", a, meeting_id=meeting, chair_unit_id=u1,
+                 occurred_at=v.moment(0))  # fmt: skip
         for item in ("i1", "i2"):
             for unit in (u1, u2):
                 self.run(sec, "record_position", a, meeting_id=meeting, item_id=item,
@@ -159,7 +159,8 @@ class Lifecycle:
         for unit in (u1, u2):
             self.run(sec, "sign_in", a, meeting_id=later, unit_id=unit, substitute=True,
                      attendee=v.text("代表", "name"), occurred_at=v.moment(29.99))  # fmt: skip
-        self.run(sec, "open_meeting", a, meeting_id=later, occurred_at=v.moment(30))
+        self.run(sec, "open_meeting", a, meeting_id=later, chair_unit_id=u2,
+                 occurred_at=v.moment(30))  # fmt: skip
         for unit in (u1, u2):
             self.run(sec, "record_position", a, meeting_id=later, item_id="j1", unit_id=unit,
                      position="agree", occurred_at=v.moment(30.02))  # fmt: skip
@@ -176,13 +177,51 @@ class Lifecycle:
                  occurred_at=v.moment(33))  # fmt: skip
         return meeting, later
 
+    def _plenary(self, sec: Principal, a: str, units: list[str]) -> None:
+        """A plenary confirms the council, adopts a work plan and amends the charter."""
+        v = self.v
+        u1, u2, _ = units
+        plenary = self.run(sec, "schedule_meeting", a, kind="plenary",
+                           title=v.text("全体会议", "name"), scheduled_for=v.moment(50),
+                           location=v.text("会议室", "name"),
+                           occurred_at=v.moment(34))["record_id"]  # fmt: skip
+        items = ("council", "plan", "charter")
+        for item in items:
+            self.run(sec, "add_agenda_item", a, meeting_id=plenary, item_id=item,
+                     title=v.text("全体会议议题", "name"), occurred_at=v.moment(34))  # fmt: skip
+        self.run(sec, "issue_notice", a, meeting_id=plenary, issued_at=v.moment(40))
+        for unit in (u1, u2):
+            self.run(sec, "sign_in", a, meeting_id=plenary, unit_id=unit,
+                     attendee=v.text("主要负责人", "name"), occurred_at=v.moment(49.99))  # fmt: skip
+        self.run(sec, "open_meeting", a, meeting_id=plenary, chair_unit_id=u1,
+                 occurred_at=v.moment(50))  # fmt: skip
+        adopted = {}
+        for item in items:
+            for unit in (u1, u2):
+                self.run(sec, "record_position", a, meeting_id=plenary, item_id=item,
+                         unit_id=unit, position="agree", occurred_at=v.moment(50.02))  # fmt: skip
+            adopted[item] = self.run(sec, "decide_item", a, meeting_id=plenary, item_id=item,
+                                     action=v.text("按决议执行"), responsible_unit_ids=[u1],
+                                     deadline=v.day(60),
+                                     occurred_at=v.moment(50.05))["resolution_id"]  # fmt: skip
+        self.run(sec, "confirm_council", a, resolution_id=adopted["council"], chair_unit_id=u1,
+                 vice_chair_unit_ids=[u2], occurred_at=v.moment(50.1))  # fmt: skip
+        self.run(sec, "adopt_work_document", a, kind="work_plan", period=f"{v.year}",
+                 title=v.text("年度工作计划", "name"), resolution_id=adopted["plan"],
+                 items=[{"id": "1", "text": v.text("每季度召开联席会议"), "responsible_unit_id": u1,
+                         "due": v.day(120)}], occurred_at=v.moment(50.1))  # fmt: skip
+        self.run(sec, "amend_charter", a, charter={"notice_days": 3, "quorum": "0.5"},
+                 resolution_id=adopted["charter"], reason=v.text("按章程修订", "reason"),
+                 occurred_at=v.moment(50.1))  # fmt: skip
+        self.run(sec, "close_meeting", a, meeting_id=plenary, occurred_at=v.moment(50.2))
+
     def _resolutions(
         self, sec: Principal, liaison: Principal, a: str, meeting: str, later: str, u1: str
     ) -> None:
         v = self.v
         adopted = [answer["resolution_id"] for command, _, answer in self.sent
                    if command == "decide_item"]  # fmt: skip
-        first, second, newest = adopted
+        first, second, newest = adopted[:3]
         self.run(sec, "notify_resolution", a, resolution_id=first, occurred_at=v.moment(1))
         report = {"resolution_id": first, "unit_id": u1, "kind": "progress",
                   "note": v.text("已完成选址"), "evidence": [v.text("照片1.jpg", "name")]}  # fmt: skip

@@ -131,7 +131,7 @@ class Scenario:
         self.ledger.sign_in(self.s(), self._m(pick), self._u(pick), "代表", pick % 2 == 0)
 
     def open(self, pick: int) -> None:
-        self.ledger.open_meeting(self.s(), self._m(pick))
+        self.ledger.open_meeting(self.s(), self._m(pick), self._u(pick))
 
     def position(self, pick: int) -> None:
         meeting = self.ledger.load(Meeting, self._m(pick))

@@ -183,3 +183,41 @@ def test_the_demo_commends_after_its_2026h1_evaluation(
     assert organisation["evaluation"]["subjectId"] == organisation["nomineeId"]
     assert member["member"] is not None and member["evaluation"] is not None
     assert direct["evaluation"] is None and direct["channelLabel"] is None
+
+
+PLENARY = """{ tenant(id: "fenglin-kangjian") {
+  council { seats { officeLabel unit { name } } resolution { title meeting { kind } }
+    history { type } }
+  workDocuments(first: 5) { nodes { kindLabel period title resolution { title }
+    items { id text responsibleUnit { name } due } } }
+  meetings(first: 10) { nodes { kind chair { name } } } } }"""
+
+
+def test_the_demo_plenary_confirms_the_council_and_adopts_the_work_documents(
+    demo: Platform, auditor: dict[str, str]
+) -> None:
+    client = TestClient(create_app(demo))
+    data = client.post("/graphql", json={"query": PLENARY}, headers=auditor).json()
+    tenant = data["data"]["tenant"]
+    council = tenant["council"]
+    assert [s["officeLabel"] for s in council["seats"]] == ["理事长", "副理事长", "副理事长"] + [
+        "理事"
+    ] * 4
+    assert council["seats"][0]["unit"]["name"] == "社区党委"
+    assert council["resolution"]["title"] == "确认联席会议理事长、副理事长、理事名单"
+    assert council["resolution"]["meeting"]["kind"] == "plenary"
+    assert [e["type"] for e in council["history"]] == ["Confirmed"]
+    documents = tenant["workDocuments"]["nodes"]
+    assert [(d["kindLabel"], d["period"]) for d in documents] == [
+        ("工作报告", "2025"),
+        ("工作计划", "2026"),
+    ]
+    assert {d["resolution"]["title"] for d in documents} == {
+        "审议2025年度工作报告和2026年度工作计划"
+    }
+    plan = documents[1]["items"]
+    assert plan[0]["due"] == "2026-12-31" and plan[0]["responsibleUnit"]["name"] == "社区党委"
+    # Every meeting records its chair: named at the plenary, the council's chair after.
+    meetings = tenant["meetings"]["nodes"]
+    assert {m["chair"]["name"] for m in meetings} == {"社区党委"}
+    assert sorted(m["kind"] for m in meetings) == ["plenary", "regular", "regular", "regular"]

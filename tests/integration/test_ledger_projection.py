@@ -47,7 +47,7 @@ def test_a_meeting_decides_and_its_read_models_follow(platform: Platform, tenant
     ledger.decide_leave(s(tenant_id), meeting, str(units[2]), approved=True)
     for unit in units[:2]:
         ledger.sign_in(s(tenant_id), meeting, str(unit), "代表", False)
-    ledger.open_meeting(s(tenant_id), meeting)
+    ledger.open_meeting(s(tenant_id), meeting, str(units[0]))
     for unit in units[:2]:
         ledger.record_position(s(tenant_id), meeting, "i1", str(unit), Position.AGREE)
     resolution = uuid4()

@@ -58,7 +58,7 @@ def build_world(platform: Platform) -> World:
           issued_at=(AT - timedelta(days=5)).isoformat())  # fmt: skip
     for unit in units:
         w.run(sec, "sign_in", w.a, meeting_id=meeting, unit_id=unit, attendee="代表")
-    w.run(sec, "open_meeting", w.a, meeting_id=meeting)
+    w.run(sec, "open_meeting", w.a, meeting_id=meeting, chair_unit_id=units[0])
     for unit in units:
         w.run(sec, "record_position", w.a, meeting_id=meeting, item_id="i1", unit_id=unit,
               position="agree")  # fmt: skip

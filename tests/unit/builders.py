@@ -43,5 +43,5 @@ def opened(rule: DecisionRule = DecisionRule.CONSENSUS, present: int = 3) -> Mee
     meeting = noticed(rule)
     for unit in UNITS[:present]:
         meeting.sign_in(stamp(), unit, f"{unit} 代表", substitute=False)
-    meeting.open(stamp(), MEETING_AT)
+    meeting.open(stamp(), MEETING_AT, UNITS[0])
     return meeting

@@ -116,9 +116,9 @@ def test_opening_is_refused_below_quorum() -> None:
     meeting = noticed()
     meeting.sign_in(stamp(), "unit-a", "李书记", substitute=False)
     with pytest.raises(errors.QuorumNotMet):
-        meeting.open(stamp(), MEETING_AT)
+        meeting.open(stamp(), MEETING_AT, "unit-a")
     meeting.sign_in(stamp(), "unit-b", "张主任", substitute=False)
-    meeting.open(stamp(), MEETING_AT)
+    meeting.open(stamp(), MEETING_AT, "unit-a")
     assert meeting.status is MeetingStatus.OPEN
 
 
@@ -127,11 +127,23 @@ def test_a_meeting_opens_no_earlier_than_the_charters_margin() -> None:
     for unit in ("unit-a", "unit-b"):
         meeting.sign_in(stamp(), unit, "代表", substitute=False)
     with pytest.raises(errors.MeetingNotYetDue):
-        meeting.open(stamp(), MEETING_AT - timedelta(days=4))
+        meeting.open(stamp(), MEETING_AT - timedelta(days=4), "unit-a")
     with pytest.raises(errors.MeetingNotYetDue):
-        meeting.open(stamp(), MEETING_AT - timedelta(minutes=121))
-    meeting.open(stamp(), MEETING_AT - timedelta(minutes=120))  # the default margin
+        meeting.open(stamp(), MEETING_AT - timedelta(minutes=121), "unit-a")
+    meeting.open(stamp(), MEETING_AT - timedelta(minutes=120), "unit-a")  # the default margin
     assert meeting.status is MeetingStatus.OPEN
+
+
+def test_opening_records_a_chair_who_signed_in() -> None:
+    meeting = noticed()
+    for unit in ("unit-a", "unit-b"):
+        meeting.sign_in(stamp(), unit, "代表", substitute=False)
+    with pytest.raises(errors.ChairRequired):
+        meeting.open(stamp(), MEETING_AT, None)
+    with pytest.raises(errors.ChairRequired):
+        meeting.open(stamp(), MEETING_AT, "unit-c")  # notified, but not signed in
+    meeting.open(stamp(), MEETING_AT, "unit-b")
+    assert meeting.chair_unit_id == "unit-b"
 
 
 def test_absent_without_leave_is_derived_from_notice_leave_and_sign_in() -> None:

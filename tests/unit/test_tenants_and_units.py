@@ -9,6 +9,9 @@ import pytest
 
 from domain import errors
 from domain.charters import Charter, DecisionRule
+from domain.meetings import MeetingKind
+from domain.plenary_business import PlenaryResolution
+from domain.resolutions import ResolutionStatus
 from domain.stamp import Stamp
 from domain.tenants import Tenant, TenantKind
 from domain.units import MemberUnit, UnitKind
@@ -52,11 +55,24 @@ def test_charter_defaults_to_consensus_and_rejects_impossible_quorum() -> None:
         Charter.from_dict({"decision_rule": "unanimous-ish"})
 
 
-def test_a_charter_amendment_needs_a_reason() -> None:
+def _resolution(kind: MeetingKind, status: ResolutionStatus) -> PlenaryResolution:
+    return PlenaryResolution(uuid4(), uuid4(), kind, status)
+
+
+def test_a_charter_amendment_needs_a_reason_and_a_plenary_resolution_in_force() -> None:
     tenant = street()
+    plenary = _resolution(MeetingKind.PLENARY, ResolutionStatus.ADOPTED)
     with pytest.raises(errors.ReasonRequired):
-        tenant.amend_charter(stamp(), Charter(notice_days=5))
-    tenant.amend_charter(stamp("全体会议修订章程"), Charter(notice_days=5))
+        tenant.amend_charter(stamp(), Charter(notice_days=5), plenary)
+    for kind, status in (
+        (MeetingKind.REGULAR, ResolutionStatus.ADOPTED),
+        (MeetingKind.THEMATIC, ResolutionStatus.VERIFIED),
+        (MeetingKind.PLENARY, ResolutionStatus.SUPERSEDED),
+    ):
+        with pytest.raises(errors.NotPlenaryResolution):
+            tenant.amend_charter(stamp("修订"), Charter(notice_days=5), _resolution(kind, status))
+    assert tenant.charter.notice_days != 5
+    tenant.amend_charter(stamp("全体会议修订章程"), Charter(notice_days=5), plenary)
     assert tenant.charter.notice_days == 5
 
 
