@@ -3,6 +3,10 @@
 DomainError
 ├── NotFound                      an id that the tenant's log does not hold
 ├── InvalidValue                  a value outside what the rule accepts
+│   ├── UnsupportedFileType       an evidence file of no allowed type (415), or
+│   │   └── FileTypeMismatch      whose bytes are not of its declared type (415)
+│   └── EvidenceFileTooLarge      an evidence file over the size limit (413)
+├── EvidenceFileDamaged           stored evidence bytes that no longer match (500)
 └── RuleViolation                 a command refused by a business rule
     ├── TenantRuleViolation       tenants and charters
     ├── UnitRuleViolation         member units
@@ -12,11 +16,8 @@ DomainError
     ├── MemberRuleViolation       party members, transfers, claims, service logs
     ├── PostRuleViolation         service posts
     ├── EvaluationRuleViolation   rubrics, evaluations, appeals, rectification
-    ├── WebhookRuleViolation      webhooks (InvalidWebhookUrl and UnknownEventType
-    │                             are InvalidValues)
-    └── AffairRuleViolation       resident affairs: intake, assignment, result, feedback
-
-
+    ├── AgreementRuleViolation    co-construction agreements
+    ├── AffairRuleViolation       resident affairs: intake, assignment, result, feedback
     ├── CommendationRuleViolation commendations: nomination, decision, publication
     └── WebhookRuleViolation      webhooks (InvalidWebhookUrl and UnknownEventType
                                   are InvalidValues)
@@ -451,3 +452,31 @@ class CommendationRevoked(CommendationRuleViolation):
     """The commendation was revoked: nothing more happens to it."""
 
     code = "commendation-revoked"
+
+
+class UnsupportedFileType(InvalidValue):
+    """An evidence file is not of a type evidence may have (JPEG, PNG, WebP, PDF)."""
+
+    code = "unsupported-file-type"
+    members = "`allowed`: the media types evidence files may have"
+
+
+class FileTypeMismatch(UnsupportedFileType):
+    """An evidence file's content is of another type than the one it was declared as."""
+
+    code = "file-type-mismatch"
+    members = "`declared`: the Content-Type sent; `detected`: the type the bytes show"
+
+
+class EvidenceFileTooLarge(InvalidValue):
+    """An evidence file is over the size limit (GONGJIAN_EVIDENCE_MAX_BYTES)."""
+
+    code = "evidence-file-too-large"
+    members = "`max_bytes`: the limit"
+
+
+class EvidenceFileDamaged(DomainError):
+    """A stored evidence file's bytes are missing or no longer match its SHA-256: it is
+    not served (the operator is told in the server's log)."""
+
+    code = "evidence-file-damaged"

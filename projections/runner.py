@@ -32,6 +32,7 @@ from projections import (
     handlers_commendations,
     handlers_commitments,
     handlers_evaluations,
+    handlers_evidence,
     handlers_meetings,
     handlers_members,
     handlers_resolutions,
@@ -47,6 +48,7 @@ from projections.tables_affairs import AFFAIR_TABLES
 from projections.tables_agreements import AGREEMENT_TABLES
 from projections.tables_commendations import COMMENDATION_TABLES
 from projections.tables_engagement import ENGAGEMENT_TABLES
+from projections.tables_evidence import EVIDENCE_TABLES
 from projections.tables_webhooks import WEBHOOK_TABLES
 from projections.temporal import SqlRows, TemporalBackend
 from projections.workers import can_fork, fold_in_workers
@@ -81,6 +83,7 @@ HANDLERS: dict[str, Handler] = {
     **handlers_agreements.HANDLERS,
     **handlers_affairs.HANDLERS,
     **handlers_commendations.HANDLERS,
+    **handlers_evidence.HANDLERS,
 }
 ALL_TABLES = [
     *PROJECTED_TABLES,
@@ -89,6 +92,7 @@ ALL_TABLES = [
     *AGREEMENT_TABLES,
     *AFFAIR_TABLES,
     *COMMENDATION_TABLES,
+    *EVIDENCE_TABLES,
     search_entries,
 ]
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +26,12 @@ REQUIRE_POSTGRES = os.environ.get("GONGJIAN_REQUIRE_POSTGRES") == "1"
 # machine running two test processes a heavy page can take longer than 10 s. The
 # limit itself is tested with settings of its own (tests/api/test_answer_cache.py).
 os.environ.setdefault("GONGJIAN_GRAPHQL_TIME_LIMIT", "120")
+# Evidence files uploaded by tests (and by servers they start) go to a folder of this
+# test process, never beside the checkout; content-addressed, so tests share it safely.
+if "GONGJIAN_EVIDENCE_DIR" not in os.environ:
+    _evidence = tempfile.mkdtemp(prefix="gongjian-evidence-")
+    atexit.register(shutil.rmtree, _evidence, True)
+    os.environ["GONGJIAN_EVIDENCE_DIR"] = _evidence
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from tenants.commands.calendar_feeds import CalendarFeedCommands
 from tenants.commands.commendations import CommendationCommands
 from tenants.commands.commitments import CommitmentCommands
 from tenants.commands.evaluations import EvaluationCommands
+from tenants.commands.evidence_files import EvidenceFileCommands
 from tenants.commands.members import MemberCommands
 from tenants.commands.resolutions import ResolutionCommands
 from tenants.commands.webhooks import WebhookCommands
@@ -25,7 +26,9 @@ class Ledger(
     AffairCommands,
     CommendationCommands,
     CalendarFeedCommands,
+    EvidenceFileCommands,
 ):
     """A tenant's ledger: meetings and resolutions, commitments, members and posts,
     evaluations, webhooks, co-construction agreements, residents' affairs,
-    commendations, calendar feeds; the platform's ledger holds access tokens."""
+    commendations, calendar feeds, evidence files; the platform's ledger holds access
+    tokens."""
