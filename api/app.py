@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -20,6 +21,7 @@ from api.graphql.loaders import Context
 from api.graphql.schema import schema
 from api.platform import Platform
 from api.rest.calendars import calendar_router
+from api.rest.evidence_files import RAW_UPLOAD, evidence_router
 from api.rest.exports import export_router
 from api.rest.public_page import public_page_router
 from api.rest.routes import command_router
@@ -39,13 +41,17 @@ class PublishedKeys(BaseModel):
 
 
 class BodyLimit:
-    """Refuse request bodies over the limit with 413 before anything is parsed."""
+    """Refuse request bodies over the limit with 413 before anything is parsed; a file
+    upload's route (``own_limit``) reads its body against a limit of its own."""
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
-        self.app, self.limit = app, limit
+    def __init__(
+        self, app: ASGIApp, limit: int = MAX_BODY_BYTES, own_limit: str = RAW_UPLOAD
+    ) -> None:
+        self.app, self.limit, self.own_limit = app, limit, re.compile(own_limit)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        exempt = scope["type"] == "http" and scope["method"] == "POST"
+        if scope["type"] != "http" or (exempt and self.own_limit.match(scope["path"])):
             await self.app(scope, receive, send)
             return
         length = dict(scope.get("headers", [])).get(b"content-length")
@@ -156,6 +162,7 @@ def create_app(platform: Platform | None = None, *, serving: bool | None = None)
     app.include_router(graphql, prefix="/graphql", tags=["graphql"])
     app.include_router(command_router())
     app.include_router(export_router())
+    app.include_router(evidence_router())
     app.include_router(public_page_router())
     app.include_router(calendar_router())
     _declare_problem_media_type(app)

@@ -18,6 +18,7 @@ from tenants.pipeline.identity import Authenticator
 from tenants.registry import Ledgers
 from tenants.store import row_security
 from tenants.store.database import is_sqlite, make_engine
+from tenants.store.evidence_files import EvidenceStore
 from tenants.store.migrate import migrate_store
 from tenants.store.schema import store_metadata
 
@@ -63,6 +64,7 @@ class Platform:
     embedded: bool = True
     read_wait: float = 5.0  # how long `waitForPosition` may wait, in seconds
     dev_tokens: bool = False  # accept unsigned dev:<user>:<role>:<tenant> tokens
+    files: EvidenceStore | None = None  # the evidence store (None: the configured one)
     ledgers: Ledgers = field(init=False)
     pipeline: Pipeline = field(init=False)
     authenticator: Authenticator = field(init=False)
@@ -73,7 +75,8 @@ class Platform:
     deliveries: BackgroundDispatcher | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        self.ledgers = Ledgers(self.engine)
+        self.ledgers = Ledgers(self.engine, files=self.files)
+        self.files = self.ledgers.files
         self.notary = Notary(self.ledgers)
         self.pipeline = Pipeline(self.ledgers, self.after_command, self.sign_log)
         self.authenticator = Authenticator(self.ledgers, self.dev_tokens)

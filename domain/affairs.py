@@ -19,6 +19,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain import errors
 from domain.charters import LabelledEnum, labelled
+from domain.evidence_files import FileRef, attached
 from domain.stamp import Stamp
 
 
@@ -153,8 +154,11 @@ class Affair(Aggregate):
             stamp.require_reason("reassigning an affair")
         self._assigned(stamp, assignee_kind.value, assignee_id, deadline)
 
-    def report_result(self, stamp: Stamp, result: str, evidence: list[str]) -> None:
-        """The assignee reports what was done, with evidence (办理结果)."""
+    def report_result(
+        self, stamp: Stamp, result: str, evidence: list[str], files: tuple[FileRef, ...] = ()
+    ) -> None:
+        """The assignee reports what was done, with evidence: text and uploaded files
+        (办理结果)."""
         self._check_open()
         if self.status not in HANDLING_STATUSES:
             raise errors.AffairNotAssigned(
@@ -163,7 +167,7 @@ class Affair(Aggregate):
             )
         if not result.strip():
             raise errors.InvalidValue("a result says what was done")
-        self._result_reported(stamp, result.strip(), [e.strip() for e in evidence])
+        self._result_reported(stamp, result.strip(), [e.strip() for e in evidence], attached(files))
 
     def give_feedback(self, stamp: Stamp, satisfied: bool, comment: str, given_on: date) -> None:
         """The resident's feedback on the result (结果反馈): satisfied closes the affair,
@@ -191,8 +195,25 @@ class Affair(Aggregate):
         # A reassignment after a result waits for the new assignee's own result.
         self.status = A.REOPENED if self.status is A.REOPENED else A.ASSIGNED
 
-    @event("ResultReported", topic="gongjian.Affair.ResultReported")
-    def _result_reported(self, stamp: Stamp, result: str, evidence: list[str]) -> None:
+    class ResultReported(Aggregate.Event):
+        """The assignee reported a result. Version 2 carries the uploaded files attached
+        (``FileRef``s); results stored as version 1 had none."""
+
+        TOPIC = "gongjian.Affair.ResultReported"
+        class_version = 2
+        stamp: Stamp
+        result: str
+        evidence: list[str]
+        files: list[dict[str, Any]]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["files"] = []
+
+    @event(ResultReported)
+    def _result_reported(
+        self, stamp: Stamp, result: str, evidence: list[str], files: list[dict[str, Any]]
+    ) -> None:
         self.status = A.REPORTED
 
     @event("FeedbackGiven", topic="gongjian.Affair.FeedbackGiven")

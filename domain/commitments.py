@@ -11,6 +11,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain import errors
 from domain.charters import LabelledEnum, labelled
+from domain.evidence_files import FileRef, attached
 from domain.periods import Period
 from domain.stamp import Stamp
 
@@ -139,9 +140,15 @@ class Commitment(Aggregate):
         self._published(stamp, channel.value, published_on)
 
     def report_progress(
-        self, stamp: Stamp, milestone_id: str, percent: int, evidence: list[str]
+        self,
+        stamp: Stamp,
+        milestone_id: str,
+        percent: int,
+        evidence: list[str],
+        files: tuple[FileRef, ...] = (),
     ) -> None:
-        """Report a milestone's progress; going backwards needs a reason."""
+        """Report a milestone's progress, with evidence (text and uploaded files);
+        going backwards needs a reason."""
         self._check_published()
         milestone = self.milestones.get(milestone_id)
         if milestone is None:
@@ -150,7 +157,7 @@ class Commitment(Aggregate):
             raise errors.InvalidValue("progress is a percentage between 0 and 100")
         if percent < milestone["percent"]:
             stamp.require_reason("lowering reported progress")
-        self._progress_reported(stamp, milestone_id, percent, evidence)
+        self._progress_reported(stamp, milestone_id, percent, evidence, attached(files))
 
     def rate(
         self,
@@ -216,9 +223,30 @@ class Commitment(Aggregate):
     def _published(self, stamp: Stamp, channel: str, published_on: date) -> None:
         self.status = C.PUBLISHED
 
-    @event("ProgressReported", topic="gongjian.Commitment.ProgressReported")
+    class ProgressReported(Aggregate.Event):
+        """A milestone's progress was reported. Version 2 carries the uploaded files
+        attached (``FileRef``s); reports stored as version 1 had none."""
+
+        TOPIC = "gongjian.Commitment.ProgressReported"
+        class_version = 2
+        stamp: Stamp
+        milestone_id: str
+        percent: int
+        evidence: list[str]
+        files: list[dict[str, Any]]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["files"] = []
+
+    @event(ProgressReported)
     def _progress_reported(
-        self, stamp: Stamp, milestone_id: str, percent: int, evidence: list[str]
+        self,
+        stamp: Stamp,
+        milestone_id: str,
+        percent: int,
+        evidence: list[str],
+        files: list[dict[str, Any]],
     ) -> None:
         self.milestones[milestone_id]["percent"] = percent
 

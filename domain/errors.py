@@ -3,6 +3,10 @@
 DomainError
 ├── NotFound                      an id that the tenant's log does not hold
 ├── InvalidValue                  a value outside what the rule accepts
+│   ├── UnsupportedFileType       an evidence file of no allowed type (415), or
+│   │   └── FileTypeMismatch      whose bytes are not of its declared type (415)
+│   └── EvidenceFileTooLarge      an evidence file over the size limit (413)
+├── EvidenceFileDamaged           stored evidence bytes that no longer match (500)
 └── RuleViolation                 a command refused by a business rule
     ├── TenantRuleViolation       tenants and charters
     ├── UnitRuleViolation         member units
@@ -475,3 +479,31 @@ class ChairRequired(MeetingRuleViolation):
     chair when its unit signed in."""
 
     code = "chair-required"
+
+
+class UnsupportedFileType(InvalidValue):
+    """An evidence file is not of a type evidence may have (JPEG, PNG, WebP, PDF)."""
+
+    code = "unsupported-file-type"
+    members = "`allowed`: the media types evidence files may have"
+
+
+class FileTypeMismatch(UnsupportedFileType):
+    """An evidence file's content is of another type than the one it was declared as."""
+
+    code = "file-type-mismatch"
+    members = "`declared`: the Content-Type sent; `detected`: the type the bytes show"
+
+
+class EvidenceFileTooLarge(InvalidValue):
+    """An evidence file is over the size limit (GONGJIAN_EVIDENCE_MAX_BYTES)."""
+
+    code = "evidence-file-too-large"
+    members = "`max_bytes`: the limit"
+
+
+class EvidenceFileDamaged(DomainError):
+    """A stored evidence file's bytes are missing or no longer match its SHA-256: it is
+    not served (the operator is told in the server's log)."""
+
+    code = "evidence-file-damaged"

@@ -11,6 +11,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain import errors
 from domain.charters import LabelledEnum, labelled
+from domain.evidence_files import FileRef, attached
 from domain.periods import Period
 from domain.rubrics import RubricStructure
 from domain.stamp import Stamp
@@ -212,9 +213,11 @@ class Evaluation(Aggregate):
             stamp, rectification_id, problem.strip(), responsible.strip(), deadline
         )
 
-    def report_rectification(self, stamp: Stamp, rectification_id: str, evidence: str) -> None:
-        """The subject reports a rectification done, with evidence; the evaluator then
-        verifies it (closes it) or returns it."""
+    def report_rectification(
+        self, stamp: Stamp, rectification_id: str, evidence: str, files: tuple[FileRef, ...] = ()
+    ) -> None:
+        """The subject reports a rectification done, with evidence (text and uploaded
+        files); the evaluator then verifies it (closes it) or returns it."""
         if self._rectification(rectification_id) is not RectificationStatus.OPEN:
             raise errors.RectificationNotOpen(
                 f"rectification {rectification_id} is "
@@ -222,11 +225,13 @@ class Evaluation(Aggregate):
             )
         if not evidence.strip():
             raise errors.InvalidValue("reporting a rectification needs evidence")
-        self._rectification_reported(stamp, rectification_id, evidence.strip())
+        self._rectification_reported(stamp, rectification_id, evidence.strip(), attached(files))
 
-    def close_rectification(self, stamp: Stamp, rectification_id: str, evidence: str) -> None:
+    def close_rectification(
+        self, stamp: Stamp, rectification_id: str, evidence: str, files: tuple[FileRef, ...] = ()
+    ) -> None:
         """The evaluator verifies a reported rectification and closes it, noting what
-        it checked."""
+        it checked (text and uploaded files)."""
         status = self._rectification(rectification_id)
         if status is RectificationStatus.CLOSED:
             raise errors.RectificationClosed(f"rectification {rectification_id} is closed")
@@ -236,7 +241,7 @@ class Evaluation(Aggregate):
             )
         if not evidence.strip():
             raise errors.InvalidValue("closing a rectification needs evidence")
-        self._rectification_closed(stamp, rectification_id, evidence.strip())
+        self._rectification_closed(stamp, rectification_id, evidence.strip(), attached(files))
 
     def return_rectification(self, stamp: Stamp, rectification_id: str) -> None:
         """The evaluator returns a reported rectification as not done (reason required)."""
@@ -283,13 +288,47 @@ class Evaluation(Aggregate):
         self.rectifications[rectification_id] = False
         self.rectification_status[rectification_id] = RectificationStatus.OPEN
 
-    @event("RectificationClosed", topic="gongjian.Evaluation.RectificationClosed")
-    def _rectification_closed(self, stamp: Stamp, rectification_id: str, evidence: str) -> None:
+    class RectificationClosed(Aggregate.Event):
+        """The evaluator closed a rectification. Version 2 carries the uploaded files
+        attached (``FileRef``s); closures stored as version 1 had none."""
+
+        TOPIC = "gongjian.Evaluation.RectificationClosed"
+        class_version = 2
+        stamp: Stamp
+        rectification_id: str
+        evidence: str
+        files: list[dict[str, Any]]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["files"] = []
+
+    @event(RectificationClosed)
+    def _rectification_closed(
+        self, stamp: Stamp, rectification_id: str, evidence: str, files: list[dict[str, Any]]
+    ) -> None:
         self.rectifications[rectification_id] = True
         self.rectification_status[rectification_id] = RectificationStatus.CLOSED
 
-    @event("RectificationReported", topic="gongjian.Evaluation.RectificationReported")
-    def _rectification_reported(self, stamp: Stamp, rectification_id: str, evidence: str) -> None:
+    class RectificationReported(Aggregate.Event):
+        """The subject reported a rectification done. Version 2 carries the uploaded
+        files attached (``FileRef``s); reports stored as version 1 had none."""
+
+        TOPIC = "gongjian.Evaluation.RectificationReported"
+        class_version = 2
+        stamp: Stamp
+        rectification_id: str
+        evidence: str
+        files: list[dict[str, Any]]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["files"] = []
+
+    @event(RectificationReported)
+    def _rectification_reported(
+        self, stamp: Stamp, rectification_id: str, evidence: str, files: list[dict[str, Any]]
+    ) -> None:
         self.rectification_status[rectification_id] = RectificationStatus.REPORTED
 
     @event("RectificationReturned", topic="gongjian.Evaluation.RectificationReturned")

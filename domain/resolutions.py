@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain import errors
 from domain.charters import LabelledEnum, labelled
+from domain.evidence_files import FileRef, attached
 from domain.stamp import Stamp
 
 
@@ -121,10 +123,16 @@ class Resolution(Aggregate):
         self._notified(stamp, sorted(set(unit_ids)))
 
     def report_execution(
-        self, stamp: Stamp, unit_id: str, kind: ReportKind, note: str, evidence: list[str]
+        self,
+        stamp: Stamp,
+        unit_id: str,
+        kind: ReportKind,
+        note: str,
+        evidence: list[str],
+        files: tuple[FileRef, ...] = (),
     ) -> None:
-        """A responsible unit reports progress or completion, with evidence, once the
-        resolution was notified to it."""
+        """A responsible unit reports progress or completion, with evidence (text and
+        uploaded files), once the resolution was notified to it."""
         self._check_open()
         if unit_id not in self.responsible:
             raise errors.NotResponsible(f"unit {unit_id} is not responsible for this resolution")
@@ -134,7 +142,9 @@ class Resolution(Aggregate):
             )
         if not note.strip():
             raise errors.InvalidValue("an execution report needs a note")
-        self._execution_reported(stamp, unit_id, kind.value, note.strip(), evidence)
+        self._execution_reported(
+            stamp, unit_id, kind.value, note.strip(), evidence, attached(files)
+        )
 
     def verify(self, stamp: Stamp) -> None:
         """The convener verifies completion by every responsible unit."""
@@ -170,9 +180,32 @@ class Resolution(Aggregate):
     def _notified(self, stamp: Stamp, unit_ids: list[str]) -> None:
         self.notified = sorted(set(self.notified) | set(unit_ids))
 
-    @event("ExecutionReported", topic="gongjian.Resolution.ExecutionReported")
+    class ExecutionReported(Aggregate.Event):
+        """A unit reported on the resolution. Version 2 carries the uploaded files
+        attached (``FileRef``s); reports stored as version 1 had none."""
+
+        TOPIC = "gongjian.Resolution.ExecutionReported"
+        class_version = 2
+        stamp: Stamp
+        unit_id: str
+        kind: str
+        note: str
+        evidence: list[str]
+        files: list[dict[str, Any]]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["files"] = []
+
+    @event(ExecutionReported)
     def _execution_reported(
-        self, stamp: Stamp, unit_id: str, kind: str, note: str, evidence: list[str]
+        self,
+        stamp: Stamp,
+        unit_id: str,
+        kind: str,
+        note: str,
+        evidence: list[str],
+        files: list[dict[str, Any]],
     ) -> None:
         if kind == ReportKind.COMPLETED.value:
             self.completed_by.add(unit_id)

@@ -27,6 +27,7 @@ import projections.tables_affairs
 import projections.tables_agreements
 import projections.tables_commendations
 import projections.tables_engagement
+import projections.tables_evidence
 import projections.tables_plenary_business
 import projections.tables_webhooks  # noqa: F401  (all three declare their records)
 from projections import tables  # noqa: F401  (declares its records)

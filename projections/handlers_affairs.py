@@ -6,6 +6,7 @@ from typing import Any
 
 from domain.affairs import AffairStatus, days_to_close
 from projections.context import Applied, Handler
+from projections.handlers_evidence import attach
 from projections.tables_affairs import affair_feedback, affairs
 from projections.temporal import add, read, set_record
 
@@ -27,6 +28,7 @@ def received(a: Applied) -> list[str]:
         received_on=e.received_on,
         status=AffairStatus.RECEIVED.value,
         evidence=[],
+        files=[],
         reopened=0,
         created_position=a.position,
         version=a.version,
@@ -55,6 +57,7 @@ def result_reported(a: Applied) -> list[str]:
         status=AffairStatus.REPORTED.value,
         result=e.result,
         evidence=list(e.evidence),
+        files=attach(a),
         reported_at=a.occurred_at,
     )
     return []

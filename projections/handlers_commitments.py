@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from projections.context import Applied, Handler
+from projections.handlers_evidence import attach
 from projections.tables_engagement import commitments, milestones, ratings
 from projections.temporal import add, add_many, change, set_record
 
@@ -43,6 +44,7 @@ def made(a: Applied) -> list[str]:
                 "due": date.fromisoformat(m["due"]),
                 "percent": 0,
                 "evidence": [],
+                "files": [],
             }
             for n, m in enumerate(e.milestones, start=1)
         ],
@@ -64,6 +66,7 @@ def progress_reported(a: Applied) -> list[str]:
         {"tenant_id": a.tenant_id, "commitment_id": a.record_id, "milestone_id": e.milestone_id},
         percent=e.percent,
         evidence=list(e.evidence),
+        files=attach(a, e.milestone_id),
     )
     return [f"{a.record_id}/{e.milestone_id}"]
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from domain.evaluations import RectificationStatus
 from projections.context import Applied, Handler
+from projections.handlers_evidence import attach
 from projections.tables_engagement import (
     evaluations,
     rectifications,
@@ -144,6 +145,8 @@ def rectification_required(a: Applied) -> list[str]:
         deadline=e.deadline,
         status=RectificationStatus.OPEN.value,
         closed=False,
+        report_files=[],
+        evidence_files=[],
     )
     return [f"{a.record_id}/{e.rectification_id}"]
 
@@ -165,6 +168,7 @@ def rectification_reported(a: Applied) -> list[str]:
         _rectification_key(a),
         status=RectificationStatus.REPORTED.value,
         report=e.evidence,
+        report_files=attach(a, e.rectification_id),
         reported_at=a.occurred_at,
     )
     return [f"{a.record_id}/{e.rectification_id}"]
@@ -186,6 +190,7 @@ def rectification_closed(a: Applied) -> list[str]:
         status=RectificationStatus.CLOSED.value,
         closed=True,
         evidence=e.evidence,
+        evidence_files=attach(a, e.rectification_id),
         closed_at=a.occurred_at,
     )
     return [f"{a.record_id}/{e.rectification_id}"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from projections.context import Applied, Handler
+from projections.handlers_evidence import attach
 from projections.tables import execution_reports, resolutions
 from projections.temporal import add, change, current_rows, read, set_record
 
@@ -57,6 +58,7 @@ def execution_reported(a: Applied) -> list[str]:
         kind=e.kind,
         note=e.note,
         evidence=list(e.evidence),
+        files=attach(a, e.unit_id),
         recorded_at=a.occurred_at,
     )
     completed = set(_get(a, "completed_by"))

@@ -32,6 +32,7 @@ from projections import (
     handlers_commendations,
     handlers_commitments,
     handlers_evaluations,
+    handlers_evidence,
     handlers_meetings,
     handlers_members,
     handlers_plenary_business,
@@ -48,6 +49,7 @@ from projections.tables_affairs import AFFAIR_TABLES
 from projections.tables_agreements import AGREEMENT_TABLES
 from projections.tables_commendations import COMMENDATION_TABLES
 from projections.tables_engagement import ENGAGEMENT_TABLES
+from projections.tables_evidence import EVIDENCE_TABLES
 from projections.tables_plenary_business import PLENARY_TABLES
 from projections.tables_webhooks import WEBHOOK_TABLES
 from projections.temporal import SqlRows, TemporalBackend
@@ -84,6 +86,7 @@ HANDLERS: dict[str, Handler] = {
     **handlers_affairs.HANDLERS,
     **handlers_commendations.HANDLERS,
     **handlers_plenary_business.HANDLERS,
+    **handlers_evidence.HANDLERS,
 }
 ALL_TABLES = [
     *PROJECTED_TABLES,
@@ -93,6 +96,7 @@ ALL_TABLES = [
     *AFFAIR_TABLES,
     *COMMENDATION_TABLES,
     *PLENARY_TABLES,
+    *EVIDENCE_TABLES,
     search_entries,
 ]
 

@@ -31,6 +31,7 @@ import projections.tables_affairs
 import projections.tables_agreements
 import projections.tables_commendations
 import projections.tables_engagement
+import projections.tables_evidence
 import projections.tables_plenary_business
 import projections.tables_webhooks  # noqa: F401  (all three register their tables)
 from projections.tables import read_metadata

@@ -16,6 +16,7 @@ from domain.tenants import TenantKind
 from domain.units import UnitKind
 from projections.records import TENANT, Field, Masking, Personal, Record, UtcDateTime, key
 from projections.records import read_metadata as read_metadata
+from projections.tables_evidence import files_field
 
 TENANTS = Record(
     "rm_tenants",
@@ -226,6 +227,7 @@ EXECUTION_REPORTS = Record(
         Field("kind", String(20), labels=ReportKind),
         Field("note", Text()),
         Field("evidence", JSON(), python=list[str]),
+        files_field(),
         Field("recorded_at", UtcDateTime()),
         Field(
             "returned_reason",

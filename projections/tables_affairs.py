@@ -6,6 +6,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, Date, Integer, String, Text
 
 from domain.affairs import AffairChannel, AffairStatus, AssigneeKind
 from projections.records import Field, Masking, Personal, Record, UtcDateTime, key
+from projections.tables_evidence import files_field
 
 AFFAIRS = Record(
     "rm_affairs",
@@ -23,6 +24,7 @@ AFFAIRS = Record(
         Field("deadline", Date(), nullable=True),
         Field("result", Text(), nullable=True, description="the assignee's latest result"),
         Field("evidence", JSON(), python=list[str], description="evidence of the latest result"),
+        files_field(of=" to the latest result (served to readers who see personal data)"),
         Field("reported_at", UtcDateTime(), nullable=True),
         Field("satisfied", Boolean(), nullable=True, description="the latest feedback"),
         Field("reopened", Integer(), description="times a not-satisfied resident reopened it"),

@@ -13,6 +13,7 @@ from domain.evaluations import EvaluationStatus, RectificationStatus, SubjectKin
 from domain.members import MemberClass, MemberStatus, ReviewRating
 from domain.posts import PostCategory
 from projections.records import TENANT, Field, Masking, Personal, Record, UtcDateTime, key
+from projections.tables_evidence import files_field
 
 SHOWN_TO_READERS_WHO_MAY = "null unless the reader may see personal data"
 
@@ -45,6 +46,7 @@ MILESTONES = Record(
         Field("due", Date()),
         Field("percent", Integer()),
         Field("evidence", JSON(), python=list[str]),
+        files_field(of=" to the latest progress report"),
     ),
 )
 
@@ -291,8 +293,10 @@ RECTIFICATIONS = Record(
             nullable=True,
             description="the subject's evidence that it is done (latest report)",
         ),
+        files_field("report_files", " to the latest report"),
         Field("reported_at", UtcDateTime(), nullable=True),
         Field("evidence", Text(), nullable=True, description="what the evaluator verified"),
+        files_field("evidence_files", " to the closure"),
         Field("closed_at", UtcDateTime(), nullable=True, exposed=False),
     ),
 )

@@ -40,7 +40,7 @@ Every error is an RFC 9457 problem (`application/problem+json`):
 | 403 | `forbidden` | the role may not send this command in this tenant (see docs/security.md) |
 | 404 | `not-found` | an unknown path, or a tenant or record the caller may not see (answered exactly as unknown) |
 | 405 | `method-not-allowed` | a method the path does not serve; `Allow` lists those it does |
-| 413 | `payload-too-large` | a body over 256 KiB |
+| 413 | `payload-too-large` | a body over 256 KiB (an evidence file's upload has its own limit: `evidence-file-too-large`) |
 | 429 | `rate-limited` | more requests than `GONGJIAN_RATE_LIMIT_COMMANDS` / `GONGJIAN_RATE_LIMIT_GRAPHQL` allow this user and role (off unless set); `Retry-After` says when to retry |
 | 422 | `validation-error` | the body does not match the command (wrong type, missing or unknown field, bad id); `errors` lists each field |
 | 422 | `idempotency-key-reused` | an `Idempotency-Key` sent again with a different request |
@@ -124,6 +124,17 @@ last four digits, and `null` or `***` for work units, year-review feedback,
 residents' ids and comments, and the user id of whoever recorded an event. Event
 `data` in `history` and `events` is masked the same way (`api/graphql/personal.py`).
 
+Evidence files: uploading one is a command (`upload_evidence_file` below: whoever
+reports with evidence, in the tenant whose log holds the record; a community's
+secretary also in its street, for a rectification report). Downloading one
+(`GET /tenants/{tenant_id}/evidence-files/{sha256}`) is a read of its tenant
+(`download_evidence_file` below); a file attached only to residents' affairs, or to
+nothing yet, is served only to street admins, community secretaries and auditors (an
+unattached one also to whoever uploaded it): other readers get 403. Every download
+checks the bytes against their SHA-256 first and serves them as an attachment, with
+the stored type and `X-Content-Type-Options: nosniff`, so that no browser runs an
+upload as a page.
+
 On PostgreSQL, row-level security is a second barrier behind the scoping of every
 read: each GraphQL transaction sees only the rows of the tenants its principal
 reads (docs/deployment.md).
@@ -173,7 +184,9 @@ which are then replayed: the person's fields read as `[已删除]` everywhere (r
 for every reader, and the commands that load the person's record see the same.
 Every chain, checkpoint and proof still verifies, since no stored byte changed. The
 person's key row stays, without the key: data written for them later is stored
-already erased. What remains: ids (of records, units, residents, meetings, and the
+already erased. Evidence files' bytes are not sealed: a photo with a person's data is
+removed from the evidence store by hand (docs/deployment.md); its digest stays in the
+log. What remains: ids (of records, units, residents, meetings, and the
 person id in each sealed field), non-personal fields, hashes and ciphertext. Events
 stored in plaintext before sealing existed cannot be rewritten: they read as erased
 like the rest, but their bytes stay in `es_events`. Text typed into fields that are

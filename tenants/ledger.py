@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from domain.errors import DomainError, NotFound
 from domain.tenants import Tenant, tenant_aggregate_id
-from tenants.store import person_keys
+from tenants.store import evidence_files, person_keys
 from tenants.store.recorder import IdempotentCommand, TenantRecorder
 from tenants.store.sealing import SealingMapper
 from tenants.store.transcodings import register_domain_transcodings
@@ -90,11 +90,21 @@ class LedgerBase(Application[UUID]):
         "AGGREGATE_CACHE_FASTFORWARD": "y",
     }
 
-    def __init__(self, engine: Engine, tenant_id: str) -> None:
+    def __init__(
+        self, engine: Engine, tenant_id: str, files: evidence_files.EvidenceStore | None = None
+    ) -> None:
         self.engine = engine
         self.tenant_id = tenant_id
+        self._files = files
         self._unreadable: int | None = None  # the keyring epoch the cached aggregates saw
         super().__init__()
+
+    @property
+    def files(self) -> evidence_files.EvidenceStore:
+        """Where the bytes of evidence files are kept (the configured store by default)."""
+        if self._files is None:
+            self._files = evidence_files.configured(self.engine)
+        return self._files
 
     def construct_recorder(self) -> ApplicationRecorder:
         return TenantRecorder(self.engine, self.tenant_id)

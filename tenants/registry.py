@@ -11,14 +11,22 @@ from sqlalchemy import Engine
 from domain.errors import NotFound
 from domain.tenants import TenantKind
 from tenants.commands.ledger import Ledger
+from tenants.store import evidence_files
 
 
 class Ledgers:
     """Hand out one ledger per tenant, keeping the most recently used in memory."""
 
-    def __init__(self, engine: Engine, capacity: int = 1000) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        capacity: int = 1000,
+        files: evidence_files.EvidenceStore | None = None,
+    ) -> None:
         self.engine = engine
         self.capacity = capacity
+        # One evidence store for every ledger (an S3 client is made once).
+        self.files = files or evidence_files.configured(engine)
         self._ledgers: OrderedDict[str, Ledger] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -26,7 +34,7 @@ class Ledgers:
         with self._lock:
             ledger = self._ledgers.get(tenant_id)
             if ledger is None:
-                ledger = Ledger(self.engine, tenant_id)
+                ledger = Ledger(self.engine, tenant_id, self.files)
                 self._ledgers[tenant_id] = ledger
                 if len(self._ledgers) > self.capacity:
                     self._ledgers.popitem(last=False)

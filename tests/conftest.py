@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +31,12 @@ os.environ.setdefault("GONGJIAN_GRAPHQL_TIME_LIMIT", "120")
 # it fails examples that are merely slow, so no property test here has one.
 settings.register_profile("shared-machine", deadline=None)
 settings.load_profile("shared-machine")
+# Evidence files uploaded by tests (and by servers they start) go to a folder of this
+# test process, never beside the checkout; content-addressed, so tests share it safely.
+if "GONGJIAN_EVIDENCE_DIR" not in os.environ:
+    _evidence = tempfile.mkdtemp(prefix="gongjian-evidence-")
+    atexit.register(shutil.rmtree, _evidence, True)
+    os.environ["GONGJIAN_EVIDENCE_DIR"] = _evidence
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ import strawberry
 from sqlalchemy import Row
 
 from api.graphql import personal
+from api.graphql.attached_files import AttachedFile, attached_files
 from api.graphql.figures import Share
 from api.graphql.filters import AffairStatusFilter, value
 from api.graphql.nodes import Node
@@ -34,6 +35,13 @@ class AffairFeedback:
 @record_fields(AFFAIRS)
 class Affair(Node):
     row: strawberry.Private[Row[Any]]
+
+    @strawberry.field(
+        description="uploaded evidence files attached to the latest result (downloaded "
+        "only by readers who see personal data)"
+    )
+    def files(self) -> list[AttachedFile]:
+        return attached_files(self.row.tenant_id, self.row.files)
 
     @strawberry.field(
         description="who brought it (masked unless the reader may see personal data: the "

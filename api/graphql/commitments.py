@@ -7,6 +7,7 @@ from typing import Any
 import strawberry
 from sqlalchemy import Row
 
+from api.graphql.attached_files import AttachedFile, attached_files
 from api.graphql.figures import Share
 from api.graphql.nodes import Node
 from api.graphql.records import record_fields
@@ -19,6 +20,10 @@ from projections import indicators, tables_engagement
 @record_fields(tables_engagement.MILESTONES)
 class Milestone(Node):
     row: strawberry.Private[Row[Any]]
+
+    @strawberry.field(description="uploaded evidence files attached to the latest progress report")
+    def files(self) -> list[AttachedFile]:
+        return attached_files(self.row.tenant_id, self.row.files)
 
     @strawberry.field(description="past due and not at 100% (derived)")
     async def overdue(self, info: Ctx) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from sqlalchemy import Row
 
+from api.graphql.attached_files import AttachedFile, attached_files
 from api.graphql.figures import Share
 from api.graphql.nodes import Node
 from api.graphql.records import record_fields
@@ -127,6 +128,14 @@ class SourceTotal:
 @record_fields(f.RECTIFICATIONS)
 class Rectification(Node):
     row: strawberry.Private[Row[Any]]
+
+    @strawberry.field(description="uploaded evidence files attached to the latest report")
+    def report_files(self) -> list[AttachedFile]:
+        return attached_files(self.row.tenant_id, self.row.report_files)
+
+    @strawberry.field(description="uploaded evidence files attached to the closure")
+    def evidence_files(self) -> list[AttachedFile]:
+        return attached_files(self.row.tenant_id, self.row.evidence_files)
 
     @strawberry.field(description="open past its deadline (derived)")
     async def overdue(self, info: Ctx) -> bool:

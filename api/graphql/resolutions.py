@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from sqlalchemy import Row
 
+from api.graphql.attached_files import AttachedFile, attached_files
 from api.graphql.nodes import Node
 from api.graphql.records import record_fields
 from api.graphql.types import Ctx, Event, history_of
@@ -22,6 +23,10 @@ if TYPE_CHECKING:
 @record_fields(tables.EXECUTION_REPORTS)
 class ExecutionReport:
     row: strawberry.Private[Row[Any]]
+
+    @strawberry.field(description="uploaded evidence files attached")
+    def files(self) -> list[AttachedFile]:
+        return attached_files(self.row.tenant_id, self.row.files)
 
 
 @strawberry.type

@@ -26,6 +26,7 @@ from api.graphql.affairs import TenantAffairs
 from api.graphql.agreements import TenantAgreements
 from api.graphql.changes import RecordChange, changes_between
 from api.graphql.commendations import TenantCommendations
+from api.graphql.evidence_files import TenantEvidenceFiles
 from api.graphql.filters import (
     MeetingStatusFilter,
     ResolutionStatusFilter,
@@ -76,6 +77,7 @@ class Tenant(
     TenantAffairs,
     TenantCommendations,
     TenantPlenary,
+    TenantEvidenceFiles,
     Node,
 ):
     row: strawberry.Private[Row[Any]]

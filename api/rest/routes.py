@@ -99,10 +99,12 @@ def _endpoint(cls: type[Message]) -> Any:
 
 
 def command_router() -> APIRouter:
-    """Every declared command as a POST route."""
+    """Every declared command with a JSON body as a POST route."""
     router = APIRouter()
     for cls in COMMANDS.values():
         route = cls.route
+        if route.raw_body:
+            continue  # a file upload: its route reads the bytes (api/rest/evidence_files.py)
         prefix = "" if route.platform else "/tenants/{tenant_id}"
         router.add_api_route(
             prefix + route.path,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from uuid import UUID
 
@@ -10,13 +11,14 @@ from domain.affairs import Affair, AffairChannel, AssigneeKind
 from domain.members import MemberStatus, PartyMember
 from domain.stamp import Stamp
 from domain.units import MemberUnit
-from tenants.ledger import CommandResult, LedgerBase
+from tenants.commands.evidence_files import EvidenceFileCommands
+from tenants.ledger import CommandResult
 from tenants.store.recorder import IdempotentCommand
 
 Idem = IdempotentCommand | None
 
 
-class AffairCommands(LedgerBase):
+class AffairCommands(EvidenceFileCommands):
     """Receiving, assigning, reporting on and closing residents' affairs."""
 
     def receive_affair(
@@ -77,11 +79,12 @@ class AffairCommands(LedgerBase):
         affair_id: UUID,
         result: str,
         evidence: list[str],
+        files: Sequence[str] = (),
         idem: Idem = None,
     ) -> CommandResult:
-        """Record the assignee's result."""
+        """Record the assignee's result, attaching uploaded files (by SHA-256)."""
         affair = self.load(Affair, affair_id)
-        affair.report_result(stamp, result, evidence)
+        affair.report_result(stamp, result, evidence, self.evidence_files(files))
         return self.commit(affair, idempotent=idem)
 
     def give_affair_feedback(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from uuid import UUID
 
@@ -10,13 +11,14 @@ from domain.commitments import Channel, Commitment, MakerKind
 from domain.members import PartyMember
 from domain.stamp import Stamp
 from domain.units import MemberUnit
-from tenants.ledger import CommandResult, LedgerBase
+from tenants.commands.evidence_files import EvidenceFileCommands
+from tenants.ledger import CommandResult
 from tenants.store.recorder import IdempotentCommand
 
 Idem = IdempotentCommand | None
 
 
-class CommitmentCommands(LedgerBase):
+class CommitmentCommands(EvidenceFileCommands):
     """Making, publishing, progressing, rating and closing commitments."""
 
     def make_commitment(
@@ -82,11 +84,13 @@ class CommitmentCommands(LedgerBase):
         milestone_id: str,
         percent: int,
         evidence: list[str],
+        files: Sequence[str] = (),
         idem: Idem = None,
     ) -> CommandResult:
-        """Report a milestone's progress."""
+        """Report a milestone's progress, attaching uploaded files (by SHA-256)."""
         commitment = self.load(Commitment, commitment_id)
-        commitment.report_progress(stamp, milestone_id, percent, evidence)
+        attached = self.evidence_files(files)
+        commitment.report_progress(stamp, milestone_id, percent, evidence, attached)
         return self.commit(commitment, idempotent=idem)
 
     def rate_commitment(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from uuid import UUID
@@ -11,13 +12,14 @@ from domain.evaluations import Evaluation, SubjectKind
 from domain.evaluations import evaluation_id as domain_evaluation_id
 from domain.rubrics import Rubric, RubricStructure
 from domain.stamp import Stamp
-from tenants.ledger import CommandResult, LedgerBase
+from tenants.commands.evidence_files import EvidenceFileCommands
+from tenants.ledger import CommandResult
 from tenants.store.recorder import IdempotentCommand
 
 Idem = IdempotentCommand | None
 
 
-class EvaluationCommands(LedgerBase):
+class EvaluationCommands(EvidenceFileCommands):
     """Rubrics, scoring, finalising, appeals and rectification."""
 
     def draft_rubric(
@@ -157,11 +159,14 @@ class EvaluationCommands(LedgerBase):
         evaluation_id: UUID,
         rectification_id: str,
         evidence: str,
+        files: Sequence[str] = (),
         idem: Idem = None,
     ) -> CommandResult:
-        """The subject reports a rectification done, with evidence."""
+        """The subject reports a rectification done, with evidence (text, and uploaded
+        files by SHA-256)."""
         evaluation = self.load(Evaluation, evaluation_id)
-        evaluation.report_rectification(stamp, rectification_id, evidence)
+        attached = self.evidence_files(files)
+        evaluation.report_rectification(stamp, rectification_id, evidence, attached)
         return self.commit(evaluation, idempotent=idem)
 
     def return_rectification(
@@ -178,9 +183,12 @@ class EvaluationCommands(LedgerBase):
         evaluation_id: UUID,
         rectification_id: str,
         evidence: str,
+        files: Sequence[str] = (),
         idem: Idem = None,
     ) -> CommandResult:
-        """Verify a reported rectification and close it, noting what was checked."""
+        """Verify a reported rectification and close it, noting what was checked (text,
+        and uploaded files by SHA-256)."""
         evaluation = self.load(Evaluation, evaluation_id)
-        evaluation.close_rectification(stamp, rectification_id, evidence)
+        attached = self.evidence_files(files)
+        evaluation.close_rectification(stamp, rectification_id, evidence, attached)
         return self.commit(evaluation, idempotent=idem)

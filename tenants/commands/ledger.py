@@ -9,6 +9,7 @@ from tenants.commands.calendar_feeds import CalendarFeedCommands
 from tenants.commands.commendations import CommendationCommands
 from tenants.commands.commitments import CommitmentCommands
 from tenants.commands.evaluations import EvaluationCommands
+from tenants.commands.evidence_files import EvidenceFileCommands
 from tenants.commands.members import MemberCommands
 from tenants.commands.plenary_business import PlenaryCommands
 from tenants.commands.resolutions import ResolutionCommands
@@ -27,8 +28,9 @@ class Ledger(
     CommendationCommands,
     CalendarFeedCommands,
     PlenaryCommands,
+    EvidenceFileCommands,
 ):
     """A tenant's ledger: meetings and resolutions, commitments, members and posts,
     evaluations, webhooks, co-construction agreements, residents' affairs,
-    commendations, calendar feeds, the plenary's business; the platform's ledger holds
-    access tokens."""
+    commendations, calendar feeds, the plenary's business, evidence files; the
+    platform's ledger holds access tokens."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from uuid import UUID
 
 from domain.errors import SupersedingMustBeLater
 from domain.meetings import Meeting
 from domain.resolutions import ReportKind, Resolution
 from domain.stamp import Stamp
+from tenants.commands.evidence_files import EvidenceFileCommands
 from tenants.commands.meetings import MeetingCommands
 from tenants.ledger import CommandResult
 from tenants.store.recorder import IdempotentCommand
@@ -15,7 +17,7 @@ from tenants.store.recorder import IdempotentCommand
 Idem = IdempotentCommand | None
 
 
-class ResolutionCommands(MeetingCommands):
+class ResolutionCommands(MeetingCommands, EvidenceFileCommands):
     """Following every resolution to verified completion."""
 
     def notify_resolution(
@@ -38,11 +40,14 @@ class ResolutionCommands(MeetingCommands):
         kind: ReportKind,
         note: str,
         evidence: list[str],
+        files: Sequence[str] = (),
         idem: Idem = None,
     ) -> CommandResult:
-        """A responsible unit reports progress or completion."""
+        """A responsible unit reports progress or completion, attaching uploaded files
+        (by SHA-256)."""
         resolution = self.load(Resolution, resolution_id)
-        resolution.report_execution(stamp, unit_id, kind, note, evidence)
+        attached = self.evidence_files(files)
+        resolution.report_execution(stamp, unit_id, kind, note, evidence, attached)
         return self.commit(resolution, idempotent=idem)
 
     def verify_resolution(

@@ -24,6 +24,7 @@ from tenants.demo.affairs import demo_affairs
 from tenants.demo.agreements import sign_agreements
 from tenants.demo.commendations import commend_after_evaluation
 from tenants.demo.engagement import DemoCommunity, evaluate_communities
+from tenants.demo.evidence import upload_report_evidence
 from tenants.demo.plenary import COUNCIL_ITEM, DOCUMENTS_ITEM, plenary_business
 from tenants.registry import Ledgers
 
@@ -172,8 +173,10 @@ def _meeting(
     return meeting
 
 
-def _follow_up(t: _Tenant, n: int, at: datetime) -> None:
-    """Execution reports: older resolutions verified, recent ones in progress (some overdue)."""
+def _follow_up(t: _Tenant, n: int, at: datetime, uploads: bool = False) -> None:
+    """Execution reports: older resolutions verified, recent ones in progress (some
+    overdue); with ``uploads``, the first unit's completion report attaches a scanned
+    sign-in sheet of the site acceptance and a photo of the site."""
     led, resolution = t.ledger, _id(t.tenant_id, "resolution", n)
     led.notify_resolution(t.s(at + timedelta(days=3)), resolution, None)
     led.report_execution(
@@ -186,7 +189,12 @@ def _follow_up(t: _Tenant, n: int, at: datetime) -> None:
     )
     if n >= 2:
         return  # left in progress: the July one is overdue by the demo's "today"
-    for unit in t.units[:2]:
+    files: list[str] = []
+    if uploads:
+        attendees = [f"{name} {head}" for name, _, head in STREET_UNITS[:3]]
+        title = "现场验收签到表"
+        files = upload_report_evidence(led, t.s(at + timedelta(days=49)), title, attendees)
+    for n_unit, unit in enumerate(t.units[:2]):
         led.report_execution(
             t.s(at + timedelta(days=50)),
             resolution,
@@ -194,6 +202,7 @@ def _follow_up(t: _Tenant, n: int, at: datetime) -> None:
             ReportKind.COMPLETED,
             "已按期完成",
             ["验收单.jpg"],
+            files=files if n_unit == 0 else [],
         )
     led.verify_resolution(t.s(at + timedelta(days=55)), resolution)
 
@@ -213,7 +222,7 @@ def load_demo(ledgers: Ledgers) -> str:
         # The street decides by majority: an item with one objection still passes.
         half = "上" if n == 0 else "下"
         _meeting(street, n, at, None, f"2026年{half}半年街道党建协调委员会", "街道会议中心")
-        _follow_up(street, n, at)
+        _follow_up(street, n, at, uploads=n == 0)
         meetings += 1
     for tenant_id, name in COMMUNITIES:
         community = _Tenant(ledgers, tenant_id, f"secretary-{tenant_id.split('-')[1]}")
@@ -241,6 +250,7 @@ def load_demo(ledgers: Ledgers) -> str:
         f"demo loaded: 1 street, {len(COMMUNITIES)} communities, {meetings} meetings "
         f"({date(2026, 1, 1)} to {QUARTERS[-1].date()}), commitments with ratings, "
         "co-construction agreements, residents' affairs, members with posts and service logs, "
+        "evidence files (a scanned sign-in sheet and a site photo), "
         "a finalised and ranked 2026H1 evaluation and the commendations that followed it, "
         "plenaries that confirmed each council and adopted its work report and plan"
     )

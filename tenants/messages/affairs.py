@@ -9,7 +9,17 @@ from pydantic import Field
 from domain.affairs import Affair, AffairChannel, AssigneeKind
 from tenants.ledger import CommandResult
 from tenants.messages.base import Handling, Message, RecordCommand, Route
-from tenants.messages.fields import Day, EvidenceRef, Flag, Name, OptionalText, Phone, Ref, Text
+from tenants.messages.fields import (
+    Day,
+    EvidenceRef,
+    Files,
+    Flag,
+    Name,
+    OptionalText,
+    Phone,
+    Ref,
+    Text,
+)
 
 TAG = "affairs"
 # Which assignee a bound role reports for: a liaison for its unit, a member for itself.
@@ -71,11 +81,13 @@ class AssignAffair(OnAffair):
 
 
 class ReportAffairResult(OnAffair):
-    """The assignee reports what was done, with evidence (办理结果)."""
+    """The assignee reports what was done, with evidence (办理结果): text, and uploaded
+    files by SHA-256 (`files`; served only to readers who see residents' personal data)."""
 
     route = Route("/affairs/{affair_id}/result", TAG)
     result: Text
     evidence: list[EvidenceRef] = Field(default_factory=list, max_length=50)
+    files: Files = Field(default_factory=list)
 
     def handle(self, h: Handling) -> CommandResult:
         # A liaison or member reports only on affairs assigned to its unit or itself.
@@ -85,7 +97,12 @@ class ReportAffairResult(OnAffair):
             ASSIGNEE_OF_ROLE.get(h.principal.role) is affair.assignee_kind,
         )
         return h.ledger.report_affair_result(
-            h.stamp, self.affair_id, self.result, list(self.evidence), idem=h.idem
+            h.stamp,
+            self.affair_id,
+            self.result,
+            list(self.evidence),
+            files=self.files,
+            idem=h.idem,
         )
 
 

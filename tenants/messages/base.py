@@ -46,6 +46,7 @@ class Route(NamedTuple):
     status: int = 200
     answer: type[BaseModel] = CommandAccepted
     platform: bool = False  # the path is not under a tenant
+    raw_body: bool = False  # the body is a file's bytes, not JSON (its own route)
 
     def path_fields(self) -> list[str]:
         """The message fields taken from the path (besides the tenant)."""

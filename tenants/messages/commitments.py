@@ -12,6 +12,7 @@ from tenants.messages.base import Handling, Message, RecordCommand, Route
 from tenants.messages.fields import (
     Day,
     EvidenceRef,
+    Files,
     ItemId,
     Name,
     OptionalText,
@@ -90,12 +91,14 @@ class PublishCommitment(OnCommitment):
 
 
 class ReportProgress(OnCommitment):
-    """Report a milestone's progress with evidence."""
+    """Report a milestone's progress with evidence: text, and uploaded files by SHA-256
+    (`files`)."""
 
     route = Route("/commitments/{commitment_id}/progress", TAG)
     milestone_id: ItemId
     percent: int = Field(ge=0, le=100, strict=True)
     evidence: list[EvidenceRef] = Field(default_factory=list, max_length=50)
+    files: Files = Field(default_factory=list)
 
     def handle(self, h: Handling) -> CommandResult:
         # A liaison or member reports only on its own commitments.
@@ -107,6 +110,7 @@ class ReportProgress(OnCommitment):
             self.milestone_id,
             self.percent,
             list(self.evidence),
+            files=self.files,
             idem=h.idem,
         )
 

@@ -16,6 +16,7 @@ from tenants.ledger import CommandResult
 from tenants.messages.base import CommandAccepted, Handling, Message, RecordCommand, Route
 from tenants.messages.fields import (
     Day,
+    Files,
     ItemId,
     Name,
     OptionalName,
@@ -257,17 +258,24 @@ def check_subject_acts(h: Handling, evaluation_id: UUID, what: str) -> None:
 
 
 class ReportRectification(OnEvaluation):
-    """The evaluated subject reports a rectification done, with evidence; the evaluator
-    then verifies (closes) or returns it."""
+    """The evaluated subject reports a rectification done, with evidence (text, and
+    files uploaded to the evaluating tenant, by SHA-256); the evaluator then verifies
+    (closes) or returns it."""
 
     route = Route("/evaluations/{evaluation_id}/rectifications/{rectification_id}/report", TAG)
     rectification_id: ItemId
     evidence: Text
+    files: Files = Field(default_factory=list)
 
     def handle(self, h: Handling) -> CommandResult:
         check_subject_acts(h, self.evaluation_id, "reports its rectifications")
         return h.ledger.report_rectification(
-            h.stamp, self.evaluation_id, self.rectification_id, self.evidence, idem=h.idem
+            h.stamp,
+            self.evaluation_id,
+            self.rectification_id,
+            self.evidence,
+            files=self.files,
+            idem=h.idem,
         )
 
 
@@ -285,13 +293,19 @@ class ReturnRectification(OnEvaluation):
 
 class CloseRectification(OnEvaluation):
     """The evaluator verifies a reported rectification and closes it (销号), noting
-    what it checked."""
+    what it checked (text, and uploaded files by SHA-256)."""
 
     route = Route("/evaluations/{evaluation_id}/rectifications/{rectification_id}/closure", TAG)
     rectification_id: ItemId
     evidence: Text
+    files: Files = Field(default_factory=list)
 
     def handle(self, h: Handling) -> CommandResult:
         return h.ledger.close_rectification(
-            h.stamp, self.evaluation_id, self.rectification_id, self.evidence, idem=h.idem
+            h.stamp,
+            self.evaluation_id,
+            self.rectification_id,
+            self.evidence,
+            files=self.files,
+            idem=h.idem,
         )

@@ -84,6 +84,37 @@ Reason = Annotated[str, Strict(), Field(min_length=1, max_length=2000), _CLEAN, 
 Phone = Annotated[str, Strict(), Field(max_length=40, pattern=r"^[0-9+() -]*$")]
 EvidenceRef = Annotated[str, Strict(), Field(min_length=1, max_length=500), _CLEAN, _LINE]
 TenantId = Annotated[str, Strict(), Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
+Sha256 = Annotated[
+    str,
+    Strict(),
+    Field(
+        pattern=r"^[0-9a-f]{64}$",
+        description="an uploaded evidence file's SHA-256, lower-case hex",
+    ),
+]
+Files = Annotated[
+    list[Sha256],
+    Field(
+        max_length=20,
+        description="uploaded evidence files to attach (POST /tenants/{tenant_id}/"
+        "evidence-files), by SHA-256",
+    ),
+]
+
+
+def _file_name(value: str) -> str:
+    # Counted again once NFC-normalised: some characters expand (U+0958 into two).
+    if len(value) > 200:
+        raise ValueError("a file name has at most 200 characters")
+    if "/" in value or "\\" in value or value.strip() in (".", ".."):
+        raise ValueError("a file name is no path: no / or \\")
+    return value
+
+
+FileName = Annotated[
+    str, Strict(), Field(min_length=1, max_length=200), _CLEAN, _LINE, _REQUIRED,
+    AfterValidator(_file_name),
+]  # fmt: skip
 ItemId = Annotated[str, Strict(), Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 Ref = Annotated[str, Strict(), Field(pattern=r"^[A-Za-z0-9_.@:-]{1,64}$")]
 Period = Annotated[str, Field(pattern=r"^\d{4}(H[12]|Q[1-4])?$", examples=["2026H1"])]

@@ -9,7 +9,7 @@ from pydantic import Field
 from domain.resolutions import ReportKind
 from tenants.ledger import CommandResult
 from tenants.messages.base import Handling, RecordCommand, Route
-from tenants.messages.fields import EvidenceRef, Ref, Text
+from tenants.messages.fields import EvidenceRef, Files, Ref, Text
 
 TAG = "resolutions"
 
@@ -34,13 +34,15 @@ class NotifyResolution(OnResolution):
 
 
 class ReportExecution(OnResolution):
-    """A responsible unit reports progress or completion, with evidence."""
+    """A responsible unit reports progress or completion, with evidence: text, and
+    uploaded files by SHA-256 (`files`)."""
 
     route = Route("/resolutions/{resolution_id}/execution-reports", TAG)
     unit_id: Ref
     kind: ReportKind
     note: Text
     evidence: list[EvidenceRef] = Field(default_factory=list, max_length=50)
+    files: Files = Field(default_factory=list)
 
     def bound_value(self, role: str) -> str | None:
         return self.unit_id
@@ -53,6 +55,7 @@ class ReportExecution(OnResolution):
             self.kind,
             self.note,
             list(self.evidence),
+            files=self.files,
             idem=h.idem,
         )
 

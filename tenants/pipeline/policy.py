@@ -158,6 +158,14 @@ POLICY: dict[str, tuple[Grant, ...]] = {
     "decide_commendation": MANAGER,
     "publish_commendation": MANAGER,
     "revoke_commendation": MANAGER,
+    # evidence files: whoever reports with evidence uploads it to the tenant whose log
+    # holds the record (a community's secretary, to its street, for a rectification)
+    "upload_evidence_file": (
+        *MANAGER,
+        Grant(R.UNIT_LIAISON),
+        Grant(R.PARTY_MEMBER),
+        Grant(R.COMMUNITY_SECRETARY, frozenset({Relation.COMMUNITY_OF})),
+    ),
     # access tokens (the handler also checks which roles each issuer may grant)
     "issue_token": ISSUERS,
     "revoke_token": ISSUERS,

@@ -28,12 +28,20 @@ class ReadGrant:
 
 R = Role
 AUDITED = frozenset({Relation.OWN, Relation.STREET_OF})
+READERS = frozenset({Relation.OWN, Relation.STREET_OF})
 
 READS: dict[str, tuple[ReadGrant, ...]] = {
     # A tenant's whole log, checkpoints and keys as one file: for those who audit it.
     "export_tenant": (
         ReadGrant(R.AUDITOR, AUDITED),
         ReadGrant(R.STREET_ADMIN, AUDITED),
+        ReadGrant(R.PLATFORM_ADMIN, frozenset({Relation.PLATFORM})),
+    ),
+    # An evidence file: whoever reads the tenant (as GraphQL); the route then serves a
+    # file attached only to residents' affairs, or to nothing yet, only to readers who
+    # see personal data (and an unattached one to its uploader).
+    "download_evidence_file": (
+        *(ReadGrant(role, READERS) for role in Role if role not in (R.PLATFORM_ADMIN, R.PUBLIC)),
         ReadGrant(R.PLATFORM_ADMIN, frozenset({Relation.PLATFORM})),
     ),
 }

@@ -18,6 +18,7 @@ from uuid import UUID, uuid4
 
 from domain.charters import local_date
 from tenants.commands import cross_tenant
+from tenants.demo.evidence import sign_in_sheet, site_photo
 from tenants.messages import COMMANDS
 from tenants.pipeline.identity import SYSTEM, Principal, Role
 
@@ -31,7 +32,8 @@ class Values:
         self.start = datetime(2025, 9, 1, 9, tzinfo=timezone(timedelta(hours=8)))
 
     def text(self, default: str, kind: str = "text") -> str:
-        """Free text of ``kind``: name (one line), text, long (minutes), reason or optional."""
+        """Free text of ``kind``: name (one line), file (a file name), text, long
+        (minutes), reason or optional."""
         return default
 
     def moment(self, days: float) -> str:
@@ -60,6 +62,14 @@ class Lifecycle:
         answer = self.send(who, command, tenant, body)
         self.sent.append((command, tenant, answer))
         return answer
+
+    def upload(self, who: Principal, tenant: str, name: str, content: bytes, days: float) -> str:
+        """Upload an evidence file; its SHA-256, to attach."""
+        media_type = "application/pdf" if content.startswith(b"%PDF") else "image/png"
+        answer = self.run(who, "upload_evidence_file", tenant, name=self.v.text(name, "file"),
+                          media_type=media_type, content=content,
+                          occurred_at=self.v.moment(days))  # fmt: skip
+        return str(answer["sha256"])
 
     def tenants(self) -> list[str]:
         return [f"s-{self.tag}", f"a-{self.tag}", f"b-{self.tag}"]
@@ -223,8 +233,10 @@ class Lifecycle:
                    if command == "decide_item"]  # fmt: skip
         first, second, newest = adopted[:3]
         self.run(sec, "notify_resolution", a, resolution_id=first, occurred_at=v.moment(1))
+        photo = self.upload(liaison, a, "选址现场.png", site_photo(), 4)
         report = {"resolution_id": first, "unit_id": u1, "kind": "progress",
-                  "note": v.text("已完成选址"), "evidence": [v.text("照片1.jpg", "name")]}  # fmt: skip
+                  "note": v.text("已完成选址"), "evidence": [v.text("照片1.jpg", "name")],
+                  "files": [photo]}  # fmt: skip
         self.run(liaison, "report_execution", a, **report, occurred_at=v.moment(5))
         done = {**report, "kind": "completed"}
         self.run(liaison, "report_execution", a, **done, occurred_at=v.moment(6))
@@ -245,8 +257,10 @@ class Lifecycle:
                         occurred_at=v.moment(1))["record_id"]  # fmt: skip
         self.run(sec, "publish_commitment", a, commitment_id=made, channel="notice_board",
                  published_on=v.day(2), occurred_at=v.moment(2))  # fmt: skip
+        record = self.upload(sec, a, "义诊签到表.pdf", sign_in_sheet("义诊签到表", ["张伟"]), 19)
         self.run(sec, "report_progress", a, commitment_id=made, milestone_id="m1", percent=100,
-                 evidence=[v.text("义诊记录.pdf", "name")], occurred_at=v.moment(20))  # fmt: skip
+                 evidence=[v.text("义诊记录.pdf", "name")], files=[record],
+                 occurred_at=v.moment(20))  # fmt: skip
         resident = Principal("resident-1", Role.RESIDENT, a)
         self.run(resident, "rate_commitment", a, commitment_id=made, resident_id="resident-1",
                  period=f"{v.year}", rating=5, comment=v.text("很好", "optional"),
@@ -266,9 +280,10 @@ class Lifecycle:
         self.run(sec, "assign_affair", a, affair_id=affair, assignee_kind="unit",
                  assignee_id=u1, deadline=v.day(15), occurred_at=v.moment(6))  # fmt: skip
         liaison = Principal("liaison", Role.UNIT_LIAISON, a, unit_id=u1)
+        photo = self.upload(liaison, a, "维修后.png", site_photo(8, 8), 7.5)
         self.run(liaison, "report_affair_result", a, affair_id=affair,
                  result=v.text("已更换灯泡"), evidence=[v.text("照片.jpg", "name")],
-                 occurred_at=v.moment(8))  # fmt: skip
+                 files=[photo], occurred_at=v.moment(8))  # fmt: skip
         self.run(sec, "give_affair_feedback", a, affair_id=affair, satisfied=True,
                  comment=v.text("满意", "optional"), occurred_at=v.moment(9))  # fmt: skip
 
@@ -351,11 +366,14 @@ class Lifecycle:
         self.run(boss, "return_rectification", street, evaluation_id=opened,
                  rectification_id="r1", reason=v.text("缺附件", "reason"),
                  occurred_at=v.moment(132))  # fmt: skip
+        # The community uploads its report's attachment to the street, whose log holds it.
+        report = self.upload(sec, street, "整改报告.pdf", sign_in_sheet("整改报告", []), 134)
         self.run(sec, "report_rectification", street, evaluation_id=opened,
-                 rectification_id="r1", evidence=v.text("整改报告及附件"),
+                 rectification_id="r1", evidence=v.text("整改报告及附件"), files=[report],
                  occurred_at=v.moment(135))  # fmt: skip
+        check = self.upload(boss, street, "核查照片.png", site_photo(4, 4), 139)
         self.run(boss, "close_rectification", street, evaluation_id=opened,
-                 rectification_id="r1", evidence=v.text("整改报告"),
+                 rectification_id="r1", evidence=v.text("整改报告"), files=[report, check],
                  occurred_at=v.moment(140))  # fmt: skip
         return str(opened)
 

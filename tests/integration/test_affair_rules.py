@@ -25,7 +25,7 @@ def test_overdue_affairs_in_sql_are_the_domains_overdue_affairs(
     rows: list[dict[str, object]] = [
         dict(tenant_id=tenant_id, affair_id=aid, resident={"name": "李", "phone": None},
              matter="m", channel="phone", received_on=TODAY - timedelta(days=9),
-             status=status.value, deadline=deadline, evidence=[], reopened=0,
+             status=status.value, deadline=deadline, evidence=[], files=[], reopened=0,
              created_position=1, version=1, valid_from=1)
         for aid, (deadline, status) in cases.items()
     ]  # fmt: skip

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from api.platform import Platform
 from tenants.messages import COMMANDS
 from tenants.messages.base import PLATFORM_LOG
-from tenants.messages.fields import LongText, Name, OptionalText, Reason, Text
+from tenants.messages.fields import FileName, LongText, Name, OptionalText, Reason, Text
 from tenants.pipeline.identity import Principal
 from tests.integration.lifecycle import Lifecycle, Values, missing_commands
 
@@ -73,6 +73,7 @@ EDGE_TEXT = [
 LONG_EDGE = ["第一行\n\t第二行", "长" * 4000, "\u0958" * 4000]
 KINDS: dict[str, TypeAdapter[str]] = {
     "name": TypeAdapter(Name),
+    "file": TypeAdapter(FileName),
     "text": TypeAdapter(Text),
     "long": TypeAdapter(LongText),
     "optional": TypeAdapter(OptionalText),

@@ -123,9 +123,9 @@ def test_the_policy_holds_its_invariants_for_every_command_role_and_relation(
     """Read-only roles, siblings and unrelated tenants may never command (an integrator
     only manages its own tenant's webhooks); a street's staff command in its
     communities only to issue tokens; a community commands in its street only as the
-    subject of its own evaluation (appeal, report a rectification done) and to
-    nominate its own community, members and units for a commendation; residents
-    only rate."""
+    subject of its own evaluation (appeal, report a rectification done, upload the
+    files that report attaches) and to nominate its own community, members and units
+    for a commendation; residents only rate."""
     from tenants.pipeline.policy import Grant
 
     probes = 0
@@ -147,6 +147,7 @@ def test_the_policy_holds_its_invariants_for_every_command_role_and_relation(
                     assert name in (
                         "appeal_evaluation",
                         "report_rectification",
+                        "upload_evidence_file",
                         "nominate_commendation",
                     ), (name, role)
                 if role is Role.RESIDENT and allowed:

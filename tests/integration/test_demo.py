@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -221,3 +222,34 @@ def test_the_demo_plenary_confirms_the_council_and_adopts_the_work_documents(
     meetings = tenant["meetings"]["nodes"]
     assert {m["chair"]["name"] for m in meetings} == {"社区党委"}
     assert sorted(m["kind"] for m in meetings) == ["plenary", "regular", "regular", "regular"]
+
+
+EVIDENCE = """{ tenant(id: "fenglin") {
+  evidenceFiles { nodes { sha256 name mediaType attachments { recordType eventType } } }
+  resolutions(first: 5) { nodes { executionReports { kind files {
+    sha256 name mediaTypeLabel size downloadPath } } } } } }"""
+
+
+def test_the_demo_attaches_a_scanned_sign_in_sheet_and_a_photo_to_a_report(
+    demo: Platform, auditor: dict[str, str]
+) -> None:
+    client = TestClient(create_app(demo))
+    street = client.post("/graphql", json={"query": EVIDENCE}, headers=auditor).json()["data"][
+        "tenant"
+    ]
+    attached = [f for r in street["resolutions"]["nodes"] for e in r["executionReports"]
+                for f in e["files"]]  # fmt: skip
+    assert [(f["name"], f["mediaTypeLabel"]) for f in attached] == [
+        ("现场验收签到表.pdf", "PDF 文件"),
+        ("完工现场照片.png", "PNG 图片"),
+    ]
+    uploaded = street["evidenceFiles"]["nodes"]
+    assert {f["sha256"] for f in uploaded} == {f["sha256"] for f in attached}
+    assert all(f["attachments"] == [{"recordType": "Resolution", "eventType": "ExecutionReported"}]
+               for f in uploaded)  # fmt: skip
+    for file in attached:
+        got = client.get(file["downloadPath"], headers=auditor)
+        assert got.status_code == 200 and len(got.content) == file["size"]
+        assert hashlib.sha256(got.content).hexdigest() == file["sha256"]
+    sheet = client.get(attached[0]["downloadPath"], headers=auditor).content
+    assert sheet.startswith(b"%PDF-") and sheet.rstrip().endswith(b"%%EOF")

@@ -1,17 +1,25 @@
 """An event evolves without rewriting history: a MinutesIssued stored by the code
 before version 2 (tests/fixtures/minutes_issued_v1.json, written by that code) is
-read in the new shape, and the log that holds it still verifies, on both backends."""
+read in the new shape, and the log that holds it still verifies, on both backends;
+evidence stored before uploaded files existed reads as attaching none."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
-from uuid import UUID
+from typing import Any
+from uuid import UUID, uuid4
 
+import pytest
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy import Engine
 
+from domain.affairs import Affair
+from domain.commitments import Commitment
+from domain.evaluations import Evaluation
 from domain.meetings import Meeting
+from domain.resolutions import Resolution
 from tenants.commands.ledger import Ledger
 from tenants.store.recorder import TenantRecorder
 from tenants.store.verify import verify_tenant
@@ -78,3 +86,35 @@ def test_leave_requested_before_leave_was_decided_reads_as_approved(
     read = mapper.to_domain_event(old)
     assert isinstance(read, Meeting.LeaveRequested)
     assert read.needs_decision is False, "it excused the unit at once, as the rule then was"
+
+
+V1_WITHOUT_FILES = [
+    (Resolution.ExecutionReported, {"unit_id": "u1", "kind": "progress", "note": "进展",
+                                    "evidence": ["照片.jpg"]}),
+    (Affair.ResultReported, {"result": "已修", "evidence": []}),
+    (Commitment.ProgressReported, {"milestone_id": "m1", "percent": 50, "evidence": []}),
+    (Evaluation.RectificationReported, {"rectification_id": "r1", "evidence": "整改报告"}),
+    (Evaluation.RectificationClosed, {"rectification_id": "r1", "evidence": "已核验"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("cls", "fields"), V1_WITHOUT_FILES, ids=lambda c: getattr(c, "TOPIC", ""))
+def test_evidence_stored_before_files_existed_reads_as_attaching_none(
+    engine: Engine, tenant_id: str, cls: Any, fields: dict[str, Any]
+) -> None:
+    # As the code before version 2 stored it: the same fields without `files`, and no
+    # class_version (a version-2 event with both taken out, as that code wrote it).
+    mapper = Ledger(engine, tenant_id).mapper
+    event = cls(originator_id=uuid4(), originator_version=2, timestamp=datetime.now(UTC),
+                stamp=stamp(), files=[{"sha256": "0" * 64, "name": "a.png",
+                                       "media_type": "image/png", "size": 1}], **fields)  # fmt: skip
+    stored = mapper.to_stored_event(event)
+    state = json.loads(stored.state)
+    assert state.pop("class_version") == 2 and state.pop("files")
+    old = StoredEvent(
+        stored.originator_id, stored.originator_version, stored.topic, json.dumps(state).encode()
+    )
+    read = mapper.to_domain_event(old)
+    assert isinstance(read, cls)
+    assert read.files == [], "no file was attached before files existed"
+    assert all(getattr(read, name) == value for name, value in fields.items())

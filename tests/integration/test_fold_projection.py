@@ -23,7 +23,7 @@ from projections import folding, memory, runner
 from projections.runner import ALL_TABLES, Projector
 from projections.workers import can_fork, fold_in_workers
 from tenants.messages import COMMANDS
-from tenants.messages.fields import LongText, Name, OptionalText, Reason
+from tenants.messages.fields import FileName, LongText, Name, OptionalText, Reason
 from tenants.messages.fields import Text as TextField
 from tenants.pipeline.identity import Principal
 from tenants.store.database import make_engine
@@ -33,6 +33,7 @@ from tests.integration.scenario import Scenario
 Snapshot = dict[str, list[tuple[Any, ...]]]
 KINDS: dict[str, TypeAdapter[str]] = {
     "name": TypeAdapter(Name),
+    "file": TypeAdapter(FileName),
     "text": TypeAdapter(TextField),
     "long": TypeAdapter(LongText),
     "optional": TypeAdapter(OptionalText),

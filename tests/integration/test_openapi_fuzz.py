@@ -29,11 +29,13 @@ FUZZ = ["--max-examples", "4", "--seed", "20261122", "--no-shrink",
 # text rules (NFC, no invisible characters, not blank), decimal bounds given as
 # strings, an Idempotency-Key reused with another body (422), or the state of the
 # records it names (404, 409). A GraphQL document the schema allows (any string) may not parse: its 400 is right.
+# An evidence file's bytes must be of the type its Content-Type declares, which no
+# schema for binary content can say: bytes that are not are refused with 415.
 CONFIG = """
 [parameters]
 {known}
 [checks.positive_data_acceptance]
-expected-statuses = ["2xx", "401", "403", "404", "409", "422"]
+expected-statuses = ["2xx", "401", "403", "404", "409", "415", "422"]
 
 [[operations]]
 include-path = "/graphql"
