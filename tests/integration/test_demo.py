@@ -226,7 +226,7 @@ def test_the_demo_plenary_confirms_the_council_and_adopts_the_work_documents(
 
 EVIDENCE = """{ tenant(id: "fenglin") {
   evidenceFiles { nodes { sha256 name mediaType attachments { recordType eventType } } }
-  resolutions(first: 5) { nodes { executionReports { kind files {
+  resolutions(first: 20) { nodes { executionReports { kind files {
     sha256 name mediaTypeLabel size downloadPath } } } } } }"""
 
 
