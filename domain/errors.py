@@ -3,6 +3,8 @@
 DomainError
 ├── NotFound                      an id that the tenant's log does not hold
 ├── InvalidValue                  a value outside what the rule accepts
+├── FiguresUnavailable            the records a report's figures come from are not yet
+│                                 readable (projection behind or parked): answered 503
 └── RuleViolation                 a command refused by a business rule
     ├── TenantRuleViolation       tenants and charters
     ├── UnitRuleViolation         member units
@@ -14,12 +16,9 @@ DomainError
     ├── EvaluationRuleViolation   rubrics, evaluations, appeals, rectification
     ├── WebhookRuleViolation      webhooks (InvalidWebhookUrl and UnknownEventType
     │                             are InvalidValues)
-    └── AffairRuleViolation       resident affairs: intake, assignment, result, feedback
-
-
+    ├── AffairRuleViolation       resident affairs: intake, assignment, result, feedback
     ├── CommendationRuleViolation commendations: nomination, decision, publication
-    └── WebhookRuleViolation      webhooks (InvalidWebhookUrl and UnknownEventType
-                                  are InvalidValues)
+    └── UpwardReportRuleViolation reports upward: filing, receipt, the street's decision
 
 Each concrete error has a stable ``code`` that the API publishes as the
 problem-details ``type``; never rename a code.
@@ -451,3 +450,33 @@ class CommendationRevoked(CommendationRuleViolation):
     """The commendation was revoked: nothing more happens to it."""
 
     code = "commendation-revoked"
+
+
+class UpwardReportRuleViolation(RuleViolation):
+    code = "upward-report-rule"
+
+
+class NoStreetToReportTo(UpwardReportRuleViolation):
+    """Only a community, under its street, files a report upward."""
+
+    code = "no-street-to-report-to"
+
+
+class UpwardReportFiled(UpwardReportRuleViolation):
+    """A report on the period awaits the street's decision, or was acknowledged: it is
+    filed again only once the street has returned it."""
+
+    code = "upward-report-filed"
+
+
+class UpwardReportDecided(UpwardReportRuleViolation):
+    """The street has already acknowledged or returned the report's latest revision."""
+
+    code = "upward-report-decided"
+
+
+class FiguresUnavailable(DomainError):
+    """The records a report's figures are composed from are not yet readable (their
+    projection is behind or parked): nothing was filed; try again."""
+
+    code = "figures-unavailable"

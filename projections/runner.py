@@ -36,6 +36,7 @@ from projections import (
     handlers_members,
     handlers_resolutions,
     handlers_units,
+    handlers_upward_reports,
     handlers_webhooks,
 )
 from projections.context import Applied, Handler
@@ -47,6 +48,7 @@ from projections.tables_affairs import AFFAIR_TABLES
 from projections.tables_agreements import AGREEMENT_TABLES
 from projections.tables_commendations import COMMENDATION_TABLES
 from projections.tables_engagement import ENGAGEMENT_TABLES
+from projections.tables_upward_reports import UPWARD_REPORT_TABLES
 from projections.tables_webhooks import WEBHOOK_TABLES
 from projections.temporal import SqlRows, TemporalBackend
 from projections.workers import can_fork, fold_in_workers
@@ -81,6 +83,7 @@ HANDLERS: dict[str, Handler] = {
     **handlers_agreements.HANDLERS,
     **handlers_affairs.HANDLERS,
     **handlers_commendations.HANDLERS,
+    **handlers_upward_reports.HANDLERS,
 }
 ALL_TABLES = [
     *PROJECTED_TABLES,
@@ -89,6 +92,7 @@ ALL_TABLES = [
     *AGREEMENT_TABLES,
     *AFFAIR_TABLES,
     *COMMENDATION_TABLES,
+    *UPWARD_REPORT_TABLES,
     search_entries,
 ]
 

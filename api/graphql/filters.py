@@ -17,6 +17,7 @@ from domain.meetings import MeetingStatus
 from domain.members import MemberClass
 from domain.resolutions import ResolutionStatus
 from domain.tenants import TenantKind
+from domain.upward_reports import ReportStatus
 
 
 def _mirror(domain: type[Enum], name: str) -> Any:
@@ -35,6 +36,7 @@ AgreementStatusFilter = _mirror(AgreementStatus, "AgreementStatus")
 AffairStatusFilter = _mirror(AffairStatus, "AffairStatus")
 CommendationKindFilter = _mirror(CommendationKind, "CommendationKind")
 CommendationStatusFilter = _mirror(CommendationStatus, "CommendationStatus")
+UpwardReportStatusFilter = _mirror(ReportStatus, "UpwardReportStatus")
 
 
 def value(member: Enum | None) -> Any:

@@ -11,6 +11,7 @@ from tenants.commands.commitments import CommitmentCommands
 from tenants.commands.evaluations import EvaluationCommands
 from tenants.commands.members import MemberCommands
 from tenants.commands.resolutions import ResolutionCommands
+from tenants.commands.upward_reports import UpwardReportCommands
 from tenants.commands.webhooks import WebhookCommands
 
 
@@ -25,7 +26,8 @@ class Ledger(
     AffairCommands,
     CommendationCommands,
     CalendarFeedCommands,
+    UpwardReportCommands,
 ):
     """A tenant's ledger: meetings and resolutions, commitments, members and posts,
     evaluations, webhooks, co-construction agreements, residents' affairs,
-    commendations, calendar feeds; the platform's ledger holds access tokens."""
+    commendations, calendar feeds, reports upward; the platform's ledger holds access tokens."""

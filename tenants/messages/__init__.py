@@ -12,6 +12,7 @@ from tenants.messages import (
     members,
     resolutions,
     tenants,
+    upward_reports,
     webhooks,
 )
 from tenants.messages.base import COMMANDS, Message, RecordCommand
@@ -31,5 +32,6 @@ __all__ = [
     "members",
     "resolutions",
     "tenants",
+    "upward_reports",
     "webhooks",
 ]

@@ -155,6 +155,10 @@ POLICY: dict[str, tuple[Grant, ...]] = {
     "decide_commendation": MANAGER,
     "publish_commendation": MANAGER,
     "revoke_commendation": MANAGER,
+    # reports upward: the community's secretary files its own; the street decides
+    "file_upward_report": (Grant(R.COMMUNITY_SECRETARY),),
+    "acknowledge_upward_report": MANAGER,
+    "return_upward_report": MANAGER,
     # access tokens (the handler also checks which roles each issuer may grant)
     "issue_token": ISSUERS,
     "revoke_token": ISSUERS,

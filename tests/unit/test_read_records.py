@@ -15,7 +15,13 @@ from sqlalchemy.schema import CreateTable
 from api.graphql.records import record_fields
 from api.graphql.schema import schema
 from domain.meetings import MeetingKind
-from projections import tables, tables_commendations, tables_engagement, tables_webhooks
+from projections import (
+    tables,
+    tables_commendations,
+    tables_engagement,
+    tables_upward_reports,
+    tables_webhooks,
+)
 from projections.records import Field, Masking, Personal, Record, UtcDateTime, key
 from tenants.pipeline.identity import Principal, Role
 
@@ -47,6 +53,8 @@ TYPES = {
     "Rectification": tables_engagement.RECTIFICATIONS,
     "Webhook": tables_webhooks.WEBHOOKS,
     "Commendation": tables_commendations.COMMENDATIONS,
+    "UpwardReport": tables_upward_reports.UPWARD_REPORTS,
+    "UpwardReportRevision": tables_upward_reports.UPWARD_REPORT_REVISIONS,
 }
 
 
