@@ -361,7 +361,7 @@ def _demo(platform: Platform) -> int:
     if platform.pipeline.directory.find(STREET[0]) is not None:
         return _fail(f"the demo is already loaded in {database_url()} (street {STREET[0]})")
     with console.status("loading the demo data set"):
-        summary = load_demo(platform.ledgers)
+        summary = load_demo(platform.ledgers, platform.report_figures)
     tenants = platform.projector.lagging_tenants()
     for tenant in tracked(tenants, "projecting"):
         platform.projector.catch_up(tenant)
@@ -443,7 +443,7 @@ def _serve(platform: Platform, args: argparse.Namespace) -> int:
 
     demo_key = _demo_signing_key(platform.engine) if args.demo else None
     if args.demo and not tenant_rows(platform.engine):
-        print(load_demo(platform.ledgers))
+        print(load_demo(platform.ledgers, platform.report_figures))
         platform.projector.catch_up_all()
         if demo_key is not None:
             Notary(platform.ledgers, demo_key).sign_due()

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from api.webhooks.dispatcher import BackgroundDispatcher, Dispatcher
 from projections.runner import BackgroundProjector, Projector
 from projections.schema import migrate_read_models, read_model_tables
+from projections.upward_figures import ReadModelFigures
 from tenants.commands.ledger import Ledger
 from tenants.notary import Notary, PeriodicSigning, interval
 from tenants.pipeline.handling import Pipeline
@@ -69,6 +70,7 @@ class Platform:
     pipeline: Pipeline = field(init=False)
     authenticator: Authenticator = field(init=False)
     projector: Projector = field(init=False)
+    report_figures: ReadModelFigures = field(init=False)
     background: BackgroundProjector | None = field(init=False, default=None)
     notary: Notary = field(init=False)
     periodic: PeriodicSigning | None = field(init=False, default=None)
@@ -78,10 +80,13 @@ class Platform:
         self.ledgers = Ledgers(self.engine, files=self.files)
         self.files = self.ledgers.files
         self.notary = Notary(self.ledgers)
-        self.pipeline = Pipeline(self.ledgers, self.after_command, self.sign_log)
-        self.authenticator = Authenticator(self.ledgers, self.dev_tokens)
         # Any ledger's mapper decodes every tenant's events: they share topics.
         self.projector = Projector(self.engine, Ledger(self.engine, "_").sealing)
+        self.report_figures = ReadModelFigures(self.projector, self.read_wait)
+        self.pipeline = Pipeline(
+            self.ledgers, self.after_command, self.sign_log, self.report_figures
+        )
+        self.authenticator = Authenticator(self.ledgers, self.dev_tokens)
 
     @classmethod
     def from_url(cls, url: str | None = None, *, embedded: bool | None = None) -> Platform:

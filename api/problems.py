@@ -73,6 +73,7 @@ STATUS_BY_ERROR: list[tuple[type[errors.DomainError], int]] = [
     (errors.InvalidValue, 422),
     (errors.ReasonRequired, 422),
     (errors.RuleViolation, 409),
+    (errors.FiguresUnavailable, 503),
     (errors.DomainError, 400),
 ]
 

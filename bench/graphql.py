@@ -156,7 +156,7 @@ def prepare(url: str) -> str:
         migrate(engine)
         platform = Platform(engine, embedded=False)
         try:
-            load_demo(platform.ledgers)
+            load_demo(platform.ledgers, platform.report_figures)
             platform.projector.catch_up_all()
             with engine.connect() as conn:
                 total = conn.execute(select(func.count()).select_from(events)).scalar_one()

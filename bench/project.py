@@ -52,7 +52,7 @@ def generate(engine: Engine, wanted: int) -> None:
         while platform.ledgers[f"g{group:04d}-fenglin"].head_position():
             group += 1  # written by an earlier run into the same file
         with _renamed(f"g{group:04d}"):
-            meetings.load_demo(platform.ledgers)
+            meetings.load_demo(platform.ledgers, platform.report_figures)
         rate = total / (time.perf_counter() - started)
         print(f"\r  writing the log: {total:,} of {wanted:,} events ({rate:,.0f}/s)", end="")
     print()

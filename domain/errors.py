@@ -7,6 +7,8 @@ DomainError
 │   │   └── FileTypeMismatch      whose bytes are not of its declared type (415)
 │   └── EvidenceFileTooLarge      an evidence file over the size limit (413)
 ├── EvidenceFileDamaged           stored evidence bytes that no longer match (500)
+├── FiguresUnavailable            the records a report's figures come from are not yet
+│                                 readable (projection behind or parked): answered 503
 └── RuleViolation                 a command refused by a business rule
     ├── TenantRuleViolation       tenants and charters
     ├── UnitRuleViolation         member units
@@ -21,8 +23,9 @@ DomainError
     ├── AgreementRuleViolation    co-construction agreements: lines, review, renewal
     ├── AffairRuleViolation       resident affairs: intake, assignment, result, feedback
     ├── CommendationRuleViolation commendations: nomination, decision, publication
-    └── PlenaryRuleViolation      the plenary's business: council roster, work
-                                  documents, the resolutions that adopt them
+    ├── PlenaryRuleViolation      the plenary's business: council roster, work
+    │                             documents, the resolutions that adopt them
+    └── UpwardReportRuleViolation reports upward: filing, receipt, the street's decision
 
 Each concrete error has a stable ``code`` that the API publishes as the
 problem-details ``type``; never rename a code.
@@ -507,3 +510,33 @@ class EvidenceFileDamaged(DomainError):
     not served (the operator is told in the server's log)."""
 
     code = "evidence-file-damaged"
+
+
+class UpwardReportRuleViolation(RuleViolation):
+    code = "upward-report-rule"
+
+
+class NoStreetToReportTo(UpwardReportRuleViolation):
+    """Only a community, under its street, files a report upward."""
+
+    code = "no-street-to-report-to"
+
+
+class UpwardReportFiled(UpwardReportRuleViolation):
+    """A report on the period awaits the street's decision, or was acknowledged: it is
+    filed again only once the street has returned it."""
+
+    code = "upward-report-filed"
+
+
+class UpwardReportDecided(UpwardReportRuleViolation):
+    """The street has already acknowledged or returned the report's latest revision."""
+
+    code = "upward-report-decided"
+
+
+class FiguresUnavailable(DomainError):
+    """The records a report's figures are composed from are not yet readable (their
+    projection is behind or parked): nothing was filed; try again."""
+
+    code = "figures-unavailable"

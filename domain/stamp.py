@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +32,15 @@ class Stamp:
         if not self.reason or not self.reason.strip():
             raise ReasonRequired(f"{what} needs a reason")
         return self.reason
+
+    def dated(self, now: datetime) -> Stamp:
+        """This stamp with a stated time: its own, else ``now``. A fact that two logs
+        record carries the same moment in both, whenever each records it."""
+        return self if self.occurred_at is not None else replace(self, occurred_at=now)
+
+    def for_tenant(self, tenant_id: str) -> Stamp:
+        """The same stamp in another tenant's log."""
+        return replace(self, tenant_id=tenant_id)
 
     def as_dict(self) -> dict[str, Any]:
         """Encode as plain data (for the event transcoder)."""

@@ -29,7 +29,8 @@ import projections.tables_commendations
 import projections.tables_engagement
 import projections.tables_evidence
 import projections.tables_plenary_business
-import projections.tables_webhooks  # noqa: F401  (all three declare their records)
+import projections.tables_upward_reports
+import projections.tables_webhooks  # noqa: F401  (each declares its records)
 from projections import tables  # noqa: F401  (declares its records)
 from projections.queries import Reader
 from projections.records import Field, Record, declared

@@ -1,18 +1,18 @@
-"""Figures computed from recorded facts, shown to scorers beside rubric items.
+"""Figures computed from recorded facts: shown to scorers beside rubric items, and
+frozen into a community's report upward (``projections.upward_figures``).
 
 Each returns a ``Figure`` (numerator / denominator, exact); none of them is a score.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
 
 from sqlalchemy import and_, func, select
 
 from domain import commitments as commitment_rules
 from domain.evaluations import SubjectKind
+from domain.figures import PARTICIPATION_TARGET, SATISFACTION_TARGET, Figure
 from domain.members import MemberClass, MemberStatus
 from domain.periods import Period
 from domain.resolutions import ResolutionStatus
@@ -20,36 +20,13 @@ from domain.rubrics import Indicator
 from projections import rules
 from projections.queries import Reader
 from projections.tables import attendance, meetings, resolutions
+from projections.tables_affairs import affair_feedback
 from projections.tables_engagement import activities, commitments, members, ratings, service_logs
 from projections.temporal import visible_at
 
-PARTICIPATION_TARGET = Decimal("0.6")
-SATISFACTION_TARGET = Decimal("0.9")
 
-
-@dataclass(frozen=True)
-class Figure:
-    """A share: numerator of denominator, with its rate and the target if any."""
-
-    numerator: int
-    denominator: int
-    target: Decimal | None = None
-
-    @property
-    def rate(self) -> Decimal | None:
-        """The exact share, rounded to 4 places for display (None when nothing to count)."""
-        if self.denominator == 0:
-            return None
-        return (Decimal(self.numerator) / Decimal(self.denominator)).quantize(Decimal("0.0001"))
-
-    @property
-    def meets_target(self) -> bool | None:
-        if self.target is None or self.denominator == 0:
-            return None
-        return Decimal(self.numerator) >= self.target * self.denominator
-
-
-def _span(period: Period) -> tuple[datetime, datetime]:
+def period_span(period: Period) -> tuple[datetime, datetime]:
+    """The period's days as a half-open range of UTC moments (as every figure here counts)."""
     start = datetime.combine(period.start, time.min, tzinfo=UTC)
     return start, datetime.combine(period.end, time.min, tzinfo=UTC) + timedelta(days=1)
 
@@ -62,7 +39,7 @@ def meeting_attendance(
     position: int | None = None,
 ) -> Figure:
     """Units present over units notified, for meetings held in the period."""
-    start, end = _span(period)
+    start, end = period_span(period)
     held = and_(
         meetings.c.tenant_id == attendance.c.tenant_id,
         meetings.c.meeting_id == attendance.c.meeting_id,
@@ -162,6 +139,20 @@ def satisfaction_of(ratings: list[int]) -> Figure:
     """Ratings of 4 or 5 over all ratings, against the 90% target."""
     satisfied, rated = commitment_rules.satisfaction(ratings)
     return Figure(satisfied, rated, SATISFACTION_TARGET)
+
+
+def affair_satisfaction(
+    engine: Reader, tenant_id: str, within: Period | None = None, position: int | None = None
+) -> Figure:
+    """Residents' feedback on affairs (given inside ``within``, if any) that was
+    satisfied, over all feedback given, against the 90% target."""
+    f = affair_feedback
+    query = select(f.c.satisfied).where(f.c.tenant_id == tenant_id, visible_at(f, position))
+    if within is not None:
+        query = query.where(f.c.given_on >= within.start, f.c.given_on <= within.end)
+    with engine.connect() as conn:
+        given = [bool(satisfied) for satisfied in conn.execute(query).scalars()]
+    return Figure(sum(given), len(given), SATISFACTION_TARGET)
 
 
 def post_participation(

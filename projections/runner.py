@@ -38,6 +38,7 @@ from projections import (
     handlers_plenary_business,
     handlers_resolutions,
     handlers_units,
+    handlers_upward_reports,
     handlers_webhooks,
 )
 from projections.context import Applied, Handler
@@ -51,6 +52,7 @@ from projections.tables_commendations import COMMENDATION_TABLES
 from projections.tables_engagement import ENGAGEMENT_TABLES
 from projections.tables_evidence import EVIDENCE_TABLES
 from projections.tables_plenary_business import PLENARY_TABLES
+from projections.tables_upward_reports import UPWARD_REPORT_TABLES
 from projections.tables_webhooks import WEBHOOK_TABLES
 from projections.temporal import SqlRows, TemporalBackend
 from projections.workers import can_fork, fold_in_workers
@@ -87,6 +89,7 @@ HANDLERS: dict[str, Handler] = {
     **handlers_commendations.HANDLERS,
     **handlers_plenary_business.HANDLERS,
     **handlers_evidence.HANDLERS,
+    **handlers_upward_reports.HANDLERS,
 }
 ALL_TABLES = [
     *PROJECTED_TABLES,
@@ -97,6 +100,7 @@ ALL_TABLES = [
     *COMMENDATION_TABLES,
     *PLENARY_TABLES,
     *EVIDENCE_TABLES,
+    *UPWARD_REPORT_TABLES,
     search_entries,
 ]
 

@@ -33,7 +33,8 @@ import projections.tables_commendations
 import projections.tables_engagement
 import projections.tables_evidence
 import projections.tables_plenary_business
-import projections.tables_webhooks  # noqa: F401  (all three register their tables)
+import projections.tables_upward_reports
+import projections.tables_webhooks  # noqa: F401  (each registers its tables)
 from projections.tables import read_metadata
 from tenants.store import row_security
 

@@ -141,12 +141,15 @@ reads (docs/deployment.md).
 
 Domain rules in the table: the convener (the tenant's manager), never the reporting
 unit, verifies execution; only the evaluated community or unit appeals, and no
-appellant role resolves an appeal. Issuers may grant: platform admin any role;
-street admin community secretary, unit liaison, party member, resident, auditor and
-integrator tokens in its street and communities; community secretary unit liaison,
-party member and resident tokens in its community. An integrator, read-only
-otherwise, manages its own tenant's webhooks, and of those only the ones it
-registered itself (docs/webhooks.md).
+appellant role resolves an appeal; a community's secretary files its report upward
+in its own tenant (the same request records the receipt in the street's log), and
+only the street acknowledges or returns it, in the street's tenant, where a
+community's principals neither act nor read. Issuers may grant: platform admin any
+role; street admin community secretary, unit liaison, party member, resident,
+auditor and integrator tokens in its street and communities; community secretary
+unit liaison, party member and resident tokens in its community. An integrator,
+read-only otherwise, manages its own tenant's webhooks, and of those only the ones
+it registered itself (docs/webhooks.md).
 
 | command | who may send it |
 | --- | --- |

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from typing import Any
 
@@ -15,7 +16,7 @@ from api.graphql.filters import AffairStatusFilter, value
 from api.graphql.nodes import Node
 from api.graphql.paging import Connection, Window, page
 from api.graphql.records import record_fields
-from api.graphql.tenant_engagement import parse_period, visible_rows
+from api.graphql.tenant_engagement import as_of, parse_period, visible_rows
 from api.graphql.types import Ctx, Event, history_of
 from api.graphql.units import Person
 from domain.affairs import CLOSED_STATUSES, AssigneeKind, is_overdue, time_to_close
@@ -156,18 +157,20 @@ class TenantAffairs:
         within = parse_period(period)
         tenant_id = self.row.tenant_id
         closed = await visible_rows(info, affairs, tenant_id, affairs.c.closed_on.is_not(None))
-        given = await visible_rows(info, affair_feedback, tenant_id)
         if within is not None:
             closed = [r for r in closed if r.closed_on in within]
-            given = [r for r in given if r.given_on in within]
         median, mean = time_to_close([r.days_to_close for r in closed])
-        satisfied = sum(1 for r in given if r.satisfied)
+        satisfaction = await asyncio.to_thread(
+            indicators.affair_satisfaction,
+            info.context.reads,
+            tenant_id,
+            within,
+            as_of(info, tenant_id),
+        )
         return AffairFigures(
             period=period,
             closed=len(closed),
             median_days_to_close=None if median is None else str(median),
             mean_days_to_close=None if mean is None else str(mean),
-            satisfaction=Share.of(
-                indicators.Figure(satisfied, len(given), indicators.SATISFACTION_TARGET)
-            ),
+            satisfaction=Share.of(satisfaction),
         )

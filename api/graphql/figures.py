@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import strawberry
 
-from projections import indicators
+from domain.figures import Figure
 
 
 def hours(total: Decimal) -> str:
@@ -25,7 +25,7 @@ class Share:
     meets_target: bool | None
 
     @classmethod
-    def of(cls, figure: indicators.Figure) -> Share:
+    def of(cls, figure: Figure) -> Share:
         return cls(
             numerator=figure.numerator,
             denominator=figure.denominator,

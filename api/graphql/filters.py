@@ -18,6 +18,7 @@ from domain.members import MemberClass
 from domain.plenary_business import WorkDocumentKind
 from domain.resolutions import ResolutionStatus
 from domain.tenants import TenantKind
+from domain.upward_reports import ReportStatus
 
 
 def _mirror(domain: type[Enum], name: str) -> Any:
@@ -37,6 +38,7 @@ AffairStatusFilter = _mirror(AffairStatus, "AffairStatus")
 CommendationKindFilter = _mirror(CommendationKind, "CommendationKind")
 CommendationStatusFilter = _mirror(CommendationStatus, "CommendationStatus")
 WorkDocumentKindFilter = _mirror(WorkDocumentKind, "WorkDocumentKind")
+UpwardReportStatusFilter = _mirror(ReportStatus, "UpwardReportStatus")
 
 
 def value(member: Enum | None) -> Any:

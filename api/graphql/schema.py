@@ -44,6 +44,7 @@ from api.graphql.subscriptions import Subscription
 from api.graphql.tenant_engagement import TenantFollowUp
 from api.graphql.types import Ctx, Event, encode_cursor, history_of
 from api.graphql.units import Charter, MemberUnit, load_unit
+from api.graphql.upward_reports import TenantUpwardReports
 from api.graphql.webhooks import TenantWebhooks
 from domain.charters import zone
 from projections import audits, queries, rules, tables
@@ -78,6 +79,7 @@ class Tenant(
     TenantCommendations,
     TenantPlenary,
     TenantEvidenceFiles,
+    TenantUpwardReports,
     Node,
 ):
     row: strawberry.Private[Row[Any]]

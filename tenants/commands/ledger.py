@@ -13,6 +13,7 @@ from tenants.commands.evidence_files import EvidenceFileCommands
 from tenants.commands.members import MemberCommands
 from tenants.commands.plenary_business import PlenaryCommands
 from tenants.commands.resolutions import ResolutionCommands
+from tenants.commands.upward_reports import UpwardReportCommands
 from tenants.commands.webhooks import WebhookCommands
 
 
@@ -29,8 +30,9 @@ class Ledger(
     CalendarFeedCommands,
     PlenaryCommands,
     EvidenceFileCommands,
+    UpwardReportCommands,
 ):
     """A tenant's ledger: meetings and resolutions, commitments, members and posts,
     evaluations, webhooks, co-construction agreements, residents' affairs,
-    commendations, calendar feeds, the plenary's business, evidence files; the
-    platform's ledger holds access tokens."""
+    commendations, calendar feeds, the plenary's business, evidence files, reports
+    upward; the platform's ledger holds access tokens."""

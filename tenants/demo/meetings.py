@@ -20,12 +20,14 @@ from domain.tenants import TenantKind
 from domain.units import UnitKind
 from tenants.commands.ledger import Ledger
 from tenants.commands.meetings import ProposedResolution
+from tenants.commands.upward_delivery import FigureSource
 from tenants.demo.affairs import demo_affairs
 from tenants.demo.agreements import sign_agreements
 from tenants.demo.commendations import commend_after_evaluation
 from tenants.demo.engagement import DemoCommunity, evaluate_communities
 from tenants.demo.evidence import upload_report_evidence
 from tenants.demo.plenary import COUNCIL_ITEM, DOCUMENTS_ITEM, plenary_business
+from tenants.demo.upward_reports import report_upward
 from tenants.registry import Ledgers
 
 STREET = ("fenglin", "枫林街道")
@@ -207,8 +209,9 @@ def _follow_up(t: _Tenant, n: int, at: datetime, uploads: bool = False) -> None:
     led.verify_resolution(t.s(at + timedelta(days=55)), resolution)
 
 
-def load_demo(ledgers: Ledgers) -> str:
-    """Load the demo data set and describe what was loaded."""
+def load_demo(ledgers: Ledgers, figures: FigureSource) -> str:
+    """Load the demo data set and describe what was loaded (``figures`` composes the
+    communities' reports upward from their read models)."""
     registered = datetime(2026, 1, 2, 9, tzinfo=UTC)
     street = _Tenant(ledgers, STREET[0], "street-admin-zhou")
     charter = Charter(
@@ -246,11 +249,13 @@ def load_demo(ledgers: Ledgers) -> str:
         demo_affairs(more)
     evaluate_communities(street.ledger, street.actor.user_id, [c for c, _ in COMMUNITIES], _id)
     commend_after_evaluation(street.ledger, street.actor.user_id, [c for c, _ in COMMUNITIES], _id)
+    report_upward(ledgers, figures, street.actor.user_id, [c for c, _ in COMMUNITIES], _id)
     return (
         f"demo loaded: 1 street, {len(COMMUNITIES)} communities, {meetings} meetings "
         f"({date(2026, 1, 1)} to {QUARTERS[-1].date()}), commitments with ratings, "
         "co-construction agreements, residents' affairs, members with posts and service logs, "
         "evidence files (a scanned sign-in sheet and a site photo), "
         "a finalised and ranked 2026H1 evaluation and the commendations that followed it, "
-        "plenaries that confirmed each council and adopted its work report and plan"
+        "plenaries that confirmed each council and adopted its work report and plan, "
+        "the communities' 2026H1 reports to their street and its decisions"
     )

@@ -14,6 +14,7 @@ from tenants.messages import (
     plenary_business,
     resolutions,
     tenants,
+    upward_reports,
     webhooks,
 )
 from tenants.messages.base import COMMANDS, Message, RecordCommand
@@ -35,5 +36,6 @@ __all__ = [
     "plenary_business",
     "resolutions",
     "tenants",
+    "upward_reports",
     "webhooks",
 ]

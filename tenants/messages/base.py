@@ -24,6 +24,7 @@ from tenants.store.recorder import IdempotentCommand
 
 if TYPE_CHECKING:
     from tenants.commands.ledger import Ledger
+    from tenants.commands.upward_delivery import FigureSource
     from tenants.pipeline.identity import Principal
     from tenants.registry import Ledgers
 
@@ -64,6 +65,7 @@ class Handling:
     principal: Principal
     authority: str | None = None  # the tenant whose roles authorised the command
     touched: dict[str, int] = field(default_factory=dict)
+    figures: FigureSource | None = None  # composes a report's figures from the read side
 
     @property
     def ledger(self) -> Ledger:
@@ -78,7 +80,7 @@ class Handling:
 
     def stamp_for(self, tenant_id: str) -> Stamp:
         """The same stamp for another tenant's log (cross-tenant commands)."""
-        return Stamp(tenant_id, self.stamp.actor, self.stamp.occurred_at, self.stamp.reason)
+        return self.stamp.for_tenant(tenant_id)
 
 
 COMMANDS: dict[str, type[Message]] = {}
@@ -129,6 +131,12 @@ class Message(BaseModel):
     def bound_value(self, role: str) -> str | None:
         """The unit, member or resident the command is for, when the policy binds it."""
         return None
+
+    def applied_by(self, h: Handling) -> bool:
+        """Whether this very request (its Idempotency-Key) already applied the command
+        without the answer being stored for replay, as a command across two logs does:
+        its retry then finishes what the first attempt left, at whatever version."""
+        return False
 
     def handle(self, h: Handling) -> CommandResult:
         """Load, call the aggregate, save: the command's effect on the ledger."""

@@ -19,6 +19,7 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.errors import DomainError
 from domain.stamp import Stamp
+from tenants.commands.upward_delivery import FigureSource
 from tenants.ledger import CommandResult, VersionConflict, expecting
 from tenants.messages.base import PLATFORM_LOG, Handling, Message, RecordCommand
 from tenants.pipeline.idempotency import idempotent_command, replay
@@ -45,8 +46,10 @@ class Pipeline:
         ledgers: Ledgers,
         after: AfterCommand = _nothing_after,
         sign: SignLog | None = None,
+        figures: FigureSource | None = None,
     ) -> None:
         self.ledgers = ledgers
+        self.figures = figures
         self.directory = TenantDirectory(ledgers)
         self.policy = Policy(self.directory)
         self.after = after
@@ -68,7 +71,7 @@ class Pipeline:
         idem = None
         if idempotency_key is not None:
             idem = idempotent_command(principal, log, message, idempotency_key)
-        h = Handling(log, self.ledgers, stamp, idem, principal, tenant_id)
+        h = Handling(log, self.ledgers, stamp, idem, principal, tenant_id, figures=self.figures)
         result = self._run(message, h)
         answer = result if isinstance(result, dict) else result.as_dict()
         for tenant, position in [(log, answer["position"]), *h.touched.items()]:
@@ -80,6 +83,8 @@ class Pipeline:
     def _run(self, message: Message, h: Handling) -> CommandResult | dict[str, Any]:
         target = message.target(h.tenant_id)
         expected = message.expected_version if isinstance(message, RecordCommand) else None
+        if expected is not None and h.idem is not None and message.applied_by(h):
+            expected = None  # its first attempt moved the version on: finish, don't refuse
         # Without an expected version the caller wants the command applied to the
         # record as it is: when another command wins a race, reload and try again.
         attempts = 1 if expected is not None else RETRIES

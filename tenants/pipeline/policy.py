@@ -166,6 +166,10 @@ POLICY: dict[str, tuple[Grant, ...]] = {
         Grant(R.PARTY_MEMBER),
         Grant(R.COMMUNITY_SECRETARY, frozenset({Relation.COMMUNITY_OF})),
     ),
+    # reports upward: the community's secretary files its own; the street decides
+    "file_upward_report": (Grant(R.COMMUNITY_SECRETARY),),
+    "acknowledge_upward_report": MANAGER,
+    "return_upward_report": MANAGER,
     # access tokens (the handler also checks which roles each issuer may grant)
     "issue_token": ISSUERS,
     "revoke_token": ISSUERS,

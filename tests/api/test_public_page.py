@@ -28,7 +28,7 @@ COMMUNITY = COMMUNITIES[0][0]
 @pytest.fixture
 def demo(private_engine: Engine) -> Iterator[Platform]:
     platform = Platform(private_engine, embedded=True)
-    load_demo(platform.ledgers)
+    load_demo(platform.ledgers, platform.report_figures)
     platform.projector.catch_up_all()
     yield platform
     platform.close()

@@ -101,6 +101,7 @@ class Lifecycle:
                  occurred_at=v.moment(200))  # fmt: skip
         evaluation = self._evaluation(boss, sec, street, a)
         self._commendations(boss, sec, street, a, evaluation, u1)
+        self._upward_report(boss, sec, street, a)
         self._webhooks(sec, a)
         self._agreements(sec, a, u1)
         self._affairs(sec, a, u1)
@@ -398,6 +399,22 @@ class Lifecycle:
                        occurred_at=v.moment(141))["record_id"]  # fmt: skip
         self.run(boss, "decide_commendation", street, commendation_id=put, outcome="rejected",
                  reason=v.text("名额已满", "reason"), occurred_at=v.moment(145))  # fmt: skip
+
+    def _upward_report(self, boss: Principal, sec: Principal, street: str, a: str) -> None:
+        v = self.v
+        # The community files its report on the year; the street returns it, the
+        # community files it again, and the street acknowledges the revision.
+        filed = self.run(sec, "file_upward_report", a, period=f"{v.year}",
+                         achievements=v.text("完成加装电梯", "long"),
+                         problems=v.text("停车难", "long"), plans=v.text("推进停车治理", "long"),
+                         occurred_at=v.moment(160))  # fmt: skip
+        received = filed["received_report_id"]
+        self.run(boss, "return_upward_report", street, received_report_id=received,
+                 reason=v.text("请补充数据", "reason"), occurred_at=v.moment(161))  # fmt: skip
+        self.run(sec, "file_upward_report", a, period=f"{v.year}",
+                 reason=v.text("按街道意见补充", "reason"), occurred_at=v.moment(162))  # fmt: skip
+        self.run(boss, "acknowledge_upward_report", street, received_report_id=received,
+                 occurred_at=v.moment(163))  # fmt: skip
 
     def _webhooks(self, sec: Principal, a: str) -> None:
         v = self.v

@@ -18,7 +18,12 @@ from tenants.pipeline.identity import SYSTEM, Principal, Role
 from tenants.pipeline.policy import POLICY, Relation, check_policy_complete
 from tests.integration.world import World, build_world, manager
 
-ON_STREET = {"rubric_id", "evaluation_id", "commendation_id"}  # records in the street's log
+ON_STREET = {  # records in the street's log
+    "rubric_id",
+    "evaluation_id",
+    "commendation_id",
+    "received_report_id",
+}
 RECORD_COMMANDS = sorted(n for n, c in COMMANDS.items() if issubclass(c, RecordCommand))
 
 
@@ -166,6 +171,9 @@ def test_the_policy_holds_its_invariants_for_every_command_role_and_relation(
     resolving = POLICY["resolve_appeal"]
     assert all(Relation.COMMUNITY_OF not in g.relations for g in resolving)
     assert Role.UNIT_LIAISON not in {g.role for g in resolving}
+    # A community files its report upward; only its street decides on it.
+    for deciding in ("acknowledge_upward_report", "return_upward_report"):
+        assert all(Relation.COMMUNITY_OF not in g.relations for g in POLICY[deciding])
 
 
 def test_the_published_policy_table_matches_the_code() -> None:

@@ -28,7 +28,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Platform:
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('demo') / Path('demo.db')}")
     migrate(engine)
     platform = Platform(engine, embedded=True)
-    load_demo(platform.ledgers)
+    load_demo(platform.ledgers, platform.report_figures)
     platform.projector.catch_up_all()
     return platform
 
@@ -253,3 +253,59 @@ def test_the_demo_attaches_a_scanned_sign_in_sheet_and_a_photo_to_a_report(
         assert hashlib.sha256(got.content).hexdigest() == file["sha256"]
     sheet = client.get(attached[0]["downloadPath"], headers=auditor).content
     assert sheet.startswith(b"%PDF-") and sheet.rstrip().endswith(b"%%EOF")
+
+
+REPORTS = """{ tenant(id: "fenglin") { receivedReports(period: "2026H1", first: 5) { nodes {
+  communityId filedReportId statusLabel revision history { type reason }
+  revisions { revision status filedOn reflectsPosition narrative { section }
+    figures { meetingsHeld { kind count } resolutionsAdopted resolutionsVerified
+      resolutionsOnTime { numerator denominator } resolutionsOverdue
+      commitmentSatisfaction { numerator denominator }
+      memberParticipation { denominator } } } } } } }"""
+AS_FILED = """query($c: ID!, $p: Int) {
+  then: tenant(id: $c, atPosition: $p) { commitmentSatisfaction(period: "2026H1") {
+    numerator denominator } }
+  now: tenant(id: $c) { upwardReports { nodes { revisions { figures {
+    commitmentSatisfaction { numerator denominator } } } } } } }"""
+
+
+def test_the_demo_communities_report_their_2026h1_upward_and_the_street_decides(
+    demo: Platform, auditor: dict[str, str]
+) -> None:
+    client = TestClient(create_app(demo))
+    data = client.post("/graphql", json={"query": REPORTS}, headers=auditor).json()
+    received = data["data"]["tenant"]["receivedReports"]["nodes"]
+    assert [(r["communityId"], r["statusLabel"], r["revision"]) for r in received] == [
+        ("fenglin-yicun", "已确认", 1),
+        ("fenglin-guilinyuan", "已确认", 1),
+        ("fenglin-kangjian", "已确认", 2),
+    ]
+    returned = received[2]
+    assert [h["type"] for h in returned["history"]] == [
+        "Received", "Returned", "RevisionReceived", "Acknowledged"
+    ]  # fmt: skip
+    assert [(r["status"], len(r["narrative"])) for r in returned["revisions"]] == [
+        ("returned", 1),
+        ("acknowledged", 3),
+    ]
+    for report in received:
+        figures = report["revisions"][-1]["figures"]
+        # Two quarterly meetings in the half, the first the plenary; both resolutions
+        # verified by their deadlines, none overdue in early July.
+        assert [m["count"] for m in figures["meetingsHeld"]] == [1, 1, 0]
+        assert figures["resolutionsAdopted"] == figures["resolutionsVerified"] == 2
+        assert figures["resolutionsOnTime"] == {"numerator": 2, "denominator": 2}
+        assert figures["resolutionsOverdue"] == 0
+        assert figures["memberParticipation"]["denominator"] > 0
+        # The community read as of the position the figures reflect shows them too.
+        position = report["revisions"][-1]["reflectsPosition"]
+        variables = {"c": report["communityId"], "p": position}
+        read = client.post("/graphql", json={"query": AS_FILED, "variables": variables},
+                           headers=auditor).json()["data"]  # fmt: skip
+        assert read["then"]["commitmentSatisfaction"] == figures["commitmentSatisfaction"]
+        # The community's own record holds the same frozen figures as the street's copy.
+        [filed] = read["now"]["upwardReports"]["nodes"]
+        assert (
+            filed["revisions"][-1]["figures"]["commitmentSatisfaction"]
+            == (figures["commitmentSatisfaction"])
+        )

@@ -26,7 +26,7 @@ def _state(engine: Engine) -> tuple[int, int]:
 def test_a_changed_read_model_shape_is_recreated_and_replayed(private_engine: Engine) -> None:
     engine = private_engine
     platform = Platform(engine)
-    load_demo(platform.ledgers)
+    load_demo(platform.ledgers, platform.report_figures)
     platform.projector.catch_up_all()
     projected = _state(engine)
     assert projected[0] > 0 and projected[1] > 0

@@ -85,7 +85,7 @@ def test_an_untouched_demo_store_matches_in_every_table_the_demo_fills(
 ) -> None:
     engine = private_engine
     platform = Platform(engine, embedded=False)
-    load_demo(platform.ledgers)
+    load_demo(platform.ledgers, platform.report_figures)
     platform.projector.catch_up_all()
     tenants = known_tenants(engine)
     before = _live_rows(engine, tenants)

@@ -1,7 +1,8 @@
 """A small multi-tenant world built through the command pipeline, with one record
 of every kind a command can target: two streets, three communities, units, a
 meeting with an adopted resolution, a commitment, a member, a post, a rubric,
-an evaluation, a commendation, a token, a webhook, an agreement, an affair and a calendar feed."""
+an evaluation, a commendation, a token, a webhook, an agreement, an affair, a
+calendar feed and a report upward."""
 
 from __future__ import annotations
 
@@ -89,6 +90,7 @@ def build_world(platform: Platform) -> World:
     affair = w.run(sec, "receive_affair", w.a, resident_name="居民", matter="事项",
                    channel="phone")["record_id"]  # fmt: skip
     feed = w.run(sec, "issue_calendar_feed", w.a)
+    report = w.run(sec, "file_upward_report", w.a, period="2025H2")
     w.ids = {
         "unit_id": units[0],
         "other_unit": units[1],
@@ -105,5 +107,6 @@ def build_world(platform: Platform) -> World:
         "affair_id": affair,
         "commendation_id": commendation["record_id"],
         "feed_id": feed["feed_id"],
+        "received_report_id": report["received_report_id"],
     }
     return w

@@ -20,6 +20,7 @@ from projections import (
     tables_commendations,
     tables_engagement,
     tables_evidence,
+    tables_upward_reports,
     tables_webhooks,
 )
 from projections.records import Field, Masking, Personal, Record, UtcDateTime, key
@@ -55,6 +56,8 @@ TYPES = {
     "Commendation": tables_commendations.COMMENDATIONS,
     "EvidenceFile": tables_evidence.EVIDENCE_FILES,
     "EvidenceAttachment": tables_evidence.EVIDENCE_ATTACHMENTS,
+    "UpwardReport": tables_upward_reports.UPWARD_REPORTS,
+    "UpwardReportRevision": tables_upward_reports.UPWARD_REPORT_REVISIONS,
 }
 
 
