@@ -224,6 +224,13 @@ class Meeting(Aggregate):
         ``chair_unit_id`` (a unit signed in): not earlier than the charter's margin
         before its scheduled time, and refused below the charter's quorum."""
         self._require(S.NOTICED)
+        earliest = self.scheduled_for - timedelta(minutes=self.charter.opening_margin_minutes)
+        if opened_at < earliest:
+            raise errors.MeetingNotYetDue(
+                f"the meeting is scheduled for {self.scheduled_for.isoformat()}; it may be "
+                f"opened from {earliest.isoformat()}"
+            )
+        self.roll.check_quorum(self.charter.quorum)
         if chair_unit_id is None:
             raise errors.ChairRequired(
                 "name the chairing unit (chair_unit_id): the council has no chair, or its "
@@ -234,13 +241,6 @@ class Meeting(Aggregate):
                 f"the chair's unit {chair_unit_id} has not signed in: a meeting is chaired "
                 "by someone present"
             )
-        earliest = self.scheduled_for - timedelta(minutes=self.charter.opening_margin_minutes)
-        if opened_at < earliest:
-            raise errors.MeetingNotYetDue(
-                f"the meeting is scheduled for {self.scheduled_for.isoformat()}; it may be "
-                f"opened from {earliest.isoformat()}"
-            )
-        self.roll.check_quorum(self.charter.quorum)
         self._opened(stamp, chair_unit_id)
 
     def record_position(self, stamp: Stamp, item_id: str, unit_id: str, position: Position) -> None:

@@ -152,3 +152,23 @@ def community(api: Api) -> Community:
     units = [api.t("/units", {"name": name, "kind": kind}, 201)["record_id"]
              for name, kind in (("区医院党委", "public_institution"), ("物业党支部", "enterprise"))]  # fmt: skip
     return Community(api, street, units)
+
+
+def plenary_resolution(api: Api, units: list[str], at: datetime = MEETING_AT) -> str:
+    """Hold a plenary (全体会议) at ``at`` that all ``units`` attend and that adopts one
+    resolution, as a charter amendment or the council must cite; return its id."""
+    m = api.t("/meetings", {"kind": "plenary", "title": "全体会议", "location": "会议室",
+                            "scheduled_for": at.isoformat()}, 201)["record_id"]  # fmt: skip
+    api.t(f"/meetings/{m}/agenda-items", {"title": "修订章程", "item_id": "charter"}, 201)
+    api.t(f"/meetings/{m}/notice", {"issued_at": (at - timedelta(days=10)).isoformat()})
+    for unit in units:
+        api.t(f"/meetings/{m}/sign-ins", {"unit_id": unit, "attendee": "主要负责人"})
+    api.t(f"/meetings/{m}/open", {"chair_unit_id": units[0]})
+    for unit in units:
+        api.t(f"/meetings/{m}/agenda-items/charter/positions",
+              {"unit_id": unit, "position": "agree"})  # fmt: skip
+    decided = api.t(f"/meetings/{m}/agenda-items/charter/decision",
+                    {"action": "按修订后的章程执行", "responsible_unit_ids": units[:1],
+                     "deadline": (at + timedelta(days=30)).date().isoformat()})  # fmt: skip
+    api.t(f"/meetings/{m}/close")
+    return str(decided["resolution_id"])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import Street
+from datetime import timedelta
+
+from tests.api.conftest import MEETING_AT, Street, plenary_resolution
 
 MEETING = """query($t: ID!, $m: ID!, $p: Int, $at: DateTime) { tenant(id: $t, atPosition: $p, asOf: $at) {
   asOfPosition charter { decisionRule }
@@ -17,7 +19,7 @@ def test_a_tenant_reads_as_it_was_recorded_at_a_past_position(street: Street) ->
     noticed = api.head()
     for unit in (a, b):
         api.t(f"/meetings/{m}/sign-ins", {"unit_id": unit, "attendee": "代表"})
-    api.t(f"/meetings/{m}/open")
+    api.t(f"/meetings/{m}/open", {"chair_unit_id": a})
     api.t(f"/meetings/{m}/agenda-items/lift/positions", {"unit_id": a, "position": "agree"})
     api.t(f"/meetings/{m}/agenda-items/lift/decision",
           {"action": "征询", "responsible_unit_ids": [a], "deadline": "2025-12-31"})  # fmt: skip
@@ -25,7 +27,9 @@ def test_a_tenant_reads_as_it_was_recorded_at_a_past_position(street: Street) ->
     api.t(f"/meetings/{m}/minutes", {"text": "初稿"})
     drafted = api.head()
     api.t(f"/meetings/{m}/minutes/corrections", {"text": "定稿", "reason": "补充"})
-    api.t("/charter-amendments", {"charter": {"decision_rule": "majority"}, "reason": "修订"})
+    resolution = plenary_resolution(api, [a, b], MEETING_AT + timedelta(days=1))
+    api.t("/charter-amendments", {"charter": {"decision_rule": "majority"}, "reason": "修订",
+                                  "resolution_id": resolution})  # fmt: skip
 
     now = api.gql(MEETING, t=api.tenant, m=m)["data"]["tenant"]
     then = api.gql(MEETING, t=api.tenant, m=m, p=noticed)["data"]["tenant"]
@@ -37,7 +41,8 @@ def test_a_tenant_reads_as_it_was_recorded_at_a_past_position(street: Street) ->
     assert (now["meeting"]["status"], then["meeting"]["status"]) == ("closed", "noticed")
     assert {x["status"] for x in then["meeting"]["attendance"]} == {"expected"}
     assert then["meeting"]["agenda"] == [{"id": "lift", "status": "proposed", "outcome": None}]
-    assert then["resolutions"]["nodes"] == [] and len(now["resolutions"]["nodes"]) == 1
+    # Now: the meeting's resolution and the plenary's that amended the charter.
+    assert then["resolutions"]["nodes"] == [] and len(now["resolutions"]["nodes"]) == 2
     assert max(e["position"] for e in then["meeting"]["history"]) <= noticed
     assert [e["position"] for e in then["events"]["nodes"]] == list(range(1, noticed + 1))
     minutes = api.gql(MEETING, t=api.tenant, m=m, p=drafted)["data"]["tenant"]["meeting"]["minutes"]
@@ -61,9 +66,11 @@ def test_each_alias_of_tenant_reads_at_its_own_position(street: Street) -> None:
     noticed = api.head()
     for unit in (a, b):
         api.t(f"/meetings/{m}/sign-ins", {"unit_id": unit, "attendee": "代表"})
-    api.t(f"/meetings/{m}/open")
+    api.t(f"/meetings/{m}/open", {"chair_unit_id": a})
     opened = api.head()
-    api.t("/charter-amendments", {"charter": {"decision_rule": "majority"}, "reason": "修订"})
+    resolution = plenary_resolution(api, [a, b], MEETING_AT + timedelta(days=1))
+    api.t("/charter-amendments", {"charter": {"decision_rule": "majority"}, "reason": "修订",
+                                  "resolution_id": resolution})  # fmt: skip
     fields = """asOfPosition charter { decisionRule } meeting(id: $m) { status
       attendance { status } history { position } } events(first: 100) { totalCount }"""
     query = f"""query($t: ID!, $m: ID!, $p1: Int, $p2: Int) {{

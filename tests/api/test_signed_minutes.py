@@ -35,7 +35,7 @@ def _held_meeting(community: Community) -> str:
     api.t(f"/meetings/{m}/notice", {"issued_at": (MEETING_AT - timedelta(days=5)).isoformat()})
     for unit in community.units:
         api.t(f"/meetings/{m}/sign-ins", {"unit_id": unit, "attendee": "代表"})
-    api.t(f"/meetings/{m}/open")
+    api.t(f"/meetings/{m}/open", {"chair_unit_id": community.units[0]})
     api.t(f"/meetings/{m}/close")
     return str(m)
 

@@ -49,7 +49,7 @@ def _meeting(
     api.t(f"/meetings/{m}/notice", {"issued_at": "2025-01-03T09:00:00+08:00"})
     for unit in present:
         api.t(f"/meetings/{m}/sign-ins", {"unit_id": unit, "attendee": "代表", "occurred_at": at})
-    api.t(f"/meetings/{m}/open", {"occurred_at": at})
+    api.t(f"/meetings/{m}/open", {"occurred_at": at, "chair_unit_id": present[0]})
     api.t(f"/meetings/{m}/agenda-items/a/positions", {"unit_id": present[0], "position": "agree"})
     decided = api.t(f"/meetings/{m}/agenda-items/a/decision",
                     {"action": "制定方案", "responsible_unit_ids": units, "deadline": deadline,
