@@ -290,11 +290,12 @@ def test_the_demo_communities_report_their_2026h1_upward_and_the_street_decides(
     ]
     for report in received:
         figures = report["revisions"][-1]["figures"]
-        # Two quarterly meetings in the half, the first the plenary; both resolutions
+        # Two quarterly meetings in the half, the first the plenary; their two topic
+        # resolutions and the plenary's two (the council, the work documents) all
         # verified by their deadlines, none overdue in early July.
         assert [m["count"] for m in figures["meetingsHeld"]] == [1, 1, 0]
-        assert figures["resolutionsAdopted"] == figures["resolutionsVerified"] == 2
-        assert figures["resolutionsOnTime"] == {"numerator": 2, "denominator": 2}
+        assert figures["resolutionsAdopted"] == figures["resolutionsVerified"] == 4
+        assert figures["resolutionsOnTime"] == {"numerator": 4, "denominator": 4}
         assert figures["resolutionsOverdue"] == 0
         assert figures["memberParticipation"]["denominator"] > 0
         # The community read as of the position the figures reflect shows them too.
