@@ -74,6 +74,7 @@ STATUS_BY_ERROR: list[tuple[type[errors.DomainError], int]] = [
     (errors.ReasonRequired, 422),
     (errors.RuleViolation, 409),
     (errors.FiguresUnavailable, 503),
+    (errors.CjkFontUnavailable, 503),
     (errors.DomainError, 400),
 ]
 

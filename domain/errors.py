@@ -9,6 +9,7 @@ DomainError
 ├── EvidenceFileDamaged           stored evidence bytes that no longer match (500)
 ├── FiguresUnavailable            the records a report's figures come from are not yet
 │                                 readable (projection behind or parked): answered 503
+├── CjkFontUnavailable            no CJK font to embed in an official document: 503
 └── RuleViolation                 a command refused by a business rule
     ├── TenantRuleViolation       tenants and charters
     ├── UnitRuleViolation         member units
@@ -540,3 +541,11 @@ class FiguresUnavailable(DomainError):
     projection is behind or parked): nothing was filed; try again."""
 
     code = "figures-unavailable"
+
+
+class CjkFontUnavailable(DomainError):
+    """No CJK font is installed where the server looks for one, so it cannot lay out an
+    official document (it never serves a PDF with missing glyphs): the operator installs
+    Debian's fonts-noto-cjk or points GONGJIAN_CJK_FONT at a CJK font file."""
+
+    code = "cjk-font-unavailable"

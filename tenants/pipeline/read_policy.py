@@ -44,6 +44,12 @@ READS: dict[str, tuple[ReadGrant, ...]] = {
         *(ReadGrant(role, READERS) for role in Role if role not in (R.PLATFORM_ADMIN, R.PUBLIC)),
         ReadGrant(R.PLATFORM_ADMIN, frozenset({Relation.PLATFORM})),
     ),
+    # An official document (PDF): whoever reads the tenant (as GraphQL); attendees'
+    # names on a sign-in sheet are printed only for readers who see personal data.
+    "download_document": (
+        *(ReadGrant(role, READERS) for role in Role if role not in (R.PLATFORM_ADMIN, R.PUBLIC)),
+        ReadGrant(R.PLATFORM_ADMIN, frozenset({Relation.PLATFORM})),
+    ),
 }
 
 
