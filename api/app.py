@@ -14,7 +14,7 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from api import problems, rate_limits
+from api import assets, problems, rate_limits
 from api.graphql import answers
 from api.graphql.errors import ProblemGraphQLRouter, concurrency, time_limit
 from api.graphql.loaders import Context
@@ -109,11 +109,15 @@ def create_app(platform: Platform | None = None, *, serving: bool | None = None)
         summary="Joint meetings of streets and communities, recorded as events.",
         version="0.1.0",
         lifespan=lifespan,
+        # Served by api/assets.py from vendored files: FastAPI's own pages load a CDN's.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.platform = platform or Platform.from_url()
     app.state.command_rate_limit = rate_limits.configured(rate_limits.COMMANDS_SETTING)
     app.state.graphql_rate_limit = rate_limits.configured(rate_limits.GRAPHQL_SETTING)
     problems.install(app)
+    assets.install(app)
     app.add_middleware(BodyLimit)
 
     @app.get("/healthz", tags=["operations"])

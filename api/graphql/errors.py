@@ -9,10 +9,12 @@ from typing import Any
 
 from cross_web import HTTPException
 from fastapi import Request, Response
+from fastapi.responses import HTMLResponse
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
+from api import assets
 from api.graphql import answers, subscriptions
 from api.graphql.answers import Answer, AnswerCache, Fingerprint
 from api.graphql.loaders import Context
@@ -147,6 +149,11 @@ class ProblemGraphQLRouter(GraphQLRouter[Context, None]):
             cache.put(key, Answer(state, 200, bytes(response.body), "application/json"))
             response.headers[CACHE_HEADER] = "miss"
         return response
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        # The page's scripts and styles come from this app, never from a CDN.
+        root_path = request.scope.get("root_path", "").rstrip("/")
+        return HTMLResponse(assets.local_graphiql(self.graphql_ide_html, root_path))
 
     async def on_ws_connect(self, context: Context) -> None:
         await subscriptions.connect(context)
