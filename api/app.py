@@ -20,6 +20,7 @@ from api.graphql.errors import ProblemGraphQLRouter, concurrency, time_limit
 from api.graphql.loaders import Context
 from api.graphql.schema import schema
 from api.platform import Platform
+from api.rest import web_console
 from api.rest.calendars import calendar_router
 from api.rest.documents import document_router
 from api.rest.evidence_files import RAW_UPLOAD, evidence_router
@@ -171,6 +172,7 @@ def create_app(platform: Platform | None = None, *, serving: bool | None = None)
     app.include_router(public_page_router())
     app.include_router(calendar_router())
     app.include_router(document_router())
+    web_console.install(app)
     _declare_problem_media_type(app)
     return app
 

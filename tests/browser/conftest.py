@@ -1,12 +1,13 @@
-"""Headless Chromium for browser tests: Debian's /usr/bin/chromium driven by Playwright
-(no browser download), and pages that can reach nothing but the server under test.
-
-Without chromium the tests skip, saying why; with GONGJIAN_REQUIRE_BROWSER=1 (CI) they
-fail instead."""
+"""Browser tests: Debian's chromium driven by Playwright (no browser download), against
+a real `gongjian serve --demo` for the console (one per test module: the demo takes
+about half a minute to load) or a real empty server for the offline GraphiQL and
+/docs pages. Every request that leaves localhost is refused, so a page that needs the
+internet fails here as it would on an intranet."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -15,39 +16,124 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Route, ViewportSize, expect, sync_playwright
 
 from tests.integration.servers import running_server, script
 
-CHROMIUM = os.environ.get("GONGJIAN_CHROMIUM", "/usr/bin/chromium")
-REQUIRE_BROWSER = os.environ.get("GONGJIAN_REQUIRE_BROWSER") == "1"
-# Nothing a test does may depend on, or reach, the outside: no updates, no sync.
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-output" / "screenshots"
+REQUIRE_BROWSER = "GONGJIAN_REQUIRE_BROWSER"
+# Headless, and nothing of its own on the network (updates, sync, first-run pages).
 CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-# An office PC's screen (issue 10).
-OFFICE_SCREEN = {"width": 1366, "height": 768}
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+OFFICE: ViewportSize = {"width": 1366, "height": 768}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """One headless Chromium for the test process."""
-    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
-        reason = f"no Chromium at {CHROMIUM} (apt-get install chromium; .ci/run does)"
-        if REQUIRE_BROWSER:
-            pytest.fail(f"GONGJIAN_REQUIRE_BROWSER=1 but {reason}")
+def chromium_path() -> str:
+    """Debian's chromium; skip (or, where GONGJIAN_REQUIRE_BROWSER=1, fail) without it."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        reason = "no chromium on PATH: apt-get install chromium (CI's .ci/run does)"
+        if os.environ.get(REQUIRE_BROWSER) == "1":
+            pytest.fail(f"{REQUIRE_BROWSER}=1 but {reason}")
         pytest.skip(reason)
+    return found
+
+
+@dataclass
+class DemoServer:
+    """A running demo server: its URL, the tokens it printed by role, its settings."""
+
+    url: str
+    tokens: dict[str, str]
+    env: dict[str, str]
+
+    def token(self, role: str, tenant: str, user: str, *extra: str) -> str:
+        """Issue another token with the command line, as an operator would."""
+        issued = subprocess.run(
+            [script("gongjian"), "token", "create", "--role", role, "--tenant", tenant,
+             "--user", user, "--expires-days", "1", *extra],
+            env=self.env, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        return issued.stdout.strip().splitlines()[-1]
+
+
+def printed_tokens(log: str) -> dict[str, str]:
+    """The `role tenant token` lines `serve --demo` prints, by role."""
+    found = re.findall(r"^\s+(\w+)\s+\S+\s+(gj_\S+)$", log, re.MULTILINE)
+    return dict(found)
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+    chromium_path()  # skip before the half minute the demo takes to load
+    folder = tmp_path_factory.mktemp("console")
+    env = {**os.environ, "GONGJIAN_DATABASE_URL": f"sqlite:///{folder / 'demo.db'}"}
+    env["PYTHONUNBUFFERED"] = "1"  # the printed tokens reach the log before serving
+    env.pop("GONGJIAN_SIGNING_KEY_FILE", None)
+    subprocess.run([script("gongjian"), "migrate"], env=env, check=True, capture_output=True)
+    log = folder / "server.log"
+    with running_server(["--demo"], env, log) as (url, _):
+        tokens = printed_tokens(log.read_text())
+        assert "community_secretary" in tokens, log.read_text()
+        yield DemoServer(url, tokens, env)
+
+
+# Per module, like the server: Playwright's event loop does not outlive the module
+# into the other test files that share this process.
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    executable = chromium_path()
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
         yield launched
         launched.close()
+
+
+def _local_only(route: Route) -> None:
+    """Let requests to this machine through; refuse every other one."""
+    host = urlsplit(route.request.url).hostname
+    if host in ("127.0.0.1", "localhost"):
+        route.continue_()
+    else:
+        route.abort()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh browser context (no stored token or language) at office-screen size."""
+    context = browser.new_context(viewport=OFFICE, locale="zh-CN")
+    context.route("**/*", _local_only)
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    """A fresh browser context the size of a phone, with touch."""
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
+    context.route("**/*", _local_only)
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Keep a picture of the page under test-output/screenshots/ (gitignored)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(page: Page, url: str, token: str, fragment: str = "") -> None:
+    """Open the console and sign in by pasting ``token``, as a user does."""
+    page.goto(f"{url}/{fragment}")
+    page.get_by_label("访问令牌").fill(token)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("button", name="退出")).to_be_visible()
 
 
 @dataclass
@@ -61,12 +147,15 @@ class OfflinePage:
 
 @pytest.fixture
 def offline_page(browser: Browser) -> Iterator[OfflinePage]:
-    context = browser.new_context(viewport=OFFICE_SCREEN)  # type: ignore[arg-type]
+    """An office-screen page that records every request it was refused."""
+    context = browser.new_context(viewport=OFFICE)
     offline = OfflinePage(context.new_page())
 
     def only_local(route: Route) -> None:
         url = route.request.url
-        if urlsplit(url).hostname in LOCAL_HOSTS or not url.startswith(("http:", "https:")):
+        if urlsplit(url).hostname in ("127.0.0.1", "localhost") or not url.startswith(
+            ("http:", "https:")
+        ):
             route.continue_()
         else:
             offline.blocked.append(url)
