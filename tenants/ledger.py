@@ -15,8 +15,9 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import ApplicationRecorder, JSONTranscoder, Mapper
 from sqlalchemy import Engine
 
-from domain.errors import DomainError, NotFound
+from domain.errors import DomainError, NotFound, UnitHasLeft
 from domain.tenants import Tenant, tenant_aggregate_id
+from domain.units import MemberUnit
 from tenants.store import evidence_files, person_keys
 from tenants.store.recorder import IdempotentCommand, TenantRecorder
 from tenants.store.sealing import SealingMapper
@@ -150,6 +151,14 @@ class LedgerBase(Application[UUID]):
             if isinstance(cache, LRUCache):
                 self.repository.cache = LRUCache(maxsize=cache.maxsize)
         self._unreadable = epoch
+
+    def active_unit(self, unit_id: UUID, what: str = "") -> MemberUnit:
+        """A member unit of this tenant that has not left (NotFound, or UnitHasLeft
+        saying ``what`` it may no longer do)."""
+        unit = self.load(MemberUnit, unit_id)
+        if not unit.active:
+            raise UnitHasLeft(f"unit {unit.name} has left" + (f": {what}" if what else ""))
+        return unit
 
     def tenant(self) -> Tenant:
         """The tenant's own record (its registration and charter)."""

@@ -10,7 +10,6 @@ from domain import errors
 from domain.affairs import Affair, AffairChannel, AssigneeKind
 from domain.members import MemberStatus, PartyMember
 from domain.stamp import Stamp
-from domain.units import MemberUnit
 from tenants.commands.evidence_files import EvidenceFileCommands
 from tenants.ledger import CommandResult
 from tenants.store.recorder import IdempotentCommand
@@ -65,9 +64,7 @@ class AffairCommands(EvidenceFileCommands):
         except ValueError:
             raise errors.NotFound(f"no {assignee_kind.value} {assignee_id}") from None
         if assignee_kind is AssigneeKind.UNIT:
-            unit = self.load(MemberUnit, record_id)
-            if not unit.active:
-                raise errors.UnitHasLeft(f"unit {assignee_id} has left the joint meeting")
+            self.active_unit(record_id, "it takes no affairs")
             return
         member = self.load(PartyMember, record_id)
         if member.status is not MemberStatus.ACTIVE:

@@ -6,10 +6,8 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from uuid import UUID
 
-from domain import errors
 from domain.agreements import Agreement, Line, Review
 from domain.stamp import Stamp
-from domain.units import MemberUnit
 from tenants.ledger import CommandResult, LedgerBase
 from tenants.store.recorder import IdempotentCommand
 
@@ -32,9 +30,7 @@ class AgreementCommands(LedgerBase):
     ) -> CommandResult:
         """Sign an agreement with a member unit that takes part in the joint meeting."""
         self.tenant()
-        unit = self.load(MemberUnit, unit_id)
-        if not unit.active:
-            raise errors.UnitHasLeft(f"unit {unit.name} has left: it signs no agreement")
+        self.active_unit(unit_id, "it signs no agreement")
         agreement = Agreement.sign(
             stamp,
             agreement_id=agreement_id,

@@ -22,7 +22,6 @@ from domain.plenary_business import (
 from domain.resolutions import Resolution
 from domain.stamp import Stamp
 from domain.tenants import Tenant, tenant_aggregate_id
-from domain.units import MemberUnit
 from tenants.ledger import CommandResult, LedgerBase
 from tenants.store.recorder import IdempotentCommand
 
@@ -47,11 +46,10 @@ class PlenaryCommands(LedgerBase):
     def _active_units(self, unit_ids: Sequence[str]) -> None:
         for unit_id in dict.fromkeys(unit_ids):
             try:
-                unit = self.load(MemberUnit, UUID(unit_id))
+                record_id = UUID(unit_id)
             except ValueError:
                 raise errors.NotFound(f"no member unit {unit_id}") from None
-            if not unit.active:
-                raise errors.UnitHasLeft(f"unit {unit.name} has left")
+            self.active_unit(record_id, "it holds no seat and no item")
 
     def confirm_council(
         self, stamp: Stamp, seats: Sequence[Seat], resolution_id: UUID, idem: Idem = None
