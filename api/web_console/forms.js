@@ -1,6 +1,7 @@
 // Command forms: labelled fields, a submit button, and a problem shown in place.
 // A refused command leaves the form as the user filled it, so nothing typed is lost.
 import { command, problemMessage } from "./api.js";
+import { readingPast } from "./as_of.js";
 import { h, uid } from "./dom.js";
 import { t } from "./i18n.js";
 
@@ -33,8 +34,10 @@ export function isoTime(local) {
 /**
  * A form that sends one command: ``body(form)`` builds the command's body from the
  * form's fields, ``done(answer)`` runs after it is accepted (re-reading the page).
+ * While the past is being read (as_of.js) it is only a note: nothing can be written.
  */
 export function commandForm({ title, tenantId, path, fields, body, done, submitKey, name }) {
+  if (readingPast()) return h("p", { class: "note", "data-command": name || path }, t("asOf.readOnly", { command: t(title) }));
   const alert = h("p", { role: "alert", class: "problem" });
   const submit = h("button", { type: "submit" }, t(submitKey || title));
   const heading = h("h3", { id: uid("h") }, t(title));

@@ -1,13 +1,14 @@
 // The meeting workspace: what the record says (agenda, attendance, positions,
 // decisions, minutes), then the commands the meeting's state allows, each a form
 // that writes through the REST commands and re-reads the meeting when accepted.
-import { graphql, positionOf } from "../api.js";
+import { graphql } from "../api.js";
+import { TENANT_ARGS, TENANT_FIELD, tenantVariables } from "../as_of.js";
 import { h, replace } from "../dom.js";
 import { commandForm, field, isoTime, occurredAtField, select, value } from "../forms.js";
 import { label, t, when } from "../i18n.js";
 
-export const MEETING_QUERY = `query Meeting($tenant: ID!, $meeting: ID!, $wait: Int) {
-  tenant(id: $tenant, waitForPosition: $wait) { id name
+export const MEETING_QUERY = `query Meeting(${TENANT_ARGS}, $meeting: ID!) {
+  ${TENANT_FIELD} { id name
     units(first: 100, activeOnly: true) { nodes { id name } }
     meeting(id: $meeting) { id title kindLabel status statusLabel scheduledFor location
       noticeIssuedAt minutes minutesIssuedAt chair { name }
@@ -22,7 +23,7 @@ const POSITIONS = ["agree", "object", "abstain"];
 
 /** The meeting and its tenant, as the reader may see them (null: not found). */
 export async function readMeeting(tenantId, meetingId) {
-  const data = await graphql(MEETING_QUERY, { tenant: tenantId, meeting: meetingId, wait: positionOf(tenantId) });
+  const data = await graphql(MEETING_QUERY, tenantVariables(tenantId, { meeting: meetingId }));
   return data.tenant?.meeting ? data.tenant : null;
 }
 

@@ -1,15 +1,16 @@
 // A tenant's meetings, newest first, each linking to its workspace.
-import { graphql, positionOf } from "../api.js";
+import { graphql } from "../api.js";
+import { TENANT_ARGS, TENANT_FIELD, tenantVariables } from "../as_of.js";
 import { h, replace } from "../dom.js";
 import { t, when } from "../i18n.js";
 
-const QUERY = `query Meetings($tenant: ID!, $wait: Int) {
-  tenant(id: $tenant, waitForPosition: $wait) { id name
+const QUERY = `query Meetings(${TENANT_ARGS}) {
+  ${TENANT_FIELD} { id name
     meetings(first: 100) { nodes { id title kindLabel statusLabel scheduledFor location } } }
 }`;
 
 export async function meetingListPage(main, [tenantId]) {
-  const data = await graphql(QUERY, { tenant: tenantId, wait: positionOf(tenantId) });
+  const data = await graphql(QUERY, tenantVariables(tenantId));
   if (!data.tenant) {
     replace(main, h("p", { role: "alert", class: "problem" }, t("problem.not-found")));
     return;
