@@ -113,7 +113,18 @@ def test_a_secretary_takes_a_meeting_from_notice_to_minutes(
                              "发生时间": local(held_at + timedelta(hours=3))})  # fmt: skip
     minutes = page.get_by_role("region", name="会议纪要")
     expect(minutes).to_contain_text("一、议定：年底前走访全部独居老人并建立台账。")
+    expect(minutes).to_contain_text("已签收0/")
     screenshot(page, "meeting-workspace-minutes")
+    # A unit's receipt, then a correction with its reason; the form starts from the text.
+    submit(page, "minutes-receipt", {"成员单位": HOSPITAL})
+    expect(minutes).to_contain_text("已签收1/")
+    correction = page.locator("form[data-command='minutes-correction']")
+    expect(correction.get_by_label("纪要正文")).to_have_value(
+        "一、议定：年底前走访全部独居老人并建立台账。"
+    )
+    submit(page, "minutes-correction", {"纪要正文": "一、议定：12月31日前走访全部独居老人并建立台账。",
+                                        "理由": "期限表述不准确"})  # fmt: skip
+    expect(minutes).to_contain_text("一、议定：12月31日前走访全部独居老人并建立台账。")
 
     # What the console shows is what the API recorded.
     auth = {"Authorization": f"Bearer {demo_server.tokens['community_secretary']}"}
@@ -123,10 +134,70 @@ def test_a_secretary_takes_a_meeting_from_notice_to_minutes(
                         json={"query": query, "variables": {"t": KANGJIAN, "m": meeting}})  # fmt: skip
     recorded = answer.json()["data"]["tenant"]["meeting"]
     assert recorded["status"] == "closed" and recorded["chair"] == {"name": PARTY}
-    assert recorded["minutes"] == "一、议定：年底前走访全部独居老人并建立台账。"
+    assert recorded["minutes"] == "一、议定：12月31日前走访全部独居老人并建立台账。"
     assert recorded["agenda"][0]["resolution"] == {"action": "年底前走访全部独居老人并建立台账"}
     statuses = [a["status"] for a in recorded["attendance"]]
     assert statuses.count("present") == 4 and statuses.count("on_leave") == 1
+
+
+def test_a_secretary_plans_a_meeting_then_postpones_and_cancels_it(
+    page: Page, demo_server: DemoServer, held_at: datetime
+) -> None:
+    sign_in(page, demo_server.url, demo_server.tokens["community_secretary"],
+            f"#/tenants/{KANGJIAN}/meetings")  # fmt: skip
+    planned = held_at + timedelta(days=20)
+    submit(page, "schedule", {"会议名称": "春节慰问筹备会", "会议类型": "专题会议",
+                              "召开时间": local(planned), "地点": "康健社区党群服务中心"})  # fmt: skip
+    expect(page.get_by_role("heading", level=1)).to_have_text("春节慰问筹备会")
+    meeting = page.url.rsplit("/", 1)[1]
+    status = page.locator("dl.facts")
+    expect(status).to_contain_text("专题会议")
+    agenda = page.get_by_role("region", name="议程")
+    submit(page, "agenda-item", {"议题名称": "慰问对象名单"})
+    expect(agenda.get_by_role("heading", level=3)).to_have_text(["慰问对象名单"])
+    submit(page, "agenda-item", {"议题名称": "慰问经费安排"})
+    expect(agenda.get_by_role("heading", level=3)).to_have_text(["慰问对象名单", "慰问经费安排"])
+    # Withdrawing needs a reason: without one the browser keeps the form from going.
+    withdraw = submit(page, "withdraw", {"议题": "慰问经费安排"})
+    expect(withdraw.get_by_label("理由")).to_have_js_property("validity.valid", False)
+    submit(page, "withdraw", {"议题": "慰问经费安排", "理由": "经费另行研究"})
+    expect(agenda.locator("li", has_text="慰问经费安排")).to_contain_text("已撤回")
+    submit(
+        page,
+        "opinion-request",
+        {"议题": "慰问对象名单", "意见截止时间": local(planned - timedelta(days=2))},
+    )
+    expect(agenda.locator("li", has_text="慰问对象名单")).to_contain_text("书面意见征求截止")
+    later = planned + timedelta(days=7)
+    submit(page, "postpone", {"新的召开时间": local(later), "理由": "与区里会议时间冲突"})
+    expect(status).to_contain_text(f"{later.month}月{later.day}日")
+    submit(page, "notice", {"通知发出时间": local(held_at)})
+    expect(status).to_contain_text("已通知")
+    submit(
+        page,
+        "opinion",
+        {"议题": "慰问对象名单", "成员单位": SCHOOL, "意见内容": "建议增加困难教师家庭"},
+    )
+    expect(agenda.get_by_role("list", name="书面意见")).to_contain_text(
+        f"{SCHOOL}: 建议增加困难教师家庭"
+    )
+    screenshot(page, "meeting-workspace-planned")
+    submit(page, "cancel", {"理由": "并入年终总结会议"})
+    expect(status).to_contain_text("已取消")
+    expect(page.locator("form[data-command='cancel']")).to_have_count(0)
+
+    auth = {"Authorization": f"Bearer {demo_server.tokens['community_secretary']}"}
+    query = """query($t: ID!, $m: ID!) { tenant(id: $t) { meeting(id: $m) { status kind
+      scheduledFor agenda { title status opinions { unitId text } } history { reason } } } }"""
+    answer = httpx.post(f"{demo_server.url}/graphql", headers=auth,
+                        json={"query": query, "variables": {"t": KANGJIAN, "m": meeting}})  # fmt: skip
+    recorded = answer.json()["data"]["tenant"]["meeting"]
+    assert recorded["status"] == "cancelled" and recorded["kind"] == "thematic"
+    assert datetime.fromisoformat(recorded["scheduledFor"]) == later.replace(second=0)
+    assert [i["status"] for i in recorded["agenda"]] == ["proposed", "withdrawn"]
+    assert recorded["agenda"][0]["opinions"][0]["text"] == "建议增加困难教师家庭"
+    reasons = [e["reason"] for e in recorded["history"]]
+    assert {"与区里会议时间冲突", "并入年终总结会议"} <= set(reasons)
 
 
 def test_a_refused_command_is_said_in_chinese_and_keeps_what_was_typed(

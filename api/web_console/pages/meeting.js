@@ -12,14 +12,22 @@ export const MEETING_QUERY = `query Meeting(${TENANT_ARGS}, $meeting: ID!) {
     units(first: 100, activeOnly: true) { nodes { id name } }
     meeting(id: $meeting) { id title kindLabel status statusLabel scheduledFor location
       noticeIssuedAt minutes minutesIssuedAt chair { name }
-      agenda { id title kindLabel status statusLabel outcomeLabel
+      minutesRecipients { unitId acknowledgedAt }
+      agenda { id title kindLabel status statusLabel outcomeLabel carriedFrom opinionsDue
         tally { present agree object abstain }
+        opinions { unitId text withLeave late }
         positions { unitId positionLabel unit { name } }
         resolution { id action deadline statusLabel responsibleUnits { name } } }
-      attendance { unitId status leaveStatus leaveReason attendee substitute unit { name } } } }
+      attendance { unitId status leaveStatus leaveReason attendee substitute unit { name } } }
+    earlier: meetings(first: 20, status: CLOSED) { nodes { id title agenda { id title outcome } } } }
 }`;
 
 const POSITIONS = ["agree", "object", "abstain"];
+const MEETING_KINDS = ["regular", "thematic", "plenary"];
+const ITEM_KINDS = ["topic", "execution_review"];
+
+/** A required reason: the log keeps why a thing was withdrawn, postponed, corrected. */
+const reasonField = () => field("form.reason", h("input", { name: "reason", required: true, maxlength: 2000 }));
 
 /** The meeting and its tenant, as the reader may see them (null: not found). */
 export async function readMeeting(tenantId, meetingId) {
@@ -37,12 +45,21 @@ function facts(meeting) {
   return h("dl", { class: "facts" }, rows.map(([key, text]) => [h("dt", {}, t(key)), h("dd", {}, text)]));
 }
 
+// Opinions name units by id; the attendance roll has their names.
+let unitNames = new Map();
+const unitName = (_item, id) => unitNames.get(id) || id;
+
 function agenda(meeting) {
   return h("section", { "aria-labelledby": "agenda-title" },
     h("h2", { id: "agenda-title" }, t("meeting.agenda")),
     meeting.agenda.length ? h("ol", { class: "agenda" }, meeting.agenda.map((item) => h("li", { "data-item": item.id },
       h("h3", {}, item.title),
       h("p", { class: "meta" }, [item.kindLabel, item.statusLabel, item.outcomeLabel].filter(Boolean).join(" · ")),
+      item.carriedFrom && h("p", { class: "meta" }, t("meeting.carried")),
+      item.opinionsDue && h("p", { class: "meta" }, t("meeting.opinionsDue", { due: when(item.opinionsDue) })),
+      item.opinions.length > 0 && h("ul", { class: "opinions", "aria-label": t("meeting.opinions") },
+        item.opinions.map((o) => h("li", {}, `${unitName(item, o.unitId)}: ${o.text}`,
+          o.withLeave ? ` (${t("meeting.opinionWithLeave")})` : "", o.late ? ` (${t("meeting.opinionLate")})` : ""))),
       item.tally && h("p", {}, t("meeting.tally", item.tally)),
       item.positions.length > 0 && h("ul", { class: "positions", "aria-label": t("meeting.positions") },
         item.positions.map((p) => h("li", {}, `${p.unit?.name || p.unitId}: ${p.positionLabel}`))),
@@ -68,10 +85,20 @@ function attendance(meeting) {
 
 function minutes(meeting) {
   if (!meeting.minutes) return null;
+  const received = meeting.minutesRecipients.filter((r) => r.acknowledgedAt).length;
   return h("section", { "aria-labelledby": "minutes-title" },
     h("h2", { id: "minutes-title" }, t("meeting.minutes")),
     h("p", { class: "meta" }, t("meeting.minutesIssued", { at: when(meeting.minutesIssuedAt) })),
+    h("p", { class: "meta" }, t("meeting.minutesReceived", { received, sent: meeting.minutesRecipients.length })),
     h("pre", { class: "minutes" }, meeting.minutes));
+}
+
+/** Not-agreed items of earlier closed meetings, which a new agenda may carry forward. */
+function carriable(tenant, meeting) {
+  const carried = new Set(meeting.agenda.map((i) => i.carriedFrom).filter(Boolean));
+  return tenant.earlier.nodes.flatMap((m) => m.agenda
+    .filter((i) => i.outcome === "not_agreed" && !carried.has(`${m.id}/${i.id}`))
+    .map((i) => [`${m.id}/${i.id}`, `${i.title} (${m.title})`]));
 }
 
 /** The command forms the meeting's state allows. */
@@ -81,6 +108,41 @@ function actions(tenant, meeting, reload) {
   const common = { tenantId: tenant.id, done: reload };
   const forms = [];
   const status = meeting.status;
+  const open = meeting.agenda.filter((i) => i.status === "proposed").map((i) => [i.id, i.title]);
+  if (status === "scheduled") {
+    const earlier = carriable(tenant, meeting);
+    forms.push(commandForm({ ...common, name: "agenda-item", title: "action.addItem", path: `${base}/agenda-items`,
+      fields: [field("form.itemTitle", h("input", { name: "title", required: true, maxlength: 200 })),
+        field("form.itemKind", select("kind", ITEM_KINDS.map((k) => [k, label("itemKind", k)]), { required: false, empty: "itemKind.topic" })),
+        earlier.length > 0 && field("form.carriedFrom", select("carried_from", earlier, { required: false, empty: "form.notCarried" }), "form.carriedFromHint"),
+        occurredAtField()],
+      body: (f) => {
+        const [meetingId, itemId] = (value(f, "carried_from") || "/").split("/");
+        return { title: value(f, "title"), kind: value(f, "kind"), occurred_at: isoTime(value(f, "occurred_at")),
+          carried_from: meetingId ? { meeting_id: meetingId, item_id: itemId } : null };
+      } }));
+    if (open.length) {
+      forms.push(commandForm({ ...common, name: "withdraw", title: "action.withdrawItem",
+        path: (f) => `${base}/agenda-items/${encodeURIComponent(value(f, "item_id"))}/withdraw`,
+        fields: [field("form.item", select("item_id", open)), reasonField(), occurredAtField()],
+        body: (f) => ({ reason: value(f, "reason"), occurred_at: isoTime(value(f, "occurred_at")) }) }));
+    }
+  }
+  if ((status === "scheduled" || status === "noticed") && open.length) {
+    forms.push(commandForm({ ...common, name: "opinion-request", title: "action.solicitOpinions",
+      path: (f) => `${base}/agenda-items/${encodeURIComponent(value(f, "item_id"))}/opinion-requests`,
+      fields: [field("form.item", select("item_id", open)),
+        field("form.opinionsDue", h("input", { type: "datetime-local", name: "due", required: true })), occurredAtField()],
+      body: (f) => ({ due: isoTime(value(f, "due")), occurred_at: isoTime(value(f, "occurred_at")) }) }));
+  }
+  const solicited = meeting.agenda.filter((i) => i.status === "proposed" && i.opinionsDue).map((i) => [i.id, i.title]);
+  if ((status === "noticed" || status === "open") && solicited.length) {
+    forms.push(commandForm({ ...common, name: "opinion", title: "action.submitOpinion",
+      path: (f) => `${base}/agenda-items/${encodeURIComponent(value(f, "item_id"))}/opinions`,
+      fields: [field("form.item", select("item_id", solicited)), field("form.unit", select("unit_id", units)),
+        field("form.opinionText", h("textarea", { name: "text", rows: 3, required: true })), occurredAtField()],
+      body: (f) => ({ unit_id: value(f, "unit_id"), text: value(f, "text"), occurred_at: isoTime(value(f, "occurred_at")) }) }));
+  }
   if (status === "scheduled") {
     forms.push(commandForm({ ...common, name: "notice", title: "action.notice", path: `${base}/notice`,
       fields: [field("form.issuedAt", h("input", { type: "datetime-local", name: "issued_at" }), "form.occurredAtHint")],
@@ -128,6 +190,28 @@ function actions(tenant, meeting, reload) {
     forms.push(commandForm({ ...common, name: "close", title: "action.close", path: `${base}/close`,
       fields: [occurredAtField()], body: (f) => ({ occurred_at: isoTime(value(f, "occurred_at")) }) }));
   }
+  if (status === "scheduled" || status === "noticed") {
+    forms.push(commandForm({ ...common, name: "postpone", title: "action.postpone", path: `${base}/postpone`,
+      fields: [field("form.newTime", h("input", { type: "datetime-local", name: "scheduled_for", required: true }), "form.beijingTime"),
+        reasonField(), occurredAtField()],
+      body: (f) => ({ scheduled_for: isoTime(value(f, "scheduled_for")), reason: value(f, "reason"), occurred_at: isoTime(value(f, "occurred_at")) }) }));
+  }
+  if (status === "scheduled" || status === "noticed" || status === "open") {
+    forms.push(commandForm({ ...common, name: "cancel", title: "action.cancel", path: `${base}/cancel`,
+      fields: [reasonField(), occurredAtField()],
+      body: (f) => ({ reason: value(f, "reason"), occurred_at: isoTime(value(f, "occurred_at")) }) }));
+  }
+  if (meeting.minutes) {
+    const waiting = meeting.minutesRecipients.filter((r) => !r.acknowledgedAt).map((r) => [r.unitId, unitNames.get(r.unitId) || r.unitId]);
+    if (waiting.length) {
+      forms.push(commandForm({ ...common, name: "minutes-receipt", title: "action.acknowledgeMinutes", path: `${base}/minutes/receipts`,
+        fields: [field("form.unit", select("unit_id", waiting)), occurredAtField()],
+        body: (f) => ({ unit_id: value(f, "unit_id"), occurred_at: isoTime(value(f, "occurred_at")) }) }));
+    }
+    forms.push(commandForm({ ...common, name: "minutes-correction", title: "action.correctMinutes", path: `${base}/minutes/corrections`,
+      fields: [field("form.minutesText", h("textarea", { name: "text", rows: 6, required: true }, meeting.minutes)), reasonField(), occurredAtField()],
+      body: (f) => ({ text: value(f, "text"), reason: value(f, "reason"), occurred_at: isoTime(value(f, "occurred_at")) }) }));
+  }
   if (status === "closed" && !meeting.minutes) {
     forms.push(commandForm({ ...common, name: "minutes", title: "action.minutes", path: `${base}/minutes`,
       fields: [field("form.minutesText", h("textarea", { name: "text", rows: 6, required: true })), occurredAtField()],
@@ -160,6 +244,8 @@ export async function meetingPage(main, [tenantId, meetingId]) {
     return;
   }
   const meeting = tenant.meeting;
+  unitNames = new Map([...tenant.units.nodes.map((u) => [u.id, u.name]),
+    ...meeting.attendance.map((a) => [a.unitId, a.unit?.name || a.unitId])]);
   const reload = () => meetingPage(main, [tenantId, meetingId]);
   const list = `#/tenants/${encodeURIComponent(tenantId)}/meetings`;
   replace(main,

@@ -2,7 +2,27 @@
 import { graphql } from "../api.js";
 import { TENANT_ARGS, TENANT_FIELD, tenantVariables } from "../as_of.js";
 import { h, replace } from "../dom.js";
-import { t, when } from "../i18n.js";
+import { commandForm, field, isoTime, occurredAtField, select, value } from "../forms.js";
+import { label, t, when } from "../i18n.js";
+
+const KINDS = ["regular", "thematic", "plenary"];
+
+/** Scheduling a meeting; accepted, it opens the new meeting's workspace. */
+function scheduleForm(tenantId, base) {
+  return h("section", { "aria-labelledby": "schedule-title", class: "actions" },
+    h("h2", { id: "schedule-title" }, t("meeting.actions")),
+    commandForm({
+      tenantId, name: "schedule", title: "action.schedule", path: "meetings",
+      fields: [field("form.meetingTitle", h("input", { name: "title", required: true, maxlength: 200 })),
+        field("form.meetingKind", select("kind", KINDS.map((k) => [k, label("meetingKind", k)]))),
+        field("form.scheduledFor", h("input", { type: "datetime-local", name: "scheduled_for", required: true }), "form.beijingTime"),
+        field("form.location", h("input", { name: "location", required: true, maxlength: 200 })),
+        occurredAtField()],
+      body: (f) => ({ title: value(f, "title"), kind: value(f, "kind"), scheduled_for: isoTime(value(f, "scheduled_for")),
+        location: value(f, "location"), occurred_at: isoTime(value(f, "occurred_at")) }),
+      done: (answer) => { location.hash = `${base}/${encodeURIComponent(answer.record_id)}`; },
+    }));
+}
 
 const QUERY = `query Meetings(${TENANT_ARGS}) {
   ${TENANT_FIELD} { id name
@@ -29,5 +49,6 @@ export async function meetingListPage(main, [tenantId]) {
           h("td", {}, when(m.scheduledFor)),
           h("th", { scope: "row" }, h("a", { href: `${base}/${encodeURIComponent(m.id)}` }, m.title)),
           h("td", {}, m.kindLabel), h("td", {}, m.statusLabel), h("td", {}, m.location)))))
-      : h("p", {}, t("meetings.none")));
+      : h("p", {}, t("meetings.none")),
+    scheduleForm(tenantId, base));
 }
