@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from api.platform import migrate
 from tenants.store import keys
 from tenants.store.database import make_engine
+from tests.integration.servers import DemoStore, shared_demo_store
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "GONGJIAN_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -37,6 +38,15 @@ if "GONGJIAN_EVIDENCE_DIR" not in os.environ:
     _evidence = tempfile.mkdtemp(prefix="gongjian-evidence-")
     atexit.register(shutil.rmtree, _evidence, True)
     os.environ["GONGJIAN_EVIDENCE_DIR"] = _evidence
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> DemoStore:
+    """The demo, loaded once for the whole test run (every xdist worker shares it);
+    copy it (``demo_store.copy_to(folder)``) before serving it."""
+    base = tmp_path_factory.getbasetemp()
+    # xdist gives each worker a folder under one the run's workers share.
+    return shared_demo_store(base if worker_id == "master" else base.parent)
 
 
 @pytest.fixture(scope="session")

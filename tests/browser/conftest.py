@@ -1,13 +1,12 @@
 """Browser tests: Debian's chromium driven by Playwright (no browser download), against
-a real `gongjian serve --demo` for the console (one per test module: the demo takes
-about half a minute to load) or a real empty server for the offline GraphiQL and
+a real `gongjian serve --demo` for the console (one per test module, each on its own
+copy of the demo the run loads once) or a real empty server for the offline GraphiQL and
 /docs pages. Every request that leaves localhost is refused, so a page that needs the
 internet fails here as it would on an intranet."""
 
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, Route, ViewportSize, expect, sync_playwright
 
-from tests.integration.servers import running_server, script
+from tests.integration.servers import DemoStore, running_server, script
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
@@ -30,6 +29,12 @@ CHROMIUM_FLAGS = [
 ]  # fmt: skip
 OFFICE: ViewportSize = {"width": 1366, "height": 768}
 PHONE: ViewportSize = {"width": 390, "height": 844}
+# Tests' own calls to the API wait this long: a shared machine running the suite in
+# two processes beside a browser can take more than httpx's 5 s default to answer.
+API_TIMEOUT = 60.0
+# Playwright's assertions retry until this long has passed (not a timed assertion: a
+# passing page passes at once). Its 5 s default fails pages that are merely slow there.
+expect.set_options(timeout=20_000)
 
 
 def chromium_path() -> str:
@@ -61,25 +66,18 @@ class DemoServer:
         return issued.stdout.strip().splitlines()[-1]
 
 
-def printed_tokens(log: str) -> dict[str, str]:
-    """The `role tenant token` lines `serve --demo` prints, by role."""
-    found = re.findall(r"^\s+(\w+)\s+\S+\s+(gj_\S+)$", log, re.MULTILINE)
-    return dict(found)
-
-
 @pytest.fixture(scope="module")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+def demo_server(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[DemoServer]:
+    """A server on this module's own copy of the run's demo store: what one module's
+    tests change, no other module sees."""
     chromium_path()  # skip before the half minute the demo takes to load
+    store: DemoStore = request.getfixturevalue("demo_store")
     folder = tmp_path_factory.mktemp("console")
-    env = {**os.environ, "GONGJIAN_DATABASE_URL": f"sqlite:///{folder / 'demo.db'}"}
-    env["PYTHONUNBUFFERED"] = "1"  # the printed tokens reach the log before serving
-    env.pop("GONGJIAN_SIGNING_KEY_FILE", None)
-    subprocess.run([script("gongjian"), "migrate"], env=env, check=True, capture_output=True)
-    log = folder / "server.log"
-    with running_server(["--demo"], env, log) as (url, _):
-        tokens = printed_tokens(log.read_text())
-        assert "community_secretary" in tokens, log.read_text()
-        yield DemoServer(url, tokens, env)
+    env = store.copy_to(folder / "store")
+    with running_server(["--demo"], env, folder / "server.log") as (url, _):
+        yield DemoServer(url, store.tokens, env)
 
 
 # Per module, like the server: Playwright's event loop does not outlive the module

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import PHONE, DemoServer, screenshot, sign_in
+from tests.browser.conftest import API_TIMEOUT, PHONE, DemoServer, screenshot, sign_in
 
 KANGJIAN = "fenglin-kangjian"
 BEIJING = timezone(timedelta(hours=8))
@@ -29,14 +29,14 @@ def scheduled_meeting(server: DemoServer, title: str, scheduled_for: datetime) -
     """A meeting with one agenda item, scheduled through the API as an integrator would."""
     auth = {"Authorization": f"Bearer {server.tokens['community_secretary']}"}
     base = f"{server.url}/tenants/{KANGJIAN}/meetings"
-    answer = httpx.post(base, headers=auth, json={
+    answer = httpx.post(base, headers=auth, timeout=API_TIMEOUT, json={
         "kind": "regular", "title": title, "location": "康健社区党群服务中心",
         "scheduled_for": scheduled_for.isoformat(),
         "occurred_at": (scheduled_for - timedelta(days=10)).isoformat(),
     })  # fmt: skip
     assert answer.status_code == 201, answer.text
     meeting = str(answer.json()["record_id"])
-    item = httpx.post(f"{base}/{meeting}/agenda-items", headers=auth, json={
+    item = httpx.post(f"{base}/{meeting}/agenda-items", headers=auth, timeout=API_TIMEOUT, json={
         "item_id": "winter", "title": "冬季独居老人走访慰问",
         "occurred_at": (scheduled_for - timedelta(days=9)).isoformat(),
     })  # fmt: skip
@@ -130,7 +130,7 @@ def test_a_secretary_takes_a_meeting_from_notice_to_minutes(
     auth = {"Authorization": f"Bearer {demo_server.tokens['community_secretary']}"}
     query = """query($t: ID!, $m: ID!) { tenant(id: $t) { meeting(id: $m) { status minutes
       chair { name } agenda { resolution { action } } attendance { status } } } }"""
-    answer = httpx.post(f"{demo_server.url}/graphql", headers=auth,
+    answer = httpx.post(f"{demo_server.url}/graphql", headers=auth, timeout=API_TIMEOUT,
                         json={"query": query, "variables": {"t": KANGJIAN, "m": meeting}})  # fmt: skip
     recorded = answer.json()["data"]["tenant"]["meeting"]
     assert recorded["status"] == "closed" and recorded["chair"] == {"name": PARTY}
@@ -189,7 +189,7 @@ def test_a_secretary_plans_a_meeting_then_postpones_and_cancels_it(
     auth = {"Authorization": f"Bearer {demo_server.tokens['community_secretary']}"}
     query = """query($t: ID!, $m: ID!) { tenant(id: $t) { meeting(id: $m) { status kind
       scheduledFor agenda { title status opinions { unitId text } } history { reason } } } }"""
-    answer = httpx.post(f"{demo_server.url}/graphql", headers=auth,
+    answer = httpx.post(f"{demo_server.url}/graphql", headers=auth, timeout=API_TIMEOUT,
                         json={"query": query, "variables": {"t": KANGJIAN, "m": meeting}})  # fmt: skip
     recorded = answer.json()["data"]["tenant"]["meeting"]
     assert recorded["status"] == "cancelled" and recorded["kind"] == "thematic"
@@ -221,7 +221,7 @@ def test_a_liaison_signs_in_on_a_phone(
     later = held_at + timedelta(days=2)  # noticed, not yet held: sign-in is open
     meeting = scheduled_meeting(demo_server, "手机签到测试会议", later)
     auth = {"Authorization": f"Bearer {demo_server.tokens['community_secretary']}"}
-    noticed = httpx.post(f"{demo_server.url}/tenants/{KANGJIAN}/meetings/{meeting}/notice", headers=auth,
+    noticed = httpx.post(f"{demo_server.url}/tenants/{KANGJIAN}/meetings/{meeting}/notice", headers=auth, timeout=API_TIMEOUT,
                          json={"issued_at": (later - timedelta(days=5)).isoformat()})  # fmt: skip
     assert noticed.status_code == 200, noticed.text
     sign_in(phone, demo_server.url, demo_server.tokens["unit_liaison"],

@@ -4,21 +4,17 @@ execution review and the report upward, each answered as the walkthrough says.""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.integration.servers import running_server, script
+from tests.integration.servers import DemoStore, running_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_a_secretarys_month_runs_end_to_end(tmp_path: Path) -> None:
-    database = tmp_path / "month.db"
-    env = {**os.environ, "GONGJIAN_DATABASE_URL": f"sqlite:///{database}"}
-    env.pop("GONGJIAN_SIGNING_KEY_FILE", None)
-    subprocess.run([script("gongjian"), "migrate"], env=env, check=True, capture_output=True)
+def test_a_secretarys_month_runs_end_to_end(tmp_path: Path, demo_store: DemoStore) -> None:
+    env = demo_store.copy_to(tmp_path / "store")
     with running_server(["--demo"], env, tmp_path / "server.log") as (url, _):
         walked = subprocess.run(
             ["bash", str(ROOT / "scripts" / "secretary_month.sh")],
