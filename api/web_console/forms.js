@@ -33,7 +33,8 @@ export function isoTime(local) {
 
 /**
  * A form that sends one command: ``body(form)`` builds the command's body from the
- * form's fields, ``done(answer)`` runs after it is accepted (re-reading the page).
+ * form's fields (it may be async, e.g. to upload a file first), ``done(answer)`` runs
+ * after it is accepted (re-reading the page).
  * While the past is being read (as_of.js) it is only a note: nothing can be written.
  */
 export function commandForm({ title, tenantId, path, fields, body, done, submitKey, name }) {
@@ -48,7 +49,7 @@ export function commandForm({ title, tenantId, path, fields, body, done, submitK
       alert.textContent = "";
       submit.disabled = true;
       try {
-        const payload = Object.fromEntries(Object.entries(body(form)).filter(([, v]) => v !== null && v !== ""));
+        const payload = Object.fromEntries(Object.entries(await body(form)).filter(([, v]) => v !== null && v !== ""));
         const answer = await command(tenantId, typeof path === "function" ? path(form) : path, payload);
         await done(answer);
       } catch (error) {

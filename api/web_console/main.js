@@ -5,6 +5,8 @@ import { h, replace } from "./dom.js";
 import { LANGUAGES, language, loadLanguage, setLanguage, t } from "./i18n.js";
 import { meetingListPage } from "./pages/meeting_list.js";
 import { meetingPage } from "./pages/meeting.js";
+import { resolutionPage } from "./pages/resolution.js";
+import { resolutionsPage } from "./pages/resolutions.js";
 import { signInPage } from "./pages/sign_in.js";
 import { tenantTreePage } from "./pages/tenant_tree.js";
 
@@ -15,6 +17,8 @@ const ROUTES = [
   [/^#\/tenants\/([^/]+)\/meetings$/, meetingListPage],
   [/^#\/tenants\/([^/]+)\/meetings\/([^/]+)$/, meetingPage],
   [/^#\/tenants\/([^/]+)\/meetings\/([^/]+)\/sign-in$/, signInPage],
+  [/^#\/tenants\/([^/]+)\/resolutions(?:\?(.*))?$/, resolutionsPage],
+  [/^#\/tenants\/([^/]+)\/resolutions\/([^/?]+)$/, resolutionPage],
 ];
 
 const root = document.getElementById("app");

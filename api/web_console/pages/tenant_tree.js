@@ -32,7 +32,7 @@ function summaryRow(tenant, year) {
   return h("tr", { "data-tenant": tenant.id },
     h("th", { scope: "row" }, h("a", { href: `#/tenants/${encodeURIComponent(tenant.id)}/meetings` }, tenant.name)),
     h("td", {}, held),
-    h("td", {}, open),
+    h("td", {}, h("a", { href: `#/tenants/${encodeURIComponent(tenant.id)}/resolutions`, "aria-label": t("tracker.linkFor", { n: open }) }, open)),
     h("td", { class: tenant.overdue.totalCount ? "warn" : "" }, tenant.overdue.totalCount),
     h("td", {}, share(tenant.participation.members)),
     h("td", {}, share(tenant.commitmentSatisfaction)),
