@@ -3,8 +3,12 @@
 import { clearToken, graphql, problemMessage, setToken, token, whenUnauthenticated } from "./api.js";
 import { h, replace } from "./dom.js";
 import { LANGUAGES, language, loadLanguage, setLanguage, t } from "./i18n.js";
+import { commitmentsPage } from "./pages/commitments.js";
+import { memberPage } from "./pages/member.js";
+import { membersPage } from "./pages/members.js";
 import { meetingListPage } from "./pages/meeting_list.js";
 import { meetingPage } from "./pages/meeting.js";
+import { postsPage } from "./pages/posts.js";
 import { signInPage } from "./pages/sign_in.js";
 import { tenantTreePage } from "./pages/tenant_tree.js";
 
@@ -15,6 +19,10 @@ const ROUTES = [
   [/^#\/tenants\/([^/]+)\/meetings$/, meetingListPage],
   [/^#\/tenants\/([^/]+)\/meetings\/([^/]+)$/, meetingPage],
   [/^#\/tenants\/([^/]+)\/meetings\/([^/]+)\/sign-in$/, signInPage],
+  [/^#\/tenants\/([^/]+)\/commitments$/, commitmentsPage],
+  [/^#\/tenants\/([^/]+)\/members$/, membersPage],
+  [/^#\/tenants\/([^/]+)\/members\/([^/]+)$/, memberPage],
+  [/^#\/tenants\/([^/]+)\/posts$/, postsPage],
 ];
 
 const root = document.getElementById("app");
