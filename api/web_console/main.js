@@ -3,10 +3,14 @@
 import { clearToken, graphql, problemMessage, setToken, token, whenUnauthenticated } from "./api.js";
 import { h, replace } from "./dom.js";
 import { LANGUAGES, language, loadLanguage, setLanguage, t } from "./i18n.js";
+import { commitmentsPage } from "./pages/commitments.js";
+import { memberPage } from "./pages/member.js";
+import { membersPage } from "./pages/members.js";
 import { meetingListPage } from "./pages/meeting_list.js";
 import { meetingPage } from "./pages/meeting.js";
 import { resolutionPage } from "./pages/resolution.js";
 import { resolutionsPage } from "./pages/resolutions.js";
+import { postsPage } from "./pages/posts.js";
 import { signInPage } from "./pages/sign_in.js";
 import { tenantTreePage } from "./pages/tenant_tree.js";
 
@@ -19,6 +23,10 @@ const ROUTES = [
   [/^#\/tenants\/([^/]+)\/meetings\/([^/]+)\/sign-in$/, signInPage],
   [/^#\/tenants\/([^/]+)\/resolutions(?:\?(.*))?$/, resolutionsPage],
   [/^#\/tenants\/([^/]+)\/resolutions\/([^/?]+)$/, resolutionPage],
+  [/^#\/tenants\/([^/]+)\/commitments$/, commitmentsPage],
+  [/^#\/tenants\/([^/]+)\/members$/, membersPage],
+  [/^#\/tenants\/([^/]+)\/members\/([^/]+)$/, memberPage],
+  [/^#\/tenants\/([^/]+)\/posts$/, postsPage],
 ];
 
 const root = document.getElementById("app");

@@ -26,11 +26,19 @@ function share(s) {
   return s.denominator ? `${percent(s.rate)} (${s.numerator}/${s.denominator})` : t("common.none");
 }
 
+/** Links to the community's commitments board, members and posts. */
+function engagementLinks(id) {
+  const base = `#/tenants/${encodeURIComponent(id)}`;
+  return [["commitments", "tree.commitments"], ["members", "tree.members"], ["posts", "tree.posts"]]
+    .map(([page, key]) => [" ", h("a", { href: `${base}/${page}` }, t(key))]);
+}
+
 function summaryRow(tenant, year) {
   const held = tenant.held.nodes.filter((m) => m.scheduledFor.startsWith(year)).length;
   const open = tenant.adopted.totalCount + tenant.inProgress.totalCount;
   return h("tr", { "data-tenant": tenant.id },
-    h("th", { scope: "row" }, h("a", { href: `#/tenants/${encodeURIComponent(tenant.id)}/meetings` }, tenant.name)),
+    h("th", { scope: "row" }, h("a", { href: `#/tenants/${encodeURIComponent(tenant.id)}/meetings` }, tenant.name),
+      h("span", { class: "row-links" }, engagementLinks(tenant.id))),
     h("td", {}, held),
     h("td", {}, h("a", { href: `#/tenants/${encodeURIComponent(tenant.id)}/resolutions`, "aria-label": t("tracker.linkFor", { n: open }) }, open)),
     h("td", { class: tenant.overdue.totalCount ? "warn" : "" }, tenant.overdue.totalCount),
