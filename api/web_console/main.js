@@ -3,8 +3,10 @@
 import { clearToken, graphql, problemMessage, setToken, token, whenUnauthenticated } from "./api.js";
 import { h, replace } from "./dom.js";
 import { LANGUAGES, language, loadLanguage, setLanguage, t } from "./i18n.js";
+import { evaluationListPage, evaluationPage } from "./pages/evaluations.js";
 import { meetingListPage } from "./pages/meeting_list.js";
 import { meetingPage } from "./pages/meeting.js";
+import { rankingPage } from "./pages/ranking.js";
 import { signInPage } from "./pages/sign_in.js";
 import { tenantTreePage } from "./pages/tenant_tree.js";
 
@@ -15,6 +17,9 @@ const ROUTES = [
   [/^#\/tenants\/([^/]+)\/meetings$/, meetingListPage],
   [/^#\/tenants\/([^/]+)\/meetings\/([^/]+)$/, meetingPage],
   [/^#\/tenants\/([^/]+)\/meetings\/([^/]+)\/sign-in$/, signInPage],
+  [/^#\/tenants\/([^/]+)\/evaluations$/, evaluationListPage],
+  [/^#\/tenants\/([^/]+)\/evaluations\/([^/]+)$/, evaluationPage],
+  [/^#\/tenants\/([^/]+)\/ranking(?:\/([^/]+))?$/, rankingPage],
 ];
 
 const root = document.getElementById("app");

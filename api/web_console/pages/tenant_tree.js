@@ -30,7 +30,8 @@ function summaryRow(tenant, year) {
   const held = tenant.held.nodes.filter((m) => m.scheduledFor.startsWith(year)).length;
   const open = tenant.adopted.totalCount + tenant.inProgress.totalCount;
   return h("tr", { "data-tenant": tenant.id },
-    h("th", { scope: "row" }, h("a", { href: `#/tenants/${encodeURIComponent(tenant.id)}/meetings` }, tenant.name)),
+    h("th", { scope: "row" }, h("a", { href: `#/tenants/${encodeURIComponent(tenant.id)}/meetings` }, tenant.name),
+      " ", h("a", { href: `#/tenants/${encodeURIComponent(tenant.id)}/evaluations`, class: "tag" }, t("scoring.treeLink"))),
     h("td", {}, held),
     h("td", {}, open),
     h("td", { class: tenant.overdue.totalCount ? "warn" : "" }, tenant.overdue.totalCount),
@@ -63,6 +64,8 @@ export async function tenantTreePage(main) {
       h("h2", { id: `street-${street.id}` },
         h("a", { href: `#/tenants/${encodeURIComponent(street.id)}/meetings` }, street.name),
         " ", h("span", { class: "tag" }, street.kindLabel)),
+      h("p", { class: "links" }, h("a", { href: `#/tenants/${encodeURIComponent(street.id)}/evaluations` }, t("scoring.streetEvaluations")),
+        " · ", h("a", { href: `#/tenants/${encodeURIComponent(street.id)}/ranking` }, t("scoring.ranking"))),
       communities.length
         ? table(t("tree.communitiesOf", { street: street.name }), communities, year)
         : h("p", {}, t("tree.noCommunities")));
