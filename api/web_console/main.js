@@ -11,6 +11,10 @@ import { meetingPage } from "./pages/meeting.js";
 import { resolutionPage } from "./pages/resolution.js";
 import { resolutionsPage } from "./pages/resolutions.js";
 import { postsPage } from "./pages/posts.js";
+import { evaluationListPage, evaluationPage } from "./pages/evaluations.js";
+import { meetingListPage } from "./pages/meeting_list.js";
+import { meetingPage } from "./pages/meeting.js";
+import { rankingPage } from "./pages/ranking.js";
 import { signInPage } from "./pages/sign_in.js";
 import { tenantTreePage } from "./pages/tenant_tree.js";
 
@@ -27,6 +31,9 @@ const ROUTES = [
   [/^#\/tenants\/([^/]+)\/members$/, membersPage],
   [/^#\/tenants\/([^/]+)\/members\/([^/]+)$/, memberPage],
   [/^#\/tenants\/([^/]+)\/posts$/, postsPage],
+  [/^#\/tenants\/([^/]+)\/evaluations$/, evaluationListPage],
+  [/^#\/tenants\/([^/]+)\/evaluations\/([^/]+)$/, evaluationPage],
+  [/^#\/tenants\/([^/]+)\/ranking(?:\/([^/]+))?$/, rankingPage],
 ];
 
 const root = document.getElementById("app");

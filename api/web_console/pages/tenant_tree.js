@@ -27,9 +27,11 @@ function share(s) {
 }
 
 /** Links to the community's commitments board, members and posts. */
-function engagementLinks(id) {
+/** A community's other pages, linked under its name. */
+function pageLinks(id) {
   const base = `#/tenants/${encodeURIComponent(id)}`;
-  return [["commitments", "tree.commitments"], ["members", "tree.members"], ["posts", "tree.posts"]]
+  return [["commitments", "tree.commitments"], ["members", "tree.members"], ["posts", "tree.posts"],
+    ["evaluations", "scoring.treeLink"]]
     .map(([page, key]) => [" ", h("a", { href: `${base}/${page}` }, t(key))]);
 }
 
@@ -38,7 +40,7 @@ function summaryRow(tenant, year) {
   const open = tenant.adopted.totalCount + tenant.inProgress.totalCount;
   return h("tr", { "data-tenant": tenant.id },
     h("th", { scope: "row" }, h("a", { href: `#/tenants/${encodeURIComponent(tenant.id)}/meetings` }, tenant.name),
-      h("span", { class: "row-links" }, engagementLinks(tenant.id))),
+      h("span", { class: "row-links" }, pageLinks(tenant.id))),
     h("td", {}, held),
     h("td", {}, h("a", { href: `#/tenants/${encodeURIComponent(tenant.id)}/resolutions`, "aria-label": t("tracker.linkFor", { n: open }) }, open)),
     h("td", { class: tenant.overdue.totalCount ? "warn" : "" }, tenant.overdue.totalCount),
@@ -71,6 +73,8 @@ export async function tenantTreePage(main) {
       h("h2", { id: `street-${street.id}` },
         h("a", { href: `#/tenants/${encodeURIComponent(street.id)}/meetings` }, street.name),
         " ", h("span", { class: "tag" }, street.kindLabel)),
+      h("p", { class: "links" }, h("a", { href: `#/tenants/${encodeURIComponent(street.id)}/evaluations` }, t("scoring.streetEvaluations")),
+        " · ", h("a", { href: `#/tenants/${encodeURIComponent(street.id)}/ranking` }, t("scoring.ranking"))),
       communities.length
         ? table(t("tree.communitiesOf", { street: street.name }), communities, year)
         : h("p", {}, t("tree.noCommunities")));
