@@ -4,17 +4,15 @@ import { clearToken, graphql, problemMessage, setToken, token, whenUnauthenticat
 import { h, replace } from "./dom.js";
 import { LANGUAGES, language, loadLanguage, setLanguage, t } from "./i18n.js";
 import { commitmentsPage } from "./pages/commitments.js";
+import { evaluationListPage, evaluationPage } from "./pages/evaluations.js";
+import { meetingPage } from "./pages/meeting.js";
+import { meetingListPage } from "./pages/meeting_list.js";
 import { memberPage } from "./pages/member.js";
 import { membersPage } from "./pages/members.js";
-import { meetingListPage } from "./pages/meeting_list.js";
-import { meetingPage } from "./pages/meeting.js";
+import { postsPage } from "./pages/posts.js";
+import { rankingPage } from "./pages/ranking.js";
 import { resolutionPage } from "./pages/resolution.js";
 import { resolutionsPage } from "./pages/resolutions.js";
-import { postsPage } from "./pages/posts.js";
-import { evaluationListPage, evaluationPage } from "./pages/evaluations.js";
-import { meetingListPage } from "./pages/meeting_list.js";
-import { meetingPage } from "./pages/meeting.js";
-import { rankingPage } from "./pages/ranking.js";
 import { signInPage } from "./pages/sign_in.js";
 import { tenantTreePage } from "./pages/tenant_tree.js";
 

@@ -12,10 +12,12 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Route, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, Route, ViewportSize, expect, sync_playwright
 
 from tests.integration.servers import DemoStore, running_server, script
 
@@ -64,6 +66,24 @@ class DemoServer:
             env=self.env, capture_output=True, text=True, check=True,
         )  # fmt: skip
         return issued.stdout.strip().splitlines()[-1]
+
+    def graphql(self, token: str, query: str, **variables: Any) -> dict[str, Any]:
+        """A GraphQL answer's data, asked with ``token`` as an integrator would (an
+        answer with errors fails the test)."""
+        answer = httpx.post(f"{self.url}/graphql", headers={"Authorization": f"Bearer {token}"},
+                            json={"query": query, "variables": variables}, timeout=API_TIMEOUT)  # fmt: skip
+        body = answer.json()
+        assert answer.status_code == 200 and not body.get("errors"), body
+        data: dict[str, Any] = body["data"]
+        return data
+
+    def post(self, token: str, path: str, body: dict[str, Any]) -> Any:
+        """Send a REST command (``path`` under the server) as an integrator would; its
+        answer (a refused command fails the test)."""
+        answer = httpx.post(f"{self.url}/{path.lstrip('/')}", json=body, timeout=API_TIMEOUT,
+                            headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+        assert answer.status_code in (200, 201), answer.text
+        return answer.json()
 
 
 @pytest.fixture(scope="module")
@@ -124,6 +144,27 @@ def screenshot(page: Page, name: str) -> None:
     """Keep a picture of the page under test-output/screenshots/ (gitignored)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def submit(page: Page, command: str, fields: dict[str, Any]) -> Locator:
+    """Fill the form of ``command`` (labels → values; a bool ticks a box) and submit it."""
+    form = page.locator(f"form[data-command='{command}']")
+    for name, value in fields.items():
+        control = form.get_by_label(name, exact=True)
+        if isinstance(value, bool):
+            control.set_checked(value)
+        elif control.evaluate("e => e.tagName") == "SELECT":
+            control.select_option(label=value)
+        else:
+            control.fill(value)
+    form.get_by_role("button").click()
+    return form
+
+
+def sign_out(page: Page) -> None:
+    """Sign out with the header's button; the sign-in page shows."""
+    page.get_by_role("button", name="退出").click()
+    expect(page.get_by_label("访问令牌")).to_be_visible()
 
 
 def sign_in(page: Page, url: str, token: str, fragment: str = "") -> None:

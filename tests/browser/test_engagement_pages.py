@@ -10,10 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import httpx
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import DemoServer, screenshot, sign_in
+from tests.browser.conftest import DemoServer, screenshot, sign_in, sign_out, submit
 
 KANGJIAN = "fenglin-kangjian"
 BOARD = f"#/tenants/{KANGJIAN}/commitments"
@@ -33,28 +32,7 @@ MEMBER_ROLL = """query($tenant: ID!) { tenant(id: $tenant) {
 
 def read(server: DemoServer, role: str, query: str, token: str | None = None) -> Any:
     """A GraphQL answer for the role's token (an integrator's view of the same data)."""
-    answer = httpx.post(
-        f"{server.url}/graphql",
-        json={"query": query, "variables": {"tenant": KANGJIAN}},
-        headers={"Authorization": f"Bearer {token or server.tokens[role]}"},
-    )
-    assert answer.status_code == 200, answer.text
-    body = answer.json()
-    assert "errors" not in body, body
-    return body["data"]["tenant"]
-
-
-def submit(page: Page, command: str, fields: dict[str, str]) -> Locator:
-    """Fill the form of ``command`` (labels → values) and submit it."""
-    form = page.locator(f"form[data-command='{command}']")
-    for name, value in fields.items():
-        control = form.get_by_label(name, exact=True)
-        if control.evaluate("e => e.tagName") == "SELECT":
-            control.select_option(label=value)
-        else:
-            control.fill(value)
-    form.get_by_role("button").click()
-    return form
+    return server.graphql(token or server.tokens[role], query, tenant=KANGJIAN)["tenant"]
 
 
 def card(page: Page, text: str) -> Locator:
@@ -71,11 +49,6 @@ def shot(page: Page, name: str) -> None:
     """A screenshot, once the page is seen to fit the office screen's width."""
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), name
     screenshot(page, name)
-
-
-def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="退出").click()
-    expect(page.get_by_label("访问令牌")).to_be_visible()
 
 
 def test_the_board_matches_the_api_takes_progress_and_a_residents_rating(

@@ -5,13 +5,12 @@ phone; a refused command is said in Chinese and the form keeps what was typed.""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import API_TIMEOUT, PHONE, DemoServer, screenshot, sign_in
+from tests.browser.conftest import API_TIMEOUT, PHONE, DemoServer, screenshot, sign_in, submit
 
 KANGJIAN = "fenglin-kangjian"
 BEIJING = timezone(timedelta(hours=8))
@@ -42,21 +41,6 @@ def scheduled_meeting(server: DemoServer, title: str, scheduled_for: datetime) -
     })  # fmt: skip
     assert item.status_code == 201, item.text
     return meeting
-
-
-def submit(page: Page, command: str, fields: dict[str, Any]) -> Locator:
-    """Fill the form of ``command`` (labels → values) and submit it."""
-    form = page.locator(f"form[data-command='{command}']")
-    for name, value in fields.items():
-        control = form.get_by_label(name, exact=True)
-        if isinstance(value, bool):
-            control.set_checked(value)
-        elif control.evaluate("e => e.tagName") == "SELECT":
-            control.select_option(label=value)
-        else:
-            control.fill(value)
-    form.get_by_role("button").click()
-    return form
 
 
 @pytest.fixture(scope="module")

@@ -11,11 +11,10 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import FilePayload, Locator, Page, expect
 
-from tests.browser.conftest import OFFICE, DemoServer, screenshot, sign_in
+from tests.browser.conftest import OFFICE, DemoServer, screenshot, sign_in, sign_out
 
 KANGJIAN = "fenglin-kangjian"
 PARTY, HOSPITAL = "社区党委", "区第一人民医院党委"
@@ -24,13 +23,7 @@ EVIDENCE = b"%PDF-1.4\n% acceptance sheet of the summer care programme\n%%EOF\n"
 
 def graphql(server: DemoServer, query: str, **variables: Any) -> dict[str, Any]:
     """A GraphQL answer's data, read with the secretary's token as an integrator would."""
-    auth = {"Authorization": f"Bearer {server.tokens['community_secretary']}"}
-    answer = httpx.post(f"{server.url}/graphql", headers=auth,
-                        json={"query": query, "variables": variables})  # fmt: skip
-    body = answer.json()
-    assert "errors" not in body, body
-    data: dict[str, Any] = body["data"]
-    return data
+    return server.graphql(server.tokens["community_secretary"], query, **variables)
 
 
 @pytest.fixture(scope="module")
@@ -62,11 +55,6 @@ def report_form(page: Page, unit: str, kind: str, note: str) -> Locator:
 
 def send(form: Locator) -> None:
     form.get_by_role("button", name="报告落实情况").click()
-
-
-def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="退出").click()
-    expect(page.get_by_label("访问令牌")).to_be_visible()
 
 
 def test_a_resolution_is_followed_to_verified(

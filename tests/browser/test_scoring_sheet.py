@@ -10,7 +10,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import httpx
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import SCREENSHOTS, DemoServer, screenshot, sign_in
@@ -24,21 +23,12 @@ HOSPITAL = "区第一人民医院党委"  # the demo liaison's unit
 
 def graphql(server: DemoServer, role: str, query: str, **variables: Any) -> dict[str, Any]:
     """Ask the API directly, with the demo token of ``role``."""
-    auth = {"Authorization": f"Bearer {server.tokens[role]}"}
-    answer = httpx.post(f"{server.url}/graphql", headers=auth,
-                        json={"query": query, "variables": variables})  # fmt: skip
-    body: dict[str, Any] = answer.json()
-    assert not body.get("errors"), body
-    data: dict[str, Any] = body["data"]
-    return data
+    return server.graphql(server.tokens[role], query, **variables)
 
 
 def post(server: DemoServer, role: str, tenant: str, path: str, body: dict[str, Any]) -> Any:
     """Send a REST command as an integrator would."""
-    auth = {"Authorization": f"Bearer {server.tokens[role]}"}
-    answer = httpx.post(f"{server.url}/tenants/{tenant}/{path}", headers=auth, json=body)
-    assert answer.status_code in (200, 201), answer.text
-    return answer.json()
+    return server.post(server.tokens[role], f"tenants/{tenant}/{path}", body)
 
 
 EVALUATION = """query($t: ID!, $e: ID!) { tenant(id: $t) { evaluation(id: $e) {
