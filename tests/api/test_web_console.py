@@ -19,7 +19,7 @@ COMPONENTS = sorted(ASSETS.rglob("*.js"))
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 # A string literal that names a catalogue key ("tree.title", 'form.unit').
 KEY = re.compile(
-    r"""["']((?:app|nav|language|login|common|tree|meetings|meeting|attendance|leave|position|action|form|signIn|problem)\.[\w.-]+)["']"""
+    r"""["']((?:app|nav|language|login|common|tree|meetings|meeting|attendance|leave|position|action|form|signIn|problem|asOf|audit)\.[\w.-]+)["']"""
 )
 
 
