@@ -395,6 +395,15 @@ class Tenant(
     def as_of_position(self, info: Ctx) -> int | None:
         return info.context.position(info, self.row.tenant_id)
 
+    @strawberry.field(
+        description="One record's events, oldest first, by the id its events name it by "
+        "(`Event.recordId`, or a change's `recordId`: an agenda item's is "
+        "'<meetingId>/<itemId>'): what the record's own `history` gives, for any record; "
+        "read as of a position, those recorded by then. Empty for an unknown id."
+    )
+    async def record_history(self, info: Ctx, id: strawberry.ID) -> list[Event]:
+        return await history_of(info, self.row.tenant_id, str(id))
+
     @strawberry.field
     async def history(self, info: Ctx) -> list[Event]:
         from domain.tenants import tenant_aggregate_id

@@ -1,6 +1,7 @@
 // The console's shell: the header (title, navigation, language, sign-out), the
 // router from the address's #fragment to a page, and the sign-in by token.
 import { clearToken, graphql, problemMessage, setToken, token, whenUnauthenticated } from "./api.js";
+import { asOfControl, followAddress } from "./as_of_control.js";
 import { h, replace } from "./dom.js";
 import { LANGUAGES, language, loadLanguage, setLanguage, t } from "./i18n.js";
 import { commitmentsPage } from "./pages/commitments.js";
@@ -11,10 +12,12 @@ import { memberPage } from "./pages/member.js";
 import { membersPage } from "./pages/members.js";
 import { postsPage } from "./pages/posts.js";
 import { rankingPage } from "./pages/ranking.js";
+import { recordHistoryPage } from "./pages/record_history.js";
 import { resolutionPage } from "./pages/resolution.js";
 import { resolutionsPage } from "./pages/resolutions.js";
 import { signInPage } from "./pages/sign_in.js";
 import { tenantTreePage } from "./pages/tenant_tree.js";
+import { timelinePage } from "./pages/timeline.js";
 
 // Each route: a pattern over the #fragment and the page it shows. A page is an
 // async function (main element, params) that fills the element.
@@ -32,6 +35,8 @@ const ROUTES = [
   [/^#\/tenants\/([^/]+)\/evaluations$/, evaluationListPage],
   [/^#\/tenants\/([^/]+)\/evaluations\/([^/]+)$/, evaluationPage],
   [/^#\/tenants\/([^/]+)\/ranking(?:\/([^/]+))?$/, rankingPage],
+  [/^#\/tenants\/([^/]+)\/timeline$/, timelinePage],
+  [/^#\/tenants\/([^/]+)\/history\/([^/]+)$/, recordHistoryPage],
 ];
 
 const root = document.getElementById("app");
@@ -97,13 +102,13 @@ function loginPage(main) {
 /** Show the page the address names (or the sign-in page without a token). */
 export async function render() {
   document.title = t("app.title");
+  const hash = followAddress(location.hash || "#/"); // the page, its moment read (as_of_control.js)
   const main = h("main", { id: "main", tabindex: "-1" });
-  replace(root, header(), main);
+  replace(root, header(), token() && asOfControl(hash, render), main);
   if (!token()) {
     loginPage(main);
     return;
   }
-  const hash = location.hash || "#/";
   for (const [pattern, page] of ROUTES) {
     const found = hash.match(pattern);
     if (found) {

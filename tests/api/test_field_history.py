@@ -353,3 +353,42 @@ def test_out_of_range_arguments_are_refused(street: Street) -> None:
         headers=READER,
     ).json()
     assert result["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+RECORD_HISTORY = (
+    "query($t: ID!, $id: ID!, $at: Int) { tenant(id: $t, atPosition: $at) { "
+    "recordHistory(id: $id) { position type recordType recordId changes { recordId } } } }"
+)
+
+
+def test_any_records_history_is_read_by_the_id_its_events_name(street: Street) -> None:
+    api, m = street.api, street.meeting
+
+    def record_history(record_id: str, at: int | None = None) -> list[dict[str, Any]]:
+        data = api.gql(RECORD_HISTORY, t=api.tenant, id=record_id, at=at)
+        found: list[dict[str, Any]] = data["data"]["tenant"]["recordHistory"]
+        return found
+
+    noticed = api.head()
+    _hold(street)
+    # The meeting's: exactly what its own history gives.
+    meeting = record_history(m)
+    assert [e["position"] for e in meeting] == [e["position"] for e in _history(api, m)]
+    assert meeting[0]["type"] == "Scheduled" and meeting[-1]["type"] == "Closed"
+    # An agenda item's, by the id a change names it by: added, a position, decided,
+    # and the resolution the decision adopted.
+    item = record_history(f"{m}/lift")
+    assert [e["type"] for e in item] == [
+        "AgendaItemAdded", "PositionRecorded", "ItemDecided", "Adopted"
+    ]  # fmt: skip
+    assert f"{m}/lift" in {c["recordId"] for c in item[0]["changes"]}
+    # That resolution's own history, by its id: the decision, then its adoption.
+    adopted = item[-1]
+    assert adopted["recordType"] == "Resolution"
+    resolution = [e["type"] for e in record_history(adopted["recordId"])]
+    assert resolution[-2:] == ["ItemDecided", "Adopted"]
+    # Read as of a position: what was recorded by then; an unknown id has none.
+    assert [e["position"] for e in record_history(m, noticed)] == [
+        e["position"] for e in meeting if e["position"] <= noticed
+    ]
+    assert record_history("no-such-record") == []

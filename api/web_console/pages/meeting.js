@@ -254,6 +254,7 @@ export async function meetingPage(main, [tenantId, meetingId]) {
     h("h1", {}, meeting.title),
     facts(meeting),
     meeting.status === "noticed" && h("p", {}, h("a", { href: `${list}/${encodeURIComponent(meeting.id)}/sign-in` }, t("meeting.signInPage"))),
+    h("p", { class: "meta" }, h("a", { href: `#/tenants/${encodeURIComponent(tenantId)}/history/${encodeURIComponent(meeting.id)}` }, t("audit.meetingHistory"))),
     h("div", { class: "columns" },
       h("div", {}, agenda(meeting), attendance(meeting), minutes(meeting)),
       actions(tenant, meeting, reload)));

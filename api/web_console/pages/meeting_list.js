@@ -41,6 +41,7 @@ export async function meetingListPage(main, [tenantId]) {
     h("nav", { class: "crumbs", "aria-label": t("nav.crumbs") }, h("a", { href: "#/" }, t("nav.tree")), " / ", data.tenant.name),
     h("h1", {}, t("meetings.title", { tenant: data.tenant.name })),
     h("p", {}, h("a", { href: `#/tenants/${encodeURIComponent(tenantId)}/resolutions` }, t("tracker.link"))),
+    h("p", {}, h("a", { href: `#/tenants/${encodeURIComponent(tenantId)}/timeline` }, t("audit.timelineLink"))),
     meetings.length
       ? h("table", {},
         h("caption", {}, t("meetings.caption")),

@@ -5,6 +5,7 @@
 // be bookmarked and is kept on the way back from a resolution.
 import { graphql } from "../api.js";
 import { TENANT_ARGS, TENANT_FIELD, tenantVariables } from "../as_of.js";
+import { addressOf } from "../as_of_control.js";
 import { h, replace } from "../dom.js";
 import { field, select } from "../forms.js";
 import { t, when } from "../i18n.js";
@@ -107,7 +108,7 @@ export async function resolutionsPage(main, [tenantId]) {
     if (chosen.status) params.set("status", chosen.status);
     if (chosen.overdue) params.set("overdue", "1");
     // The address follows the filters without a new page (focus stays on the control).
-    history.replaceState(null, "", `${path}${params.toString() ? `?${params}` : ""}`);
+    history.replaceState(null, "", addressOf(`${path}${params.toString() ? `?${params}` : ""}`));
     const shown = all.filter((r) => matches(r, chosen));
     count.textContent = t("tracker.shown", { shown: shown.length, total: tenant.resolutions.totalCount });
     replace(holder, shown.length ? table(tenantId, shown, names) : h("p", {}, t("tracker.none")));
