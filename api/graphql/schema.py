@@ -45,6 +45,7 @@ from api.graphql.tenant_engagement import TenantFollowUp
 from api.graphql.types import Ctx, Event, encode_cursor, history_of
 from api.graphql.units import Charter, MemberUnit, load_unit
 from api.graphql.upward_reports import TenantUpwardReports
+from api.graphql.viewer import Viewer, viewer_of
 from api.graphql.webhooks import TenantWebhooks
 from domain.charters import zone
 from projections import audits, queries, rules, tables
@@ -551,6 +552,13 @@ class Query:
     )
     async def node(self, info: Ctx, id: strawberry.ID) -> Node | None:
         return await refetch(info, str(id))
+
+    @strawberry.field(
+        description="Who is reading: the token's user, role and tenant, and the commands "
+        "it may send to a tenant (null without a token)."
+    )
+    def viewer(self, info: Ctx) -> Viewer | None:
+        return viewer_of(info)
 
 
 async def _head(info: Ctx, tenant_id: str) -> int:

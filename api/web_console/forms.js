@@ -2,6 +2,7 @@
 // A refused command leaves the form as the user filled it, so nothing typed is lost.
 import { command, problemMessage } from "./api.js";
 import { readingPast } from "./as_of.js";
+import { mayPost } from "./viewer.js";
 import { h, uid } from "./dom.js";
 import { t } from "./i18n.js";
 
@@ -36,8 +37,10 @@ export function isoTime(local) {
  * form's fields (it may be async, e.g. to upload a file first), ``done(answer)`` runs
  * after it is accepted (re-reading the page).
  * While the past is being read (as_of.js) it is only a note: nothing can be written.
+ * A command the viewer's role may not send (viewer.js) gives no form at all (null).
  */
 export function commandForm({ title, tenantId, path, fields, body, done, submitKey, name }) {
+  if (!mayPost(tenantId, concretePath(path))) return null;
   if (readingPast()) return h("p", { class: "note", "data-command": name || path }, t("asOf.readOnly", { command: t(title) }));
   const alert = h("p", { role: "alert", class: "problem" });
   const submit = h("button", { type: "submit" }, t(submitKey || title));
@@ -61,6 +64,17 @@ export function commandForm({ title, tenantId, path, fields, body, done, submitK
     },
   }, heading, fields, alert, submit);
   return form;
+}
+
+/** A command's path; for one chosen in the form (an item's), with a stand-in id. */
+function concretePath(path) {
+  if (typeof path !== "function") return path;
+  const standIn = { elements: { namedItem: () => ({ value: "x" }) }, querySelectorAll: () => [] };
+  try {
+    return path(standIn);
+  } catch {
+    return null; // not to be guessed: the API judges it when sent
+  }
 }
 
 /** The trimmed value of the form's field ``name`` (null when empty). */

@@ -1,7 +1,7 @@
 // The console's shell: the header (title, navigation, language, sign-out), the
 // router from the address's #fragment to a page, and the sign-in by token.
 import { clearToken, graphql, problemMessage, setToken, token, whenUnauthenticated } from "./api.js";
-import { asOfControl, followAddress } from "./as_of_control.js";
+import { asOfControl, followAddress, tenantOf } from "./as_of_control.js";
 import { h, replace } from "./dom.js";
 import { LANGUAGES, language, loadLanguage, setLanguage, t } from "./i18n.js";
 import { commitmentsPage } from "./pages/commitments.js";
@@ -17,6 +17,7 @@ import { resolutionPage } from "./pages/resolution.js";
 import { resolutionsPage } from "./pages/resolutions.js";
 import { signInPage } from "./pages/sign_in.js";
 import { tenantTreePage } from "./pages/tenant_tree.js";
+import { forgetViewer, loadViewer } from "./viewer.js";
 import { timelinePage } from "./pages/timeline.js";
 
 // Each route: a pattern over the #fragment and the page it shows. A page is an
@@ -44,6 +45,7 @@ let signInNotice = "";
 
 whenUnauthenticated(() => {
   clearToken();
+  forgetViewer();
   signInNotice = t("login.expired");
 });
 
@@ -59,7 +61,7 @@ function header() {
       onclick: async () => { await setLanguage(other); await render(); },
     }, t(`language.${other}`)),
     token() && h("button", {
-      type: "button", onclick: () => { clearToken(); location.hash = "#/"; render(); },
+      type: "button", onclick: () => { clearToken(); forgetViewer(); location.hash = "#/"; render(); },
     }, t("login.signOut")),
   );
 }
@@ -77,6 +79,7 @@ function loginPage(main) {
       submit.disabled = true;
       alert.textContent = "";
       setToken(field.value.trim());
+      forgetViewer();
       try {
         await graphql("{ tenants(first: 1) { totalCount } }");
         signInNotice = "";
@@ -115,6 +118,8 @@ export async function render() {
       main.setAttribute("aria-busy", "true");
       replace(main, h("p", { class: "loading" }, t("common.loading")));
       try {
+        const tenantId = tenantOf(hash);
+        if (tenantId) await loadViewer(tenantId); // which forms to offer
         await page(main, found.slice(1).map(decodeURIComponent));
       } catch (error) {
         if (!token()) return render();

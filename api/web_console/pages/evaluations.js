@@ -410,6 +410,7 @@ function actions(tenant, evaluation, reload) {
         field("scoring.returnReason", h("textarea", { name: "reason", rows: 2, required: true }))],
       body: (f) => ({ reason: value(f, "reason") }) }));
   }
+  if (!forms.some(Boolean)) return null; // none the viewer's role may send
   return h("section", { "aria-labelledby": "actions-title", class: "actions scoring-actions" },
     h("h2", { id: "actions-title" }, t("scoring.actions")),
     h("p", { class: "hint" }, t("scoring.whoActs")), forms);

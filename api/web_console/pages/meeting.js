@@ -217,9 +217,10 @@ function actions(tenant, meeting, reload) {
       fields: [field("form.minutesText", h("textarea", { name: "text", rows: 6, required: true })), occurredAtField()],
       body: (f) => ({ text: value(f, "text"), occurred_at: isoTime(value(f, "occurred_at")) }) }));
   }
-  if (!forms.length) return null;
+  const offered = forms.filter(Boolean); // the viewer's role may send these
+  if (!offered.length) return null;
   return h("section", { "aria-labelledby": "actions-title", class: "actions" },
-    h("h2", { id: "actions-title" }, t("meeting.actions")), forms);
+    h("h2", { id: "actions-title" }, t("meeting.actions")), offered);
 }
 
 /** The sign-in form (also the phone page's): a unit, who came for it, substitute or not. */

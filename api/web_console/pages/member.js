@@ -125,6 +125,7 @@ function actions(tenant, member, titles, reload) {
       field("members.feedback", h("textarea", { name: "feedback", rows: 3, required: true }), "members.feedbackHint"),
       field("members.reason", h("input", { name: "reason" }), "members.reviseHint")],
     body: (f) => ({ year: Number(value(f, "year")), rating: value(f, "rating"), feedback: value(f, "feedback"), reason: value(f, "reason") }) }));
+  if (!forms.some(Boolean)) return null; // none the viewer's role may send
   return h("section", { "aria-labelledby": "member-actions", class: "actions" },
     h("h2", { id: "member-actions" }, t("members.actions")), forms);
 }

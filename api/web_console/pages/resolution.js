@@ -107,6 +107,7 @@ function actions(tenantId, resolution, names, reload) {
         field("tracker.reason", h("textarea", { name: "reason", rows: 2, required: true })), occurredAtField()],
       body: (f) => ({ unit_id: value(f, "unit_id"), reason: value(f, "reason"), occurred_at: isoTime(value(f, "occurred_at")) }) }));
   }
+  if (!forms.some(Boolean)) return null; // none the viewer's role may send
   return h("section", { "aria-labelledby": "actions-title", class: "actions" },
     h("h2", { id: "actions-title" }, t("meeting.actions")), forms);
 }
