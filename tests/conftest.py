@@ -8,6 +8,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -98,13 +99,16 @@ def tenant_id() -> str:
     return f"t-{uuid.uuid4().hex[:12]}"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def private_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """A migrated database of the test's own, on each backend: for tests that leave
-    a tenant parked, which must not leave the shared database degraded for others."""
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@contextmanager
+def private_database(request: pytest.FixtureRequest, folder: Path) -> Iterator[Engine]:
+    """A migrated database of its own on the backend ``request.param`` names (an SQLite
+    file in ``folder``), dropped after."""
     name = f"gongjian_private_{uuid.uuid4().hex[:10]}"
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'private.db'}"
+        url = f"sqlite:///{folder / 'private.db'}"
     else:
         request.getfixturevalue("postgres_url")  # fails or skips as the suite requires
         with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
@@ -117,6 +121,14 @@ def private_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[E
     if request.param == "postgres":
         with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=BACKENDS)
+def private_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated database of the test's own, on each backend: for tests that leave
+    a tenant parked, which must not leave the shared database degraded for others."""
+    with private_database(request, tmp_path) as engine:
+        yield engine
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 
 from api.app import create_app
 from api.graphql.loaders import Context
@@ -21,17 +20,23 @@ from tenants.demo.access import issue_demo_tokens
 from tenants.demo.affairs import RESIDENTS
 from tenants.demo.meetings import COMMUNITIES, STREET, load_demo
 from tenants.store import row_security
+from tests.conftest import BACKENDS, private_database
 
 COMMUNITY = COMMUNITIES[0][0]
 
 
-@pytest.fixture
-def demo(private_engine: Engine) -> Iterator[Platform]:
-    platform = Platform(private_engine, embedded=True)
-    load_demo(platform.ledgers, platform.report_figures)
-    platform.projector.catch_up_all()
-    yield platform
-    platform.close()
+# One demo per backend for the module: its tests only read (a refused command
+# appends nothing), and the demo takes the better part of a minute to load.
+@pytest.fixture(scope="module", params=BACKENDS)
+def demo(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Platform]:
+    with private_database(request, tmp_path_factory.mktemp("public-page")) as engine:
+        platform = Platform(engine, embedded=True)
+        load_demo(platform.ledgers, platform.report_figures)
+        platform.projector.catch_up_all()
+        yield platform
+        platform.close()
 
 
 @pytest.fixture
