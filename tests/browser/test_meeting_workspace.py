@@ -5,6 +5,7 @@ phone; a refused command is said in Chinese and the form keeps what was typed.""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import httpx
 import pytest
@@ -109,6 +110,16 @@ def test_a_secretary_takes_a_meeting_from_notice_to_minutes(
     submit(page, "minutes-correction", {"纪要正文": "一、议定：12月31日前走访全部独居老人并建立台账。",
                                         "理由": "期限表述不准确"})  # fmt: skip
     expect(minutes).to_contain_text("一、议定：12月31日前走访全部独居老人并建立台账。")
+    # The official documents download with the user's token, as PDF.
+    documents = page.get_by_role("region", name="公文下载")
+    expect(documents.get_by_role("link")).to_have_text(
+        ["会议通知（PDF）", "签到表（PDF）", "会议纪要（PDF）"]
+    )
+    with page.expect_download() as downloading:
+        documents.get_by_role("link", name="会议纪要（PDF）").click()
+    download = downloading.value
+    assert download.suggested_filename == "冬季走访专题会议纪要.pdf"
+    assert Path(download.path()).read_bytes().startswith(b"%PDF-")
 
     # What the console shows is what the API recorded.
     auth = {"Authorization": f"Bearer {demo_server.tokens['community_secretary']}"}

@@ -3,6 +3,8 @@
 // that writes through the REST commands and re-reads the meeting when accepted.
 import { graphql } from "../api.js";
 import { TENANT_ARGS, TENANT_FIELD, tenantVariables } from "../as_of.js";
+import { past } from "../as_of.js";
+import { documentLink } from "../documents.js";
 import { h, replace } from "../dom.js";
 import { commandForm, field, isoTime, occurredAtField, select, value } from "../forms.js";
 import { label, t, when } from "../i18n.js";
@@ -91,6 +93,24 @@ function minutes(meeting) {
     h("p", { class: "meta" }, t("meeting.minutesIssued", { at: when(meeting.minutesIssuedAt) })),
     h("p", { class: "meta" }, t("meeting.minutesReceived", { received, sent: meeting.minutesRecipients.length })),
     h("pre", { class: "minutes" }, meeting.minutes));
+}
+
+/** The meeting's official documents as PDF (docs/documents.md), as far as they exist;
+ * in the past, as they read at the position being read. */
+function documents(tenantId, meeting) {
+  const at = Number.isInteger(past()?.atPosition) ? `?atPosition=${past().atPosition}` : "";
+  const base = `/tenants/${encodeURIComponent(tenantId)}/meetings/${encodeURIComponent(meeting.id)}`;
+  const held = meeting.attendance.some((a) => a.status === "present");
+  const links = [
+    meeting.noticeIssuedAt && ["notice", "meeting.noticePdf", "meeting.noticeFile"],
+    held && ["sign-in-sheet", "meeting.signInPdf", "meeting.signInFile"],
+    meeting.minutes && ["minutes", "meeting.minutesPdf", "meeting.minutesFile"],
+  ].filter(Boolean);
+  if (!links.length) return null;
+  return h("section", { "aria-labelledby": "documents-title" },
+    h("h2", { id: "documents-title" }, t("meeting.documents")),
+    h("ul", { class: "documents" }, links.map(([name, key, file]) =>
+      h("li", {}, documentLink(`${base}/${name}.pdf${at}`, key, t(file, { title: meeting.title }))))));
 }
 
 /** Not-agreed items of earlier closed meetings, which a new agenda may carry forward. */
@@ -257,6 +277,6 @@ export async function meetingPage(main, [tenantId, meetingId]) {
     meeting.status === "noticed" && h("p", {}, h("a", { href: `${list}/${encodeURIComponent(meeting.id)}/sign-in` }, t("meeting.signInPage"))),
     h("p", { class: "meta" }, h("a", { href: `#/tenants/${encodeURIComponent(tenantId)}/history/${encodeURIComponent(meeting.id)}` }, t("audit.meetingHistory"))),
     h("div", { class: "columns" },
-      h("div", {}, agenda(meeting), attendance(meeting), minutes(meeting)),
+      h("div", {}, agenda(meeting), attendance(meeting), minutes(meeting), documents(tenant.id, meeting)),
       actions(tenant, meeting, reload)));
 }
