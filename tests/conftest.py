@@ -139,3 +139,29 @@ def key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> keys.SigningKey:
     monkeypatch.setenv(keys.KEY_FILE_SETTING, str(path))
     monkeypatch.delenv(keys.PUBLIC_KEYS_SETTING, raising=False)
     return made
+
+
+# The modules that take a minute or more of one test process: collected first, so that
+# xdist (--dist loadfile hands out modules in collection order) starts them early and
+# the two processes finish together instead of one waiting on the other's long tail.
+SLOW_MODULES = (
+    "tests/integration/test_openapi_fuzz.py",
+    "tests/integration/test_command_lifecycle.py",
+    "tests/integration/test_read_model_reconciliation.py",
+    "tests/integration/test_fold_projection.py",
+    "tests/browser/test_scoring_sheet.py",
+    "tests/browser/test_meeting_workspace.py",
+    "tests/browser/test_engagement_pages.py",
+    "tests/browser/test_auditor_timeline.py",
+    "tests/browser/test_resolution_tracker.py",
+    "tests/browser/test_accessibility.py",
+    "tests/integration/test_secretary_month.py",
+    "tests/integration/test_audit_walkthrough.py",
+    "tests/api/test_public_page.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the slow modules first, in the order above; the rest keep their order."""
+    rank = {module: place for place, module in enumerate(SLOW_MODULES)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
