@@ -14,12 +14,13 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from api import assets, problems, rate_limits
+from api import assets, health, metrics, problems, rate_limits
 from api.graphql import answers
 from api.graphql.errors import ProblemGraphQLRouter, concurrency, time_limit
 from api.graphql.loaders import Context
 from api.graphql.schema import schema
 from api.platform import Platform
+from api.request_log import RequestLog
 from api.rest import web_console
 from api.rest.calendars import calendar_router
 from api.rest.documents import document_router
@@ -102,6 +103,8 @@ def create_app(platform: Platform | None = None, *, serving: bool | None = None)
             gc.collect()
             gc.freeze()
         yield
+        if serving:
+            metrics.process_stopped()
         if owned:
             app.state.platform.close()
 
@@ -120,6 +123,9 @@ def create_app(platform: Platform | None = None, *, serving: bool | None = None)
     problems.install(app)
     assets.install(app)
     app.add_middleware(BodyLimit)
+    app.add_middleware(RequestLog)  # outermost: it logs refused bodies too
+    health.install(app)
+    metrics.install(app)
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, Any]:
@@ -157,6 +163,8 @@ def create_app(platform: Platform | None = None, *, serving: bool | None = None)
 
     graphql = ProblemGraphQLRouter(
         schema,
+        # Its own path, not a prefix: the request log names routes by their path.
+        path="/graphql",
         context_getter=context,
         graphql_ide="graphiql",
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
@@ -165,7 +173,7 @@ def create_app(platform: Platform | None = None, *, serving: bool | None = None)
     graphql.answers = answers.configured()
     graphql.time_limit = time_limit()
     graphql.concurrency = concurrency()
-    app.include_router(graphql, prefix="/graphql", tags=["graphql"])
+    app.include_router(graphql, tags=["graphql"])
     app.include_router(command_router())
     app.include_router(export_router())
     app.include_router(evidence_router())

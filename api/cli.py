@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import logging.config
 import os
 import socket
 import sys
@@ -16,7 +17,7 @@ from sqlalchemy import Engine, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from api import erasure, tenant_export_commands
+from api import erasure, structured_logs, tenant_export_commands
 from api.console import console, tracked
 from api.platform import INLINE_PROJECTION_SETTING, Platform, dev_tokens_enabled, migrate
 from domain.errors import DomainError
@@ -166,8 +167,8 @@ def _require_migrated(engine: Engine) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``gongjian`` command."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:
+        _configure_logging(args)
         return _run(args)
     except KeyboardInterrupt:
         return 130
@@ -184,6 +185,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         return _fail(f"{type(error).__name__}: {error} (run with --debug for the traceback)")
+
+
+def _configure_logging(args: argparse.Namespace) -> None:
+    """The long-running processes log JSON lines (GONGJIAN_LOG_FORMAT), the one-shot
+    commands plain text beside their printed report."""
+    if args.command == "serve" or (args.command == "project" and not args.once):
+        logging.config.dictConfig(structured_logs.dict_config())
+    else:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -436,6 +446,7 @@ def _report_parked(platform: Platform) -> int:
 def _serve(platform: Platform, args: argparse.Namespace) -> int:
     import uvicorn
 
+    from api import metrics
     from api.app import create_app
     from projections.queries import tenant_rows
     from tenants.demo.access import issue_demo_tokens
@@ -454,8 +465,13 @@ def _serve(platform: Platform, args: argparse.Namespace) -> int:
             print(f"  {issued.role:<20} {issued.tenant_id:<18} {issued.token}")
     if args.workers < 1:
         raise CliError("--workers must be at least 1")
+    logs = structured_logs.dict_config()
     if args.workers == 1:
-        uvicorn.run(create_app(platform, serving=True), host=args.host, port=args.port)
+        if metrics.multiprocess_directory() is not None:
+            metrics.prepare_workers()  # set by the operator: start from no counts
+        app = create_app(platform, serving=True)
+        # The request line (api/request_log.py) replaces uvicorn's access log.
+        uvicorn.run(app, host=args.host, port=args.port, log_config=logs, access_log=False)
         return 0
     # Each worker process builds its own platform from the same settings.
     if args.inline_projection:
@@ -463,13 +479,29 @@ def _serve(platform: Platform, args: argparse.Namespace) -> int:
     platform.close()
     from uvicorn.supervisors import Multiprocess
 
+    # The workers add up their metrics in one folder (prometheus-client's multiprocess
+    # mode): a scrape answered by any of them counts the work of all.
+    shared = metrics.prepare_workers()
     config = uvicorn.Config(
-        "api.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers
+        "api.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_config=logs,
+        access_log=False,
+        # A worker imports the whole app before it answers the supervisor's pings: on a
+        # loaded 2-core machine that took over uvicorn's 5 s, and the supervisor killed
+        # and restarted the workers in a loop, never serving.
+        timeout_worker_healthcheck=60,
     )
     listening = config.bind_socket()
     # Workers receive this socket in a form asyncio does not take for TCP, so they
     # never set TCP_NODELAY on accepted connections, and every keep-alive answer
     # waits ~40 ms for the client's delayed ACK. Accepted sockets inherit it (Linux).
     listening.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    Multiprocess(config, sockets=[listening]).run()
+    try:
+        Multiprocess(config, sockets=[listening]).run()
+    finally:
+        metrics.remove_directory(shared)
     return 0

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from api.webhooks.dispatcher import BackgroundDispatcher, Dispatcher
 from projections.runner import BackgroundProjector, Projector
-from projections.schema import migrate_read_models, read_model_tables
+from projections.schema import migrate_read_models, read_model_tables, read_models_current
 from projections.upward_figures import ReadModelFigures
 from tenants.commands.ledger import Ledger
 from tenants.notary import Notary, PeriodicSigning, interval
@@ -20,7 +20,7 @@ from tenants.registry import Ledgers
 from tenants.store import row_security
 from tenants.store.database import is_sqlite, make_engine
 from tenants.store.evidence_files import EvidenceStore
-from tenants.store.migrate import migrate_store
+from tenants.store.migrate import migrate_store, store_pending
 from tenants.store.schema import store_metadata
 
 logger = logging.getLogger(__name__)
@@ -55,6 +55,14 @@ def migrate(engine: Engine, app_role: str | None = None) -> None:
         row_security.enable(conn, tables)
         if app_role is not None:
             row_security.grant(conn, app_role)
+
+
+def pending_migrations(engine: Engine) -> list[str]:
+    """What ``migrate`` would still create or change in this database (empty: none)."""
+    pending = store_pending(engine)
+    if not read_models_current(engine):
+        pending.append("the read models' shape")
+    return pending
 
 
 @dataclass

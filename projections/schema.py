@@ -58,6 +58,23 @@ def fingerprint(engine: Engine) -> str:
     return hashlib.sha256("\n;\n".join(statements).encode()).hexdigest()
 
 
+_fingerprints: dict[tuple[str, object], str] = {}
+
+
+def read_models_current(engine: Engine) -> bool:
+    """Whether the read models were last migrated to the shape this code declares."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table(read_model_version.name):
+            return False
+        stored = conn.execute(select(read_model_version.c.fingerprint)).scalar()
+    # Compiled once connected (the dialect knows its server then), and kept: for one
+    # server the declarations, and so the fingerprint, are the code's.
+    server = (engine.dialect.name, engine.dialect.server_version_info)
+    if server not in _fingerprints:
+        _fingerprints[server] = fingerprint(engine)
+    return stored == _fingerprints[server]
+
+
 def migrate_read_models(engine: Engine) -> bool:
     """Bring the read models to their declared shape. Returns True when they were
     recreated empty (their shape changed) and projection must replay every log."""

@@ -45,6 +45,7 @@ Every error is an RFC 9457 problem (`application/problem+json`):
 | 422 | `validation-error` | the body does not match the command (wrong type, missing or unknown field, bad id); `errors` lists each field |
 | 422 | `idempotency-key-reused` | an `Idempotency-Key` sent again with a different request |
 | 409 | `version-conflict` | `expected_version` differs, or another command changed the record first |
+| 503 | `not-ready` | `GET /readyz`: the database does not answer, or a migration is pending (docs/operations.md) |
 
 ## Domain errors
 
@@ -95,7 +96,8 @@ def errors_markdown() -> str:
 
 SECURITY_HEADER = """# Security: who may do what where
 
-Every request but `/healthz`, `/docs`, `/openapi.json` and the GraphiQL page carries
+Every request but the health checks (`/healthz`, `/livez`, `/readyz`), `/docs`,
+`/openapi.json` and the GraphiQL page carries
 `Authorization: Bearer <token>`. Tokens are opaque (`gj_<id>_<secret>`), shown once,
 recorded only as a SHA-256 digest in the platform's own log (issuing and revoking
 are events there), and expire (90 days by default). Create the first one with

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
 from typing import Any
 
 from cross_web import HTTPException
@@ -14,12 +15,13 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
-from api import assets
+from api import assets, metrics, request_log
 from api.graphql import answers, subscriptions
 from api.graphql.answers import Answer, AnswerCache, Fingerprint
 from api.graphql.loaders import Context
 from api.graphql.snapshot import Held
-from api.problems import ApiProblem
+from api.problems import ApiProblem, status_of
+from domain.errors import DomainError
 from tenants.store import row_security
 
 CLIENT_ERROR_CODES = {"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT"}
@@ -115,6 +117,32 @@ class ProblemGraphQLRouter(GraphQLRouter[Context, None]):
             # A websocket authenticates in its connection_init (``on_ws_connect``).
             return await self._run(args, kwargs)
         body = await request.body() if request.method == "POST" else b""
+        if request.method == "GET" and "query" not in request.query_params:
+            return await self._run(args, kwargs)  # the GraphiQL page: no operation
+        start, status = time.perf_counter(), 500
+        try:
+            response = await self._answer(args, kwargs, context, request, body)
+            status = response.status_code
+            return response
+        except ApiProblem as problem:
+            status = problem.status
+            raise
+        except DomainError as error:  # an invalid token (401)
+            status = status_of(error)
+            raise
+        finally:
+            name = _operation_name(request, body)
+            seconds = time.perf_counter() - start
+            metrics.GRAPHQL.labels(name, str(status)).observe(seconds)
+
+    async def _answer(
+        self,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        context: Context,
+        request: Request,
+        body: bytes,
+    ) -> Any:
         params = request.query_params
         if subscriptions.subscribes(body, params.get("query"), params.get("operationName")):
             raise ApiProblem(
@@ -129,6 +157,7 @@ class ProblemGraphQLRouter(GraphQLRouter[Context, None]):
         cacheable = self.answers is not None and bool(body)
         cacheable = cacheable and not any(word in body for word in UNCACHED)
         state = await asyncio.to_thread(_who_and_state, context, limit, cacheable)
+        request_log.note_principal(context.principal)
         cache, principal, key = self.answers, context.principal, None
         if cache is not None and cacheable and principal is not None:
             key = cache.key(principal, body)
@@ -213,6 +242,19 @@ class ProblemGraphQLRouter(GraphQLRouter[Context, None]):
         if result.extensions:
             data["extensions"] = result.extensions
         return data
+
+
+def _operation_name(request: Request, body: bytes) -> str:
+    """The operation's name as a metric label (bounded: api/metrics.py)."""
+    requested: Any = request.query_params.get("operationName")
+    if requested is None and b'"operationName"' in body:
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            parsed = None
+        requested = parsed.get("operationName") if isinstance(parsed, dict) else None
+    query = body or request.query_params.get("query", "").encode()
+    return metrics.operation_names.label(requested, query)
 
 
 def _with_code(formatted: dict[str, Any], data: Any) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy import Engine, select
 
+from api import metrics
 from api.graphql.personal import sees_personal
 from api.problems import PROBLEM_RESPONSES, Problem
 from api.rest.routes import TENANT_PATTERN, CurrentPrincipal, IdempotencyKey
@@ -120,7 +121,10 @@ async def upload_evidence_file(
         )
     except ValidationError as error:
         raise RequestValidationError(error.errors(include_input=False)) from None
-    return await run_in_threadpool(pipeline.handle, principal, message, tenant_id, idempotency_key)
+    with metrics.timed_command(message.command_name, message.route.status):
+        return await run_in_threadpool(
+            pipeline.handle, principal, message, tenant_id, idempotency_key
+        )
 
 
 async def _body(request: Request, limit: int) -> bytes:

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Body, Depends, Header, Path, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
+from api import metrics, request_log
 from api.problems import PROBLEM_RESPONSES
 from tenants.messages import COMMANDS, Message
 from tenants.pipeline.identity import Principal
@@ -26,6 +27,7 @@ def current_principal(
 ) -> Principal:
     """Authenticate the request's bearer token (and spend its rate limit, if any)."""
     principal: Principal = request.app.state.platform.authenticator.principal(authorization)
+    request_log.note_principal(principal)
     limit = request.app.state.command_rate_limit
     if limit is not None:
         limit.take(principal)
@@ -75,7 +77,8 @@ def _endpoint(cls: type[Message]) -> Any:
         except ValidationError as error:
             raise RequestValidationError(error.errors()) from None
         pipeline = request.app.state.platform.pipeline
-        return pipeline.handle(principal, message, tenant_id, idempotency_key)
+        with metrics.timed_command(cls.command_name, cls.route.status):
+            return pipeline.handle(principal, message, tenant_id, idempotency_key)
 
     keyword = inspect.Parameter.KEYWORD_ONLY
     params = [

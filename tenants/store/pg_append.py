@@ -13,6 +13,8 @@ and never change or remove what is there.
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import Connection
 
 APPEND_FUNCTION = r"""
@@ -77,3 +79,15 @@ APPEND_SQL = "SELECT gongjian_append(%s, %s, %s, %s, %s, %s, %s, %s)"
 def create_append_function(conn: Connection) -> None:
     """Install (or replace) the append function; run by ``gongjian migrate``."""
     conn.exec_driver_sql(APPEND_FUNCTION)
+
+
+def append_function_current(conn: Connection) -> bool:
+    """Whether the database's append function is the one ``create_append_function``
+    installs (False when it is missing or an older version)."""
+    installed = conn.exec_driver_sql(
+        "SELECT prosrc FROM pg_proc WHERE proname = 'gongjian_append'"
+    ).scalar()
+    body = re.search(r"\$fn\$(.*)\$fn\$", APPEND_FUNCTION, re.DOTALL)
+    if installed is None or body is None:
+        return installed is not None
+    return bool(installed == body[1])
