@@ -8,6 +8,7 @@ pipeline with the caller's principal and Idempotency-Key.
 from __future__ import annotations
 
 import inspect
+from functools import cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Request
@@ -101,8 +102,11 @@ def _endpoint(cls: type[Message]) -> Any:
     return endpoint
 
 
+@cache
 def command_router() -> APIRouter:
-    """Every declared command with a JSON body as a POST route."""
+    """Every declared command with a JSON body as a POST route. Built once per process
+    (about a second of FastAPI and pydantic work) and shared by every app made in it:
+    it holds no app's state, since each route finds its platform on the request."""
     router = APIRouter()
     for cls in COMMANDS.values():
         route = cls.route
