@@ -2,31 +2,35 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, LRUCache
+from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import ApplicationRecorder, JSONTranscoder, Mapper
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    IntegrityError,
+    JSONTranscoder,
+    Mapper,
+    Recording,
+)
 from sqlalchemy import Engine
 
 from domain.errors import DomainError, NotFound, UnitHasLeft
 from domain.tenants import Tenant, tenant_aggregate_id
 from domain.units import MemberUnit
+from tenants.current_records import CurrentRecords
 from tenants.store import evidence_files, person_keys
 from tenants.store.recorder import IdempotentCommand, TenantRecorder
 from tenants.store.sealing import SealingMapper
 from tenants.store.transcodings import register_domain_transcodings
 
 A = TypeVar("A", bound=Aggregate)
-# The library's cache deep-copies a cached aggregate outside its own lock while
-# another thread may be fast-forwarding it; every load takes one of these.
-_LOAD_LOCKS = [threading.Lock() for _ in range(64)]
+CACHED_RECORDS = 200  # recently used records kept per tenant
 
 
 @dataclass
@@ -84,12 +88,7 @@ class LedgerBase(Application[UUID]):
     name = "Ledger"
     # The library's "plain old Python objects" factory is only used for its
     # mapper and transcoder; the recorder is the tenant-keyed one below.
-    env = {  # noqa: RUF012
-        "PERSISTENCE_MODULE": "eventsourcing.popo",
-        # Keep recently used aggregates; each load then reads only newer events.
-        "AGGREGATE_CACHE_MAXSIZE": "200",
-        "AGGREGATE_CACHE_FASTFORWARD": "y",
-    }
+    env = {"PERSISTENCE_MODULE": "eventsourcing.popo"}  # noqa: RUF012
 
     def __init__(
         self, engine: Engine, tenant_id: str, files: evidence_files.EvidenceStore | None = None
@@ -110,6 +109,32 @@ class LedgerBase(Application[UUID]):
     def construct_recorder(self) -> ApplicationRecorder:
         return TenantRecorder(self.engine, self.tenant_id)
 
+    def construct_repository(self) -> Repository[UUID]:
+        assert isinstance(self.recorder, TenantRecorder)
+        return CurrentRecords(self.events, self.recorder, self.mapper, CACHED_RECORDS)
+
+    @property
+    def repository(self) -> CurrentRecords:
+        """The tenant's records, as of its head (``tenants.current_records``)."""
+        return cast("CurrentRecords", self._repository)
+
+    def current(self, head: int | None = None) -> Any:
+        """Read the tenant's head once (or take ``head``, just read); within the block,
+        loads use the records as of it (``CurrentRecords.current``). A command runs
+        inside one."""
+        return self.repository.current(head)
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """Append, then keep copies of the saved records as the tenant's current ones."""
+        try:
+            recordings = super().save(*objs, **kwargs)
+        except IntegrityError:
+            # Another process moved one of the records on: what is cached may be stale.
+            self.repository.forget()
+            raise
+        self.repository.saved([o for o in objs if isinstance(o, Aggregate)], recordings)
+        return recordings
+
     def construct_mapper(self) -> Mapper[UUID]:
         self.sealing = SealingMapper(
             self.construct_transcoder(), person_keys.for_engine(self.engine), self.tenant_id
@@ -124,17 +149,20 @@ class LedgerBase(Application[UUID]):
         """Load a record of the given type from this tenant's log, or raise NotFound; at
         the version the running command expects, if it names one (``expecting``)."""
         self._drop_cache_after_erasure()
-        try:
-            with _LOAD_LOCKS[record_id.int % len(_LOAD_LOCKS)]:
-                aggregate: Any = self.repository.get(record_id)
-        except AggregateNotFoundError:
-            raise NotFound(f"no {cls.__name__} {record_id} in tenant {self.tenant_id}") from None
-        if not isinstance(aggregate, cls):
-            raise NotFound(f"no {cls.__name__} {record_id} in tenant {self.tenant_id}")
         expectation = _EXPECTED.get()
         expected_version = None
         if expectation is not None and expectation.record_id == record_id:
             expected_version = expectation.version
+        try:
+            aggregate: Any = self.repository.get(record_id)
+            if expected_version is not None and aggregate.version < expected_version:
+                # The caller knows a later version than the cache: read it from the
+                # log rather than refuse on what may be a stale copy.
+                aggregate = self.repository.reread(record_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"no {cls.__name__} {record_id} in tenant {self.tenant_id}") from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(f"no {cls.__name__} {record_id} in tenant {self.tenant_id}")
         if expected_version is not None and aggregate.version != expected_version:
             raise VersionConflict(
                 f"{cls.__name__} {record_id} is at version {aggregate.version}, "
@@ -147,9 +175,7 @@ class LedgerBase(Application[UUID]):
         # the tenant became unreadable, load every record afresh.
         epoch = self.sealing.access.keyring().epoch
         if self._unreadable is not None and epoch != self._unreadable:
-            cache = self.repository.cache
-            if isinstance(cache, LRUCache):
-                self.repository.cache = LRUCache(maxsize=cache.maxsize)
+            self.repository.forget()
         self._unreadable = epoch
 
     def active_unit(self, unit_id: UUID, what: str = "") -> MemberUnit:

@@ -92,7 +92,9 @@ class Pipeline:
             if h.idem is not None and (first := self._replay(h.idem, h)) is not None:
                 return first
             try:
-                with expecting(target, expected):
+                # One read of the tenant's head per attempt; every load then uses the
+                # records as of it, with no round trip of its own.
+                with h.ledger.current(), expecting(target, expected):
                     if target is not None:
                         # Load at the expected version before any rule runs: a stale
                         # version is a conflict whatever else is wrong with the command.
@@ -103,8 +105,9 @@ class Pipeline:
                     return first  # a concurrent retry of the same command won
                 if attempt == attempts:
                     raise VersionConflict("the record was changed by another command") from None
-                # A short random pause keeps racing retries from colliding again.
-                time.sleep(random.uniform(0, 0.01 * attempt))
+                # A random pause, doubling with each loss up to a cap, keeps racing
+                # retries from colliding again (many writers on one record).
+                time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
             except DomainError:
                 # A concurrent retry of this key may have won and changed the record.
                 if h.idem is not None and (first := self._replay(h.idem, h)) is not None:

@@ -6,14 +6,11 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import select
-
 from tenants.commands.ledger import Ledger
 from tenants.messages.base import Message
 from tenants.pipeline.errors import IdempotencyKeyReused
 from tenants.pipeline.identity import Principal
-from tenants.store.recorder import IdempotentCommand
-from tenants.store.schema import idempotency_keys
+from tenants.store.recorder import IdempotentCommand, TenantRecorder
 
 
 def idempotent_command(
@@ -29,22 +26,14 @@ def idempotent_command(
 
 def replay(ledger: Ledger, command: IdempotentCommand) -> dict[str, Any] | None:
     """The first answer to this key, or None if the key is new."""
-    with ledger.engine.connect() as conn:
-        row = conn.execute(
-            select(
-                idempotency_keys.c.request_hash,
-                idempotency_keys.c.response,
-                idempotency_keys.c.first_position,
-                idempotency_keys.c.event_count,
-            ).where(
-                idempotency_keys.c.tenant_id == ledger.tenant_id,
-                idempotency_keys.c.key == command.key,
-            )
-        ).first()
+    recorder = ledger.recorder
+    assert isinstance(recorder, TenantRecorder)
+    row = recorder.recorded_command(command.key)
     if row is None:
         return None
-    if row.request_hash != command.request_hash:
+    request_hash, recorded_response, first_position, event_count = row
+    if request_hash != command.request_hash:
         raise IdempotencyKeyReused("this Idempotency-Key was used for a different request")
-    response: dict[str, Any] = json.loads(row.response)
-    response["position"] = row.first_position + row.event_count - 1
+    response: dict[str, Any] = json.loads(recorded_response)
+    response["position"] = first_position + event_count - 1
     return response

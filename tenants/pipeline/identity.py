@@ -126,16 +126,18 @@ class Authenticator:
         self, token_id: UUID, platform_head: Callable[[], int] | None = None
     ) -> AccessToken | None:
         ledger = self.ledgers[PLATFORM_LOG]
-        head = platform_head() if platform_head is not None else ledger.head_position()
-        with self._lock:
-            if head != self._tokens_at or len(self._tokens) >= KEPT_TOKENS:
-                self._tokens, self._tokens_at = {}, head
-            if token_id in self._tokens:
-                return self._tokens[token_id]
-        try:
-            token: AccessToken | None = ledger.load(AccessToken, token_id)
-        except NotFound:
-            token = None
+        # The platform log's head, read once: it validates the remembered tokens, and
+        # a token read from the ledger's records is read as of it.
+        with ledger.current(platform_head() if platform_head is not None else None) as head:
+            with self._lock:
+                if head != self._tokens_at or len(self._tokens) >= KEPT_TOKENS:
+                    self._tokens, self._tokens_at = {}, head
+                if token_id in self._tokens:
+                    return self._tokens[token_id]
+            try:
+                token: AccessToken | None = ledger.load(AccessToken, token_id)
+            except NotFound:
+                token = None
         with self._lock:
             # Read at ``head`` or later: a later change has moved the head, so the
             # next request reads the token afresh.

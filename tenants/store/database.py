@@ -28,6 +28,25 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
             yield conn
 
 
+@contextmanager
+def autocommit(engine: Engine) -> Iterator[Any]:
+    """A pooled PostgreSQL connection (psycopg's own) in autocommit, for the hot path:
+    each statement is its own transaction in one round trip, with no ``BEGIN`` before
+    it and no ``ROLLBACK`` when the pool takes it back (psycopg drops its prepared
+    statements at every rollback, so they would be prepared again each time)."""
+    pooled = engine.raw_connection()
+    try:
+        connection = pooled.driver_connection
+        assert connection is not None
+        connection.autocommit = True
+        try:
+            yield connection
+        finally:
+            connection.autocommit = False
+    finally:
+        pooled.close()
+
+
 def database_url() -> str:
     """Return the configured database URL (the embedded SQLite file by default)."""
     return os.environ.get(DATABASE_URL_SETTING, DEFAULT_DATABASE_URL)

@@ -28,9 +28,15 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tenants.store.chain import GENESIS, canonical_bytes, link
-from tenants.store.database import is_sqlite, write_transaction
+from tenants.store.database import autocommit, is_sqlite, write_transaction
 from tenants.store.pg_append import APPEND_SQL
 from tenants.store.schema import events, idempotency_keys, tenant_heads
+
+HEAD_SQL = "SELECT position FROM es_tenant_heads WHERE tenant_id = %s"
+KEY_SQL = (
+    "SELECT request_hash, response, first_position, event_count"
+    " FROM es_idempotency_keys WHERE tenant_id = %s AND key = %s"
+)
 
 
 @dataclass(frozen=True)
@@ -96,21 +102,12 @@ class TenantRecorder(ApplicationRecorder):
             command.request_hash if command else None,
             json.dumps(command.response) if command else None,
         )
-        # The hot path uses the pooled psycopg connection directly, in autocommit:
-        # the function call is the whole transaction, one prepared round trip.
-        pooled = self.engine.raw_connection()
+        # The function call is the whole transaction: one prepared round trip.
         try:
-            connection = pooled.driver_connection
-            assert connection is not None
-            connection.autocommit = True
-            try:
+            with autocommit(self.engine) as connection:
                 first = connection.execute(APPEND_SQL, params, prepare=True).fetchone()[0]
-            finally:
-                connection.autocommit = False
         except psycopg.IntegrityError as error:
             raise IntegrityError(str(error)) from error
-        finally:
-            pooled.close()
         return int(first)
 
     def _append_in_python(
@@ -234,12 +231,41 @@ class TenantRecorder(ApplicationRecorder):
 
     def max_notification_id(self) -> int | None:
         """Return the tenant's head position, or None for an empty log."""
-        query = select(func.max(tenant_heads.c.position)).where(
-            tenant_heads.c.tenant_id == self.tenant_id
-        )
-        with self.engine.connect() as conn:
-            position = conn.execute(query).scalar()
+        if self._postgres:
+            # Read before every command: one prepared round trip.
+            with autocommit(self.engine) as connection:
+                row = connection.execute(HEAD_SQL, (self.tenant_id,), prepare=True).fetchone()
+            position = row[0] if row else None
+        else:
+            query = select(func.max(tenant_heads.c.position)).where(
+                tenant_heads.c.tenant_id == self.tenant_id
+            )
+            with self.engine.connect() as conn:
+                position = conn.execute(query).scalar()
         return int(position) if position else None
+
+    def recorded_command(self, key: str) -> tuple[str, str, int, int] | None:
+        """What was recorded with an idempotency key in this tenant: the request's hash,
+        the response, the first position and the event count (None: the key is new)."""
+        if self._postgres:
+            with autocommit(self.engine) as connection:
+                found = connection.execute(KEY_SQL, (self.tenant_id, key), prepare=True)
+                row = found.fetchone()
+        else:
+            query = select(
+                idempotency_keys.c.request_hash,
+                idempotency_keys.c.response,
+                idempotency_keys.c.first_position,
+                idempotency_keys.c.event_count,
+            ).where(
+                idempotency_keys.c.tenant_id == self.tenant_id,
+                idempotency_keys.c.key == key,
+            )
+            with self.engine.connect() as conn:
+                row = conn.execute(query).first()
+        if row is None:
+            return None
+        return str(row[0]), str(row[1]), int(row[2]), int(row[3])
 
     def subscribe(
         self, gt: int | None = None, topics: Sequence[str] = ()
