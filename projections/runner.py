@@ -133,6 +133,11 @@ class Projector:
         self.fold_chunk = fold_chunk
         self.fold_group = fold_group
         self.folded = 0  # events applied by folding, since this projector was made
+        # How far this process has committed each tenant's projection: a command
+        # whose events another thread's batch already applied need not wait its turn
+        # for the write lock only to find nothing left (``project_through``).
+        self._through: dict[str, int] = {}
+        self._through_lock = threading.Lock()
 
     def catch_up(self, tenant_id: str) -> int:
         """Project the tenant's log to its head; return how many events were applied.
@@ -287,6 +292,8 @@ class Projector:
         """
         deadline = time.monotonic() + timeout
         while True:
+            if self._through.get(tenant_id, 0) >= position:
+                return True
             self.catch_up(tenant_id)
             if self.position(tenant_id) >= position:
                 return True
@@ -332,6 +339,11 @@ class Projector:
                 done = done.where(tracking.c.tenant_id == tenant_id)
             conn.execute(done)
         unpark(self.engine, PROJECTION, tenant_id)  # a rebuild tries every tenant again
+        with self._through_lock:
+            if tenant_id is None:
+                self._through.clear()
+            else:
+                self._through.pop(tenant_id, None)
 
     def _by_event(self, tenant_id: str) -> int:
         """Project the tenant a batch of events per transaction, statement by
@@ -392,7 +404,14 @@ class Projector:
                 conn.execute(_INDEX, index)
                 keys.check(conn)
                 advance_tracking(conn, tenant_id, PROJECTION, rows[-1].position)
-            return len(rows)
+        # Committed: the read models reflect the log through here.
+        self._note_through(tenant_id, rows[-1].position if rows else start)
+        return len(rows)
+
+    def _note_through(self, tenant_id: str, position: int) -> None:
+        with self._through_lock:
+            if position > self._through.get(tenant_id, 0):
+                self._through[tenant_id] = position
 
     def apply(
         self,
