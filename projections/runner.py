@@ -149,7 +149,8 @@ class Projector:
         """
         if self.parked(tenant_id):
             return 0
-        if self.fold and self.position(tenant_id) == 0:
+        # A tenant this process has projected before is past the fold's start.
+        if self.fold and not self._through.get(tenant_id) and self.position(tenant_id) == 0:
             applied, left = self.fold_tenants([tenant_id])
             if not left:
                 return applied
@@ -295,7 +296,7 @@ class Projector:
             if self._through.get(tenant_id, 0) >= position:
                 return True
             self.catch_up(tenant_id)
-            if self.position(tenant_id) >= position:
+            if self._through.get(tenant_id, 0) >= position or self.position(tenant_id) >= position:
                 return True
             if time.monotonic() > deadline or self.parked(tenant_id):
                 return False
