@@ -12,7 +12,11 @@ locking) appending one event per transaction for a fixed time. Three stores:
   This is the baseline every ratio is taken against;
 * ``stock locking``: the same recorder in its default mode (a pipelined
   transaction that takes ``LOCK TABLE ... IN EXCLUSIVE MODE``), the comparison
-  this bench made before.
+  this bench made before;
+* with ``--commit-delay MICROSECONDS``, also ``gongjian delayed``: this store with
+  PostgreSQL's ``commit_delay`` set for its sessions (``commit_siblings`` at its
+  default, 5): a committing transaction waits that long for others to share its WAL
+  flush (group commit; docs/deployment.md).
 
 Two layouts: writers spread over many tenants (writer ``i`` writes to tenant
 ``i``), and all writers sharing one tenant (a busy street: they queue on its head
@@ -52,7 +56,8 @@ STATE = b'{"stamp":{"tenant_id":"t","actor":{"user_id":"u","role":"r","unit_id":
 # id type, not the table, so a second table would take the function over.
 STOCK_TABLE = "bench_stock_events"
 GONGJIAN, STOCK_ONE_TRIP, STOCK_LOCKING = "gongjian", "stock 1-trip", "stock locking"
-STORES = (GONGJIAN, STOCK_ONE_TRIP, STOCK_LOCKING)
+DELAYED = "gongjian delayed"
+STORES: tuple[str, ...] = (GONGJIAN, STOCK_ONE_TRIP, STOCK_LOCKING)
 BASELINE = STOCK_ONE_TRIP
 MANY, ONE = "many tenants", "one tenant"
 LAYOUTS = (MANY, ONE)
@@ -95,7 +100,7 @@ def _writer(
     ready: Barrier,
     out: mp.Queue,  # type: ignore[type-arg]
 ) -> None:
-    if store == GONGJIAN:
+    if store in (GONGJIAN, DELAYED):
         engine = make_engine(url, pool_size=1)
         recorder: TenantRecorder | PostgresApplicationRecorder = TenantRecorder(engine, tenant)
     else:
@@ -153,28 +158,38 @@ def report(cells: list[Cell]) -> None:
     """Print events/s and the ratio to the baseline of the same round."""
     baseline = {(c.layout, c.writers): c for c in cells if c.store == BASELINE}
     print()
-    print(f"{'layout':<13} {'writers':>7} {'store':<14} {'events/s':>15} {'× ' + BASELINE:>17}")
+    print(f"{'layout':<13} {'writers':>7} {'store':<16} {'events/s':>15} {'× ' + BASELINE:>17}")
     for cell in sorted(cells, key=lambda c: (LAYOUTS.index(c.layout), c.writers)):
         base = baseline[(cell.layout, cell.writers)].rates
         ratios = [ours / theirs for ours, theirs in zip(cell.rates, base, strict=True)]
         ratio = "baseline" if cell.store == BASELINE else _range(ratios, 2)
         print(
-            f"{cell.layout:<13} {cell.writers:>7} {cell.store:<14} "
+            f"{cell.layout:<13} {cell.writers:>7} {cell.store:<16} "
             f"{_range(cell.rates, 0):>15} {ratio:>17}"
         )
 
 
-def run(url: str, seconds: float, rounds: int, writer_counts: list[int]) -> list[Cell]:
+def run(
+    url: str,
+    seconds: float,
+    rounds: int,
+    writer_counts: list[int],
+    commit_delay: int | None = None,
+) -> list[Cell]:
     """Measure every cell once per round, rounds interleaved; return the cells."""
-    cells = [Cell(s, layout, n) for n in writer_counts for layout in LAYOUTS for s in STORES]
+    stores = STORES if commit_delay is None else (*STORES, DELAYED)
+    delayed = f"{url}?options=-c%20commit_delay%3D{commit_delay}"
+    cells = [Cell(s, layout, n) for n in writer_counts for layout in LAYOUTS for s in stores]
     for round_no in range(rounds):
         # Rotate which store goes first, so none always follows the same neighbour.
-        shift = round_no % len(STORES)
+        shift = round_no % len(stores)
         order = sorted(
-            cells, key=lambda c: (c.writers, c.layout, (STORES.index(c.store) - shift) % 3)
+            cells,
+            key=lambda c: (c.writers, c.layout, (stores.index(c.store) - shift) % len(stores)),
         )
         for cell in order:
-            rate = measure(cell.store, cell.layout, url, cell.writers, seconds)
+            at = delayed if cell.store == DELAYED else url
+            rate = measure(cell.store, cell.layout, at, cell.writers, seconds)
             cell.rates.append(rate)
             print(
                 f"round {round_no + 1} {cell.layout:<13} {cell.writers:>3} writers "
@@ -192,6 +207,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=1.0, help="seconds measured per cell")
     parser.add_argument("--rounds", type=int, default=1, help="times every cell is measured")
     parser.add_argument("--writers", default="1,8,32", help="writer processes, comma-separated")
+    parser.add_argument(
+        "--commit-delay",
+        type=int,
+        metavar="MICROSECONDS",
+        help="also measure this store with PostgreSQL's commit_delay set (group commit)",
+    )
     args = parser.parse_args()
     writer_counts = [int(w) for w in args.writers.split(",") if w.strip()]
     if args.seconds <= 0 or args.rounds < 1 or min(writer_counts, default=0) < 1:
@@ -204,7 +225,7 @@ def main() -> None:
             f"{args.rounds} round(s), {os.cpu_count()} CPUs, load average "
             + " ".join(f"{x:.2f}" for x in os.getloadavg())
         )
-        cells = run(url, args.seconds, args.rounds, writer_counts)
+        cells = run(url, args.seconds, args.rounds, writer_counts, args.commit_delay)
         report(cells)
         print("load average after: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     finally:
