@@ -7,11 +7,15 @@ pipeline with the caller's principal and Idempotency-Key.
 
 from __future__ import annotations
 
+import functools
 import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
@@ -36,6 +40,39 @@ def current_principal(
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """A command's caller as the edge knows them before the command runs: the
+    principal, and how to confirm it in the command's own thread (None: confirmed)."""
+
+    principal: Principal
+    confirm: Callable[[], Principal] | None = None
+
+
+async def command_caller(
+    request: Request, authorization: Annotated[str | None, Header()] = None
+) -> Caller:
+    """The caller of a command, without leaving the event loop when the token was
+    checked before: its principal as remembered, confirmed by the pipeline against
+    the platform log's head (a revoked token is refused there, before anything runs).
+    A token not remembered is checked here, in a worker thread, as any route's is."""
+    authenticator = request.app.state.platform.authenticator
+    remembered = authenticator.remembered(authorization)
+    if remembered is None:
+        principal = await run_in_threadpool(current_principal, request, authorization)
+        return Caller(principal)
+    principal, checked_at = remembered
+    request_log.note_principal(principal)
+    limit = request.app.state.command_rate_limit
+    if limit is not None:
+        limit.take(principal)
+    if checked_at is None:
+        return Caller(principal)  # a development token: nothing to confirm
+    return Caller(principal, functools.partial(authenticator.principal, authorization))
+
+
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -68,9 +105,7 @@ def _endpoint(cls: type[Message]) -> Any:
     body_type = body_model(cls)
     path_ids = cls.route.path_fields()
 
-    def endpoint(
-        request: Request, principal: Principal, idempotency_key: str | None, **kw: Any
-    ) -> Any:
+    def endpoint(request: Request, caller: Caller, idempotency_key: str | None, **kw: Any) -> Any:
         body: BaseModel = kw.pop("body")
         tenant_id: str | None = kw.pop("tenant_id", None)
         try:
@@ -79,12 +114,14 @@ def _endpoint(cls: type[Message]) -> Any:
             raise RequestValidationError(error.errors()) from None
         pipeline = request.app.state.platform.pipeline
         with metrics.timed_command(cls.command_name, cls.route.status):
-            return pipeline.handle(principal, message, tenant_id, idempotency_key)
+            return pipeline.handle(
+                caller.principal, message, tenant_id, idempotency_key, confirm=caller.confirm
+            )
 
     keyword = inspect.Parameter.KEYWORD_ONLY
     params = [
         inspect.Parameter("request", keyword, annotation=Request),
-        inspect.Parameter("principal", keyword, annotation=CurrentPrincipal),
+        inspect.Parameter("caller", keyword, annotation=Annotated[Caller, Depends(command_caller)]),
     ]
     if not cls.route.platform:
         tenant: Any = Annotated[str, Path(pattern=TENANT_PATTERN)]

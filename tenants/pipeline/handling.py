@@ -61,8 +61,14 @@ class Pipeline:
         message: Message,
         tenant_id: str | None = None,
         idempotency_key: str | None = None,
+        *,
+        confirm: Callable[[], Principal] | None = None,
     ) -> dict[str, Any]:
-        """Run ``message`` for ``principal`` in ``tenant_id``; answer as the first time."""
+        """Run ``message`` for ``principal`` in ``tenant_id``; answer as the first time.
+        ``confirm``: authenticate the caller afresh first (the edge took ``principal``
+        from memory); its principal is the one that acts."""
+        if confirm is not None:
+            principal = confirm()
         log = message.log_tenant(tenant_id)
         self.policy.authorise(principal, message, message.authority_tenant(tenant_id))
         if log not in (PLATFORM_LOG, message.registers_tenant()):

@@ -92,7 +92,8 @@ def test_a_token_from_the_command_line_works_until_revoked(
     assert main(["migrate"]) == 0
     assert main(["token", "create", "--role", "platform_admin", "--user", "ops"]) == 0
     admin = capsys.readouterr().out.strip().splitlines()[-1]
-    client = TestClient(create_app(Platform.from_url()))
+    platform = Platform.from_url()
+    client = TestClient(create_app(platform))
     auth = {"Authorization": f"Bearer {admin}"}
     street = {"tenant_id": "cli-street", "kind": "street", "name": "街道"}
     assert client.post("/tenants", json=street, headers=auth).status_code == 201
@@ -109,7 +110,12 @@ def test_a_token_from_the_command_line_works_until_revoked(
     revoked = client.post(f"/tenants/cli-street/tokens/{issued.json()['token_id']}/revocation",
                           json={}, headers=auth)  # fmt: skip
     assert revoked.status_code == 200, revoked.text
+    # The edge remembers zhou's token as it was before the revocation; the command
+    # confirms it against the platform log before anything runs.
+    assert platform.authenticator.remembered(zhou["Authorization"]) is not None
+    head = platform.ledger("cli-street").head_position()
     assert client.post("/tenants/cli-street/units", json=unit, headers=zhou).status_code == 401
+    assert platform.ledger("cli-street").head_position() == head
     dev = {"Authorization": "Bearer dev:x:platform_admin:-"}
     assert (
         client.post(
