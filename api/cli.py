@@ -19,7 +19,13 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from api import erasure, structured_logs, tenant_export_commands
 from api.console import console, tracked
-from api.platform import INLINE_PROJECTION_SETTING, Platform, dev_tokens_enabled, migrate
+from api.platform import (
+    INLINE_PROJECTION_SETTING,
+    Platform,
+    dev_tokens_enabled,
+    migrate,
+    read_database_url,
+)
 from domain.errors import DomainError
 from projections import reconciliation
 from projections.schema import recreate_read_models
@@ -216,8 +222,14 @@ def _run(args: argparse.Namespace) -> int:
     # SQLite is embedded: the API projects in-process. On PostgreSQL the
     # `gongjian project` worker does it, unless asked otherwise.
     inline = is_sqlite(engine) or getattr(args, "inline_projection", False)
+    # Only the server reads through a replica: every other command writes, or must
+    # see the primary as it is now.
+    read_url = read_database_url() if args.command == "serve" else None
     platform = Platform(
-        engine, embedded=args.command != "project" and inline, dev_tokens=dev_tokens_enabled()
+        engine,
+        make_engine(read_url) if read_url is not None else None,
+        embedded=args.command != "project" and inline,
+        dev_tokens=dev_tokens_enabled(),
     )
     try:
         _require_migrated(engine)

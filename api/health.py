@@ -52,6 +52,19 @@ def readiness(probe: Engine) -> str | None:
     return None
 
 
+def replica_readiness(probe: Engine) -> str | None:
+    """Why the read replica cannot serve reads now (None: it can). Its schema is the
+    primary's, replayed: only whether it answers is its own."""
+    try:
+        with probe.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        logger.warning("not ready: the read replica does not answer: %s", reason)
+        return "the read replica does not answer"
+    return None
+
+
 def install(app: FastAPI) -> None:
     """Add ``/livez`` and ``/readyz``."""
     probe: list[Engine] = []
@@ -68,12 +81,17 @@ def install(app: FastAPI) -> None:
         responses={503: {"model": problems.Problem, "description": "not ready: the reason"}},
     )
     def readyz(request: Request) -> Any:
-        """Ready to serve: the database takes a new connection and no migration is
-        pending. Otherwise 503 `not-ready` saying which; a load balancer sends this
-        process no traffic until it answers 200."""
+        """Ready to serve: the database (and the read replica, when one is set) takes
+        a new connection and no migration is pending. Otherwise 503 `not-ready` saying
+        which; a load balancer sends this process no traffic until it answers 200."""
+        platform = request.app.state.platform
         if not probe:
-            probe.append(probe_engine(request.app.state.platform.engine))
+            probe.append(probe_engine(platform.engine))
+            if platform.replica is not None:
+                probe.append(probe_engine(platform.replica))
         reason = readiness(probe[0])
+        if reason is None and len(probe) > 1:
+            reason = replica_readiness(probe[1])
         if reason is not None:
             return problems.problem(503, "not-ready", "Not ready", reason)
         return JSONResponse({"status": "ready"})

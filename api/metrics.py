@@ -331,6 +331,8 @@ def install(app: FastAPI) -> None:
     platform's connection pool. Without the setting the path answers 404."""
     token = configured_token()
     instrument_pool(app.state.platform.engine)
+    if app.state.platform.replica is not None:
+        instrument_pool(app.state.platform.replica, "replica")
 
     @app.get("/metrics", include_in_schema=False)
     def metrics(request: Request) -> Response:

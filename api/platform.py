@@ -1,4 +1,4 @@
-"""The composition root: one engine, the tenants' ledgers and the projector."""
+"""The composition root: the engines, the tenants' ledgers and the projector."""
 
 from __future__ import annotations
 
@@ -26,6 +26,12 @@ from tenants.store.schema import store_metadata
 logger = logging.getLogger(__name__)
 DEV_TOKENS_SETTING = "GONGJIAN_DEV_TOKENS"
 INLINE_PROJECTION_SETTING = "GONGJIAN_INLINE_PROJECTION"
+READ_DATABASE_URL_SETTING = "GONGJIAN_READ_DATABASE_URL"
+
+
+def read_database_url() -> str | None:
+    """The configured read replica's URL (None: reads go to the primary)."""
+    return os.environ.get(READ_DATABASE_URL_SETTING, "").strip() or None
 
 
 def dev_tokens_enabled() -> bool:
@@ -67,9 +73,16 @@ def pending_migrations(engine: Engine) -> list[str]:
 
 @dataclass
 class Platform:
-    """Everything a process needs, built once."""
+    """Everything a process needs, built once.
+
+    ``engine`` is the primary: commands, projection and everything that writes.
+    ``read_engine`` (the streaming ``replica``, or the primary when none is given)
+    serves GraphQL, documents, calendars and the public page; ``read_tracking``
+    reads how far *its* copy of the read models has come, for ``waitForPosition``.
+    """
 
     engine: Engine
+    replica: Engine | None = None  # a streaming replica of it (None: reads go to it too)
     embedded: bool = True
     read_wait: float = 5.0  # how long `waitForPosition` may wait, in seconds
     dev_tokens: bool = False  # accept unsigned dev:<user>:<role>:<tenant> tokens
@@ -77,7 +90,9 @@ class Platform:
     ledgers: Ledgers = field(init=False)
     pipeline: Pipeline = field(init=False)
     authenticator: Authenticator = field(init=False)
+    read_engine: Engine = field(init=False)
     projector: Projector = field(init=False)
+    read_tracking: Projector = field(init=False)
     report_figures: ReadModelFigures = field(init=False)
     background: BackgroundProjector | None = field(init=False, default=None)
     notary: Notary = field(init=False)
@@ -90,6 +105,13 @@ class Platform:
         self.notary = Notary(self.ledgers)
         # Any ledger's mapper decodes every tenant's events: they share topics.
         self.projector = Projector(self.engine, Ledger(self.engine, "_").sealing)
+        self.read_engine = self.replica if self.replica is not None else self.engine
+        # Only ever asked for positions and parked tenants: it never projects.
+        self.read_tracking = (
+            self.projector
+            if self.read_engine is self.engine
+            else Projector(self.read_engine, self.projector.mapper)
+        )
         self.report_figures = ReadModelFigures(self.projector, self.read_wait)
         self.pipeline = Pipeline(
             self.ledgers, self.after_command, self.sign_log, self.report_figures
@@ -97,14 +119,23 @@ class Platform:
         self.authenticator = Authenticator(self.ledgers, self.dev_tokens)
 
     @classmethod
-    def from_url(cls, url: str | None = None, *, embedded: bool | None = None) -> Platform:
+    def from_url(
+        cls,
+        url: str | None = None,
+        *,
+        embedded: bool | None = None,
+        read_url: str | None = None,
+    ) -> Platform:
         """Build the platform on the configured database and settings. It projects
         in-line on SQLite, and on PostgreSQL only with GONGJIAN_INLINE_PROJECTION=1
-        (deployments run `gongjian project` instead)."""
+        (deployments run `gongjian project` instead). Reads go to ``read_url`` or
+        GONGJIAN_READ_DATABASE_URL (a streaming replica) when one is set."""
         engine = make_engine(url)
         if embedded is None:
             embedded = is_sqlite(engine) or os.environ.get(INLINE_PROJECTION_SETTING) == "1"
-        return cls(engine, embedded=embedded, dev_tokens=dev_tokens_enabled())
+        read_url = read_url or read_database_url()
+        replica = make_engine(read_url) if read_url is not None else None
+        return cls(engine, replica, embedded=embedded, dev_tokens=dev_tokens_enabled())
 
     def ledger(self, tenant_id: str) -> Ledger:
         """The ledger of one tenant."""
@@ -174,3 +205,5 @@ class Platform:
             self.background.stop()
             self.background = None
         self.engine.dispose()
+        if self.replica is not None:
+            self.replica.dispose()

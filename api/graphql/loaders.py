@@ -172,8 +172,10 @@ class Context(BaseContext):
         self._wait_deadline: float | None = None
         # The engine answers who may read what, before the request's reads are
         # narrowed to those tenants; every read of data goes through the snapshot.
-        self.engine: Engine = platform.engine
-        self.reads = Snapshot(platform.engine)
+        # Both are the read engine (a replica, when one is configured): the answer
+        # cache's state and the answers must come from the same copy of the data.
+        self.engine: Engine = platform.read_engine
+        self.reads = Snapshot(platform.read_engine)
         # Per top-level field (its alias), the tenant it reads and the log position it
         # reads it at: each `tenant(...)` alias honours its own atPosition or asOf.
         self._read_at: dict[str | int, tuple[str, int]] = {}

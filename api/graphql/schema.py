@@ -50,6 +50,7 @@ from api.graphql.webhooks import TenantWebhooks
 from domain.charters import zone
 from projections import audits, queries, rules, tables
 from projections.context import utc
+from tenants.store import row_security
 from tenants.store.schema import checkpoints, tenant_heads
 
 WAIT_STEP = 0.02  # seconds between checks while waiting for a position
@@ -348,18 +349,18 @@ class Tenant(
 
     @strawberry.field(description="Position up to which these read models reflect the log.")
     async def projected_position(self, info: Ctx) -> int:
-        projector = info.context.platform.projector
-        return int(await asyncio.to_thread(projector.position, self.row.tenant_id))
+        tracking = info.context.platform.read_tracking
+        return int(await asyncio.to_thread(tracking.position, self.row.tenant_id))
 
     @strawberry.field(
         description="How far the read models follow this tenant's log, and whether "
         "projection is parked at an event it could not apply."
     )
     async def projection(self, info: Ctx) -> ProjectionState:
-        projector = info.context.platform.projector
+        tracking = info.context.platform.read_tracking
         tenant = self.row.tenant_id
-        position = await asyncio.to_thread(projector.position, tenant)
-        parked = await asyncio.to_thread(projector.parked, tenant)
+        position = await asyncio.to_thread(tracking.position, tenant)
+        parked = await asyncio.to_thread(tracking.parked, tenant)
         head = await self.head_position(info)
         stop = parked[0] if parked else None
         # The error may quote the event's content: staff and auditors only.
@@ -493,7 +494,10 @@ class Query:
 
     @strawberry.field(
         description="One tenant. `waitForPosition` waits (up to 5 s) until the "
-        "read models reflect that log position (read-your-writes). `asOf` (a time) or "
+        "read models this server reads reflect that log position (read-your-writes: give "
+        "the position a command returned). Served from a read replica, that is the "
+        "replica's copy: the wait covers its replay too. If they do not reach it in time, "
+        "the answer is the error `NOT_YET_PROJECTED`. `asOf` (a time) or "
         "`atPosition` (a log position) answers everything below as it was recorded then."
     )
     async def tenant(
@@ -514,6 +518,13 @@ class Query:
             at_position = await asyncio.to_thread(
                 queries.position_at, info.context.reads, str(id), utc(as_of)
             )
+        # Waited for first: a replica may not hold a position a command just returned
+        # until it has replayed it, and `atPosition` is checked against what it holds.
+        if wait_for_position is not None and not await _wait(info, str(id), wait_for_position):
+            raise GraphQLError(
+                "the read models have not reached that position yet",
+                extensions={"code": "NOT_YET_PROJECTED"},
+            )
         if at_position is not None:
             if not 0 <= at_position <= await _head(info, str(id)):
                 raise GraphQLError(
@@ -521,11 +532,6 @@ class Query:
                     extensions={"code": "BAD_USER_INPUT"},
                 )
             info.context.read_at(info, str(id), at_position)
-        if wait_for_position is not None and not await _wait(info, str(id), wait_for_position):
-            raise GraphQLError(
-                "the read models have not reached that position yet",
-                extensions={"code": "NOT_YET_PROJECTED"},
-            )
         return await _tenant(info, str(id))
 
     @strawberry.field(
@@ -573,21 +579,39 @@ async def _head(info: Ctx, tenant_id: str) -> int:
 
 
 async def _wait(info: Ctx, tenant_id: str, position: int) -> bool:
-    """Wait until the tenant is projected through ``position``, without holding a
-    thread: short reads between sleeps, within one budget for the whole request."""
-    if not 0 <= position <= await _head(info, tenant_id):
+    """Wait until the read models this request reads (the replica's, when reads go
+    to one) reflect the tenant through ``position``, without holding a thread: short
+    reads between sleeps, within one budget for the whole request."""
+    if position < 0 or (
+        position > await _head(info, tenant_id) and position > await _primary_head(info, tenant_id)
+    ):
         raise GraphQLError(
             "waitForPosition must lie between 0 and the tenant's head position",
             extensions={"code": "BAD_USER_INPUT"},
         )
-    projector = info.context.platform.projector
+    # The replica's own tracking rows: its read models, not the primary's projector.
+    tracking = info.context.platform.read_tracking
     deadline = info.context.wait_deadline(info.context.platform.read_wait)
     while True:
-        if await asyncio.to_thread(projector.position, tenant_id) >= position:
+        if await asyncio.to_thread(tracking.position, tenant_id) >= position:
             return True
-        if time_now() >= deadline or await asyncio.to_thread(projector.parked, tenant_id):
+        if time_now() >= deadline or await asyncio.to_thread(tracking.parked, tenant_id):
             return False
         await asyncio.sleep(WAIT_STEP)
+
+
+async def _primary_head(info: Ctx, tenant_id: str) -> int:
+    """The tenant's head on the primary: a position a command just returned is
+    there before a replica has replayed it (asked only when the replica's is short)."""
+    platform = info.context.platform
+    if platform.read_engine is platform.engine:
+        return await _head(info, tenant_id)
+
+    def head() -> int:
+        with row_security.reading_only([tenant_id]):
+            return int(queries.head_position(platform.engine, tenant_id))
+
+    return await asyncio.to_thread(head)
 
 
 def _internal(error: GraphQLError) -> bool:

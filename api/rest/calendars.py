@@ -58,7 +58,7 @@ def calendar_feed(
     with STATUS:CANCELLED, postponed ones at their new time with a higher SEQUENCE."""
     platform = request.app.state.platform
     feed = _open_feed(platform, token)
-    with row_security.reading_only([feed.tenant_id]), platform.engine.connect() as conn:
+    with row_security.reading_only([feed.tenant_id]), platform.read_engine.connect() as conn:
         name, events = _feed_contents(conn, feed.tenant_id, feed.unit_id)
     body = calendar(name, events, datetime.now(UTC))
     return Response(body, media_type=f"{MEDIA_TYPE}; charset=utf-8")

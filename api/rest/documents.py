@@ -165,7 +165,7 @@ def issue(
 ) -> bytes:
     """Read the document's content as of the position and lay it out, sealed."""
     font = locate()  # before any read: no font, no document
-    projected = int(platform.projector.position(tenant_id))
+    projected = int(platform.read_tracking.position(tenant_id))
     if at_position is not None and at_position > projected:
         raise InvalidValue(
             f"atPosition {at_position} is beyond the position the read models reflect "
@@ -173,7 +173,7 @@ def issue(
             projected_position=projected,
         )
     position = projected if at_position is None else at_position
-    with row_security.reading_only([tenant_id]), platform.engine.connect() as conn:
+    with row_security.reading_only([tenant_id]), platform.read_engine.connect() as conn:
         content = BUILDERS[kind](conn, tenant_id, record_id, position, names)
         head_hash = chain_hash(conn, tenant_id, position).hex()
     digest = content.digest()
@@ -243,11 +243,11 @@ def verify(
     # Malformed values are no document's: answered before any read.
     if not well_formed or platform.pipeline.directory.find(tenant_id) is None:
         return unknown
-    projected = int(platform.projector.position(tenant_id))
+    projected = int(platform.read_tracking.position(tenant_id))
     if not 1 <= position <= projected:
         return unknown
     build = BUILDERS[kind]
-    with row_security.reading_only([tenant_id]), platform.engine.connect() as conn:
+    with row_security.reading_only([tenant_id]), platform.read_engine.connect() as conn:
         if _digest_at(conn, build, tenant_id, record_id, position, names, position) != digest:
             return unknown
         head_matches = chain_hash(conn, tenant_id, position).hex() == head_hash
