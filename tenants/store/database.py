@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -19,13 +21,31 @@ DATABASE_URL_SETTING = "GONGJIAN_DATABASE_URL"
 WRITE_OPTION = "gongjian_write"
 
 
+_SQLITE_WRITERS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_SQLITE_WRITERS_LOCK = threading.Lock()
+
+
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
     """Open a transaction that will write (on SQLite: take the write lock at BEGIN)."""
-    with engine.connect() as conn:
+    with _one_writer(engine), engine.connect() as conn:
         conn.execution_options(**{WRITE_OPTION: True})
         with conn.begin():
             yield conn
+
+
+@contextmanager
+def _one_writer(engine: Engine) -> Iterator[None]:
+    # SQLite has one writer at a time. Threads of one process queue here for it, and
+    # each is woken as the one before commits; left to SQLite's busy handler they
+    # would poll with sleeps of up to 100 ms, and a few would wait for seconds.
+    if not is_sqlite(engine):
+        yield
+        return
+    with _SQLITE_WRITERS_LOCK:
+        lock = _SQLITE_WRITERS.setdefault(engine, threading.RLock())
+    with lock:
+        yield
 
 
 @contextmanager
