@@ -34,6 +34,7 @@ from tenants.notary import Notary
 from tenants.pipeline.identity import SYSTEM, Role
 from tenants.store import keys
 from tenants.store.database import database_url, is_sqlite, make_engine
+from tenants.store.partitions import PartitionsError
 from tenants.store.verify import all_tenant_ids, verify_store
 
 
@@ -58,6 +59,13 @@ def _parser() -> argparse.ArgumentParser:
         "--app-role",
         help="PostgreSQL: the role the application connects as, to be granted the tables "
         "(it must not own them, so that row-level security applies to it)",
+    )
+    migrate_cmd.add_argument(
+        "--partitions",
+        type=int,
+        help="PostgreSQL: hash partitions by tenant of every per-tenant table (0: none; "
+        "default: GONGJIAN_PARTITIONS, else the store's own, else 16 for a new store); "
+        "a different count rebuilds the tables, keeping their rows",
     )
     serve = commands.add_parser("serve", help="run the HTTP API (REST + GraphQL)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
@@ -211,7 +219,7 @@ def _run(args: argparse.Namespace) -> int:
         engine = make_engine()
         try:
             if args.command == "migrate":
-                return _migrate(engine, args.app_role)
+                return _migrate(engine, args.app_role, args.partitions)
             _require_migrated(engine)
             if args.read_models:
                 return _verify_read_models(engine, args.tenant, args.keys)
@@ -252,11 +260,17 @@ def _run(args: argparse.Namespace) -> int:
         platform.close()
 
 
-def _migrate(engine: Engine, app_role: str | None) -> int:
+def _migrate(engine: Engine, app_role: str | None, partitions: int | None) -> int:
     if app_role is not None and is_sqlite(engine):
         raise CliError("--app-role applies to PostgreSQL only")
-    migrate(engine, app_role)
-    print(f"migrated {_where()}" + (f"; granted to {app_role}" if app_role else ""))
+    if partitions is not None and is_sqlite(engine):
+        raise CliError("--partitions applies to PostgreSQL only")
+    try:
+        count = migrate(engine, app_role, partitions)
+    except PartitionsError as error:
+        raise CliError(str(error)) from None
+    layout = f"; {count} partitions by tenant" if count else ""
+    print(f"migrated {_where()}{layout}" + (f"; granted to {app_role}" if app_role else ""))
     return 0
 
 

@@ -10,7 +10,12 @@ from sqlalchemy import Engine
 
 from api.webhooks.dispatcher import BackgroundDispatcher, Dispatcher
 from projections.runner import BackgroundProjector, Projector
-from projections.schema import migrate_read_models, read_model_tables, read_models_current
+from projections.schema import (
+    migrate_read_models,
+    read_model_tables,
+    read_models_current,
+    read_models_laid_out,
+)
 from projections.upward_figures import ReadModelFigures
 from tenants.commands.ledger import Ledger
 from tenants.notary import Notary, PeriodicSigning, interval
@@ -45,22 +50,27 @@ def dev_tokens_enabled() -> bool:
     return enabled
 
 
-def migrate(engine: Engine, app_role: str | None = None) -> None:
-    """Create the store and the read models: the only place tables are created.
+def migrate(engine: Engine, app_role: str | None = None, partitions: int | None = None) -> int:
+    """Create the store and the read models: the only place tables are created. Return
+    the partition count of the per-tenant tables (0: plain tables).
 
-    On PostgreSQL every tenant table gets row-level security, and ``app_role`` (the
-    role the application connects as, not the tables' owner) is granted their use.
+    On PostgreSQL every tenant table is hash-partitioned by tenant into ``partitions``
+    (None: the GONGJIAN_PARTITIONS setting, else the store's own count, else the
+    default for a new store; a different count rebuilds the tables, keeping their
+    rows), gets row-level security, and ``app_role`` (the role the application
+    connects as, not the tables' owner) is granted their use.
     """
-    migrate_store(engine)
+    count = migrate_store(engine, partitions)
     if migrate_read_models(engine):
         logger.warning("the read models' shape changed: recreated; projection replays every log")
     if is_sqlite(engine):
-        return
+        return count
     tables = [*store_metadata.tables.values(), *read_model_tables()]
     with engine.begin() as conn:
         row_security.enable(conn, tables)
         if app_role is not None:
             row_security.grant(conn, app_role)
+    return count
 
 
 def pending_migrations(engine: Engine) -> list[str]:
@@ -68,6 +78,8 @@ def pending_migrations(engine: Engine) -> list[str]:
     pending = store_pending(engine)
     if not read_models_current(engine):
         pending.append("the read models' shape")
+    elif not pending:
+        pending.extend(read_models_laid_out(engine))
     return pending
 
 

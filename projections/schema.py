@@ -1,6 +1,10 @@
 """Create, drop and recreate the read-model tables; recreate them when their declared
 shape changed since the last migrate.
 
+On PostgreSQL they are hash-partitioned by tenant as the store is
+(``tenants.store.partitions``): a migrate that changes the store's partition count
+rebuilds them to match, keeping their rows.
+
 Read models are derived from the logs, so a new column or table is never migrated
 row by row: ``gongjian migrate`` compares a fingerprint of the read models' DDL with
 the one it stored last time, and when they differ it drops and recreates them and
@@ -15,6 +19,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     Column,
+    Connection,
     DateTime,
     Engine,
     MetaData,
@@ -36,7 +41,7 @@ import projections.tables_plenary_business
 import projections.tables_upward_reports
 import projections.tables_webhooks  # noqa: F401  (each registers its tables)
 from projections.tables import read_metadata
-from tenants.store import row_security
+from tenants.store import partitions, row_security
 
 # Kept apart from the read models' metadata: never fingerprinted, dropped or replayed.
 _version_metadata = MetaData()
@@ -89,6 +94,10 @@ def migrate_read_models(engine: Engine) -> bool:
         _forget_projection(engine)
     else:
         create_read_models(engine)
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            count = _store_partitions(conn)
+        partitions.relayout(engine, read_metadata, count)
     if stored != current:
         with engine.begin() as conn:
             conn.execute(delete(read_model_version))
@@ -115,16 +124,38 @@ def read_model_tables() -> list[Table]:
     return list(read_metadata.tables.values())
 
 
+def read_models_laid_out(engine: Engine) -> list[str]:
+    """The read-model tables whose partitions are not the store's (PostgreSQL)."""
+    if engine.dialect.name != "postgresql":
+        return []
+    with engine.connect() as conn:
+        count = _store_partitions(conn)
+        return [
+            f"partitions of {table.name}: {count}"
+            for table in partitions.mismatched(conn, read_model_tables(), count)
+        ]
+
+
+def _store_partitions(conn: Connection) -> int:
+    return partitions.store_partitions(conn) or 0
+
+
 def create_read_models(engine: Engine) -> None:
-    """Create every read-model table and index that does not exist yet."""
-    read_metadata.create_all(engine)
+    """Create every read-model table and index that does not exist yet, partitioned as
+    the store is."""
+    if engine.dialect.name != "postgresql":
+        read_metadata.create_all(engine)
+        return
+    with engine.connect() as conn:
+        count = _store_partitions(conn)
+    partitions.create_tables(engine, read_metadata, count)
 
 
 def recreate_read_models(engine: Engine) -> None:
     """Drop and recreate the read-model tables (the logs are untouched); replay follows.
-    On PostgreSQL their row security comes back with them."""
+    On PostgreSQL their partitions and row security come back with them."""
     read_metadata.drop_all(engine)
-    read_metadata.create_all(engine)
+    create_read_models(engine)
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
             row_security.enable(conn, read_model_tables())

@@ -17,6 +17,7 @@ from domain.units import UnitKind
 from projections.records import TENANT, Field, Masking, Personal, Record, UtcDateTime, key
 from projections.records import read_metadata as read_metadata
 from projections.tables_evidence import files_field
+from tenants.store.partitions import SHARED
 
 TENANTS = Record(
     "rm_tenants",
@@ -267,6 +268,11 @@ RECORD_EVENTS = Record(
 )
 
 tenants = TENANTS.table
+# The tenant tree is read across tenants by design (a street's communities, every
+# command's policy check of a parent, listing tenants) and holds one row per tenant
+# version: on PostgreSQL it is one plain table, not partitioned by tenant (on Citus, a
+# reference table on every node), so that those reads touch one table.
+tenants.info[SHARED] = True
 street_communities = STREET_COMMUNITIES.table
 units = UNITS.table
 meetings = MEETINGS.table

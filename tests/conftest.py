@@ -148,6 +148,7 @@ SLOW_MODULES = (
     "tests/integration/test_openapi_fuzz.py",
     "tests/integration/test_command_lifecycle.py",
     "tests/integration/test_read_model_reconciliation.py",
+    "tests/integration/test_partition_pruning.py",
     "tests/integration/test_fold_projection.py",
     "tests/browser/test_scoring_sheet.py",
     "tests/browser/test_meeting_workspace.py",

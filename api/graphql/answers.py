@@ -19,12 +19,14 @@ fully determined by
   to be replayed).
 
 Positions only grow, so a sum is unchanged exactly when every position in it is.
-The state is read in one statement before the request's snapshot
+The state is read in two statements before the request's snapshot
 (``api.graphql.snapshot``) begins, so an answer kept under it was read in that
-state or a later one: never older than the state says. The same statement reads
-the platform log's head, which tells whether a token checked earlier still holds
-(``Authenticator.remembered``): a repeated request from a known token costs one
-round trip to the database and no execution. A request that waits for a position
+state or a later one: never older than the state says. The first also reads the
+platform log's head, which tells whether a token checked earlier still holds
+(``Authenticator.remembered``), and the principal's communities; the second names
+the tenants read by value, so that on PostgreSQL it reads only their partitions. A
+repeated request from a known token costs two round trips to the database and no
+execution. A request that waits for a position
 is never answered from here.
 """
 
@@ -38,7 +40,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 from projections.queries import Reader
 from tenants.messages.base import PLATFORM_LOG
@@ -64,47 +66,60 @@ def configured() -> AnswerCache | None:
 Fingerprint = tuple[Any, ...]
 
 
-# The platform log's head (every token issued or revoked moves it), then one row per
-# tenant with a log (every tracked or parked tenant has one): its head, and its
-# projection's position and parking, summed over the tenants the principal reads.
+# One row per tenant with a log (every tracked or parked tenant has one): its head,
+# and its projection's position and parking, summed over the tenants the principal
+# reads.
 _STATE = """
-SELECT (SELECT position FROM es_tenant_heads WHERE tenant_id = :platform),
-       count(*), coalesce(sum(h.position), 0), count(t.position),
+SELECT count(*), coalesce(sum(h.position), 0), count(t.position),
        coalesce(sum(t.position), 0), count(p.position), coalesce(sum(p.position), 0),
        max(p.parked_at),
-       coalesce(sum((SELECT count(*) FROM es_checkpoints c WHERE c.tenant_id = h.tenant_id)), 0),
+       coalesce(sum((SELECT count(*) FROM es_checkpoints c
+                     WHERE c.tenant_id = h.tenant_id {c})), 0),
        coalesce(sum((SELECT count(CASE WHEN k.key IS NULL THEN 1 END) + count(k.restricted_at)
-                     FROM es_person_keys k WHERE k.tenant_id = h.tenant_id
+                     FROM es_person_keys k WHERE k.tenant_id = h.tenant_id {k}
                      AND (k.key IS NULL OR k.restricted_at IS NOT NULL))), 0)
 FROM es_tenant_heads h
-LEFT JOIN es_tracking t ON t.tenant_id = h.tenant_id
-LEFT JOIN es_parked p ON p.tenant_id = t.tenant_id AND p.projection = t.projection
+LEFT JOIN es_tracking t ON t.tenant_id = h.tenant_id {t}
+LEFT JOIN es_parked p ON p.tenant_id = h.tenant_id {p} AND p.projection = t.projection
 """
-_EVERY_TENANT = text(_STATE)
+_EVERY_TENANT = text(_STATE.format(c="", k="", t="", p=""))
 # A principal of a tenant reads it and, for a street, its communities now (as
-# ``Context.reading_scope`` lists them).
-_ONE_TENANT = text(
-    _STATE + "WHERE h.tenant_id = :tenant OR h.tenant_id IN (SELECT c.tenant_id "
-    "FROM rm_tenants c WHERE c.parent_id = :tenant AND c.valid_to IS NULL)"
+# ``Context.reading_scope`` lists them). The tenants are named by value, so that on
+# PostgreSQL the statement reads only their partitions (docs/deployment.md).
+# Every table is given the list itself: the planner carries a value compared by
+# equality across a join, but not a list.
+_SOME_TENANTS = text(
+    _STATE.format(**{alias: f"AND {alias}.tenant_id IN :tenants" for alias in "ctkp"})
+    + "WHERE h.tenant_id IN :tenants"
+).bindparams(bindparam("tenants", expanding=True))
+# The platform log's head (every token issued or revoked moves it) and the communities
+# of the principal's tenant (none unless it is a street): one round trip, before the
+# state of the tenants read.
+_HEAD_AND_COMMUNITIES = text(
+    "SELECT tenant_id, position FROM es_tenant_heads WHERE tenant_id = :platform "
+    "UNION ALL SELECT c.tenant_id, NULL FROM rm_tenants c "
+    "WHERE c.parent_id = :tenant AND c.valid_to IS NULL"
 )
 
 
 def state(reads: Reader, principal: Principal) -> tuple[int, Fingerprint]:
     """The platform log's head, and the state of the tenants ``principal`` reads as
-    read models show it: one statement."""
+    read models show it: two statements."""
     if principal.tenant_id is None and principal.role is not Role.PLATFORM_ADMIN:
         with reads.connect() as conn:
             head = conn.execute(_PLATFORM_HEAD, {"platform": PLATFORM_LOG}).scalar()
         return int(head or 0), (_quarter_hour(),)
     with reads.connect() as conn:
         if principal.tenant_id is None:
-            row = conn.execute(_EVERY_TENANT, {"platform": PLATFORM_LOG}).one()
+            head = conn.execute(_PLATFORM_HEAD, {"platform": PLATFORM_LOG}).scalar()
+            row = conn.execute(_EVERY_TENANT).one()
         else:
-            row = conn.execute(
-                _ONE_TENANT, {"platform": PLATFORM_LOG, "tenant": principal.tenant_id}
-            ).one()
-    head, *rest = row
-    return int(head or 0), (*(str(value) for value in rest), _quarter_hour())
+            asked = {"platform": PLATFORM_LOG, "tenant": principal.tenant_id}
+            found = dict(conn.execute(_HEAD_AND_COMMUNITIES, asked).tuples().all())
+            head = found.pop(PLATFORM_LOG, None)
+            tenants = [principal.tenant_id, *sorted(found)]
+            row = conn.execute(_SOME_TENANTS, {"tenants": tenants}).one()
+    return int(head or 0), (*(str(value) for value in row), _quarter_hour())
 
 
 def _quarter_hour() -> str:

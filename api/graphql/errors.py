@@ -60,8 +60,8 @@ def _who_and_state(context: Context, rate_limit: Any, cacheable: bool) -> Finger
     """Who asks and, if the answer may be cached, the state of the tenants they read:
     in one thread, on one connection, before the request's own snapshot begins (so
     an answer read in it is as new as the state or newer, never older). A token
-    checked before costs one statement: the state's own, which also reads the
-    platform log's head that keeps the remembered token true."""
+    checked before costs the state's statements, which also read the platform log's
+    head that keeps the remembered token true."""
     # Bookkeeping reads of single statements: in autocommit, each is one round trip
     # (no BEGIN, no ROLLBACK when the connection goes back to the pool).
     with context.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

@@ -9,7 +9,8 @@ security), every new connection starts at ``*`` (trusted paths: commands,
 projection), and a GraphQL request narrows each of its transactions to the
 tenants its principal may read (``reading_only``). A resolver that forgot the
 scoping still cannot see another tenant's rows; an ad-hoc session by the
-application role that never set the list sees nothing at all.
+application role that never set the list sees nothing at all. Partitioned tables
+carry the policy on their parent; their partitions are not the role's to use.
 """
 
 from __future__ import annotations
@@ -67,6 +68,20 @@ def grant(conn: Connection, role: str) -> None:
     conn.execute(text(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {APPEND_ONLY} FROM {quoted}"))
     conn.execute(text(f"REVOKE UPDATE, DELETE, TRUNCATE ON {INSERT_ONLY} FROM {quoted}"))
     conn.execute(text(f"REVOKE DELETE, TRUNCATE ON {KEPT_ROWS} FROM {quoted}"))
+    # A partition is read and written through its parent, whose policy and rights then
+    # apply; reached directly it would bypass both, so the role gets no right on it.
+    names = [conn.dialect.identifier_preparer.quote(name) for name in partitions_in(conn)]
+    if names:
+        conn.execute(text(f"REVOKE ALL ON {', '.join(names)} FROM {quoted}"))
+
+
+def partitions_in(conn: Connection) -> list[str]:
+    """Every partition in this schema (used only through its parent table)."""
+    query = text(
+        "SELECT relname FROM pg_class WHERE relispartition AND relkind = 'r'"
+        " AND relnamespace = current_schema()::regnamespace ORDER BY relname"
+    )
+    return list(conn.execute(query).scalars())
 
 
 def install(engine: Engine) -> None:

@@ -188,22 +188,25 @@ def test_an_older_database_gains_the_keys_table_by_migrating(
 
 def _database_bytes(engine: Engine) -> bytes:
     """What the database holds of ``es_person_keys``, as stored: on SQLite the file
-    and its WAL, on PostgreSQL the table's pages (``pageinspect``, a superuser's)."""
+    and its WAL, on PostgreSQL the pages (``pageinspect``, a superuser's) of the table
+    or, partitioned, of each of its partitions."""
     if engine.dialect.name == "sqlite":
         path = str(engine.url.database)
         names = (Path(path), Path(f"{path}-wal"))
         return b"".join(name.read_bytes() for name in names if name.exists())
+    pages = text(
+        "SELECT relid::text, pg_relation_size(relid) / current_setting('block_size')::int"
+        " FROM pg_partition_tree('es_person_keys') WHERE isleaf"
+    )
     with engine.connect() as conn:
-        pages = conn.execute(
-            text("SELECT pg_relation_size('es_person_keys') / current_setting('block_size')::int")
-        ).scalar_one()
         return b"".join(
             bytes(
                 conn.execute(
-                    text("SELECT get_raw_page('es_person_keys', :n)"), {"n": n}
+                    text("SELECT get_raw_page(:relation, :n)"), {"relation": relation, "n": n}
                 ).scalar_one()
             )
-            for n in range(pages)
+            for relation, count in conn.execute(pages).all()
+            for n in range(count)
         )
 
 
