@@ -146,6 +146,7 @@ def key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> keys.SigningKey:
 # the two processes finish together instead of one waiting on the other's long tail.
 SLOW_MODULES = (
     "tests/integration/test_openapi_fuzz.py",
+    "tests/integration/test_scale_bench.py",
     "tests/integration/test_command_lifecycle.py",
     "tests/integration/test_read_model_reconciliation.py",
     "tests/integration/test_partition_pruning.py",
