@@ -28,9 +28,13 @@ from eventsourcing.application import (
     project_aggregate,
 )
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import EventStore, Mapper, Notification, Recording
-
-from tenants.store.recorder import TenantRecorder
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    EventStore,
+    Mapper,
+    Notification,
+    Recording,
+)
 
 # Past this many events behind, forgetting the cache is cheaper than catching it up.
 CATCH_UP_LIMIT = 500
@@ -45,7 +49,7 @@ class CurrentRecords(Repository[UUID]):
     def __init__(
         self,
         event_store: EventStore[UUID],
-        recorder: TenantRecorder,
+        recorder: ApplicationRecorder,
         mapper: Mapper[UUID],
         maxsize: int,
     ) -> None:
@@ -173,7 +177,8 @@ class CurrentRecords(Repository[UUID]):
         if aggregate is None:
             aggregate = self._read(aggregate_id)
             self._keep(aggregate, seen)
-        return deepcopy(aggregate) if deepcopy_from_cache else aggregate
+        copied = deepcopy_from_cache and self.deepcopy_from_cache
+        return deepcopy(aggregate) if copied else aggregate
 
     def reread(self, aggregate_id: UUID) -> Any:
         """A copy of the record read from the log, replacing what the cache held."""

@@ -110,7 +110,7 @@ class LedgerBase(Application[UUID]):
         return TenantRecorder(self.engine, self.tenant_id)
 
     def construct_repository(self) -> Repository[UUID]:
-        assert isinstance(self.recorder, TenantRecorder)
+        assert isinstance(self.recorder, ApplicationRecorder)
         return CurrentRecords(self.events, self.recorder, self.mapper, CACHED_RECORDS)
 
     @property
