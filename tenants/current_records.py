@@ -203,7 +203,9 @@ class CurrentRecords(Repository[UUID]):
         if not recordings:
             return
         first, last = recordings[0].notification.id, recordings[-1].notification.id
-        copies = [deepcopy(a) for a in aggregates]
+        # Copies, unless the repository hands out its records themselves (a drafting
+        # ledger's choice: tenants.drafts).
+        copies = [deepcopy(a) if self.deepcopy_from_cache else a for a in aggregates]
         with self._lock:
             if self._seen is None:
                 return
