@@ -19,13 +19,14 @@ fully determined by
   to be replayed).
 
 Positions only grow, so a sum is unchanged exactly when every position in it is.
-The state is read in two statements before the request's snapshot
+The state is read before the request's snapshot
 (``api.graphql.snapshot``) begins, so an answer kept under it was read in that
-state or a later one: never older than the state says. The first also reads the
+state or a later one: never older than the state says. It also reads the
 platform log's head, which tells whether a token checked earlier still holds
-(``Authenticator.remembered``), and the principal's communities; the second names
-the tenants read by value, so that on PostgreSQL it reads only their partitions. A
-repeated request from a known token costs two round trips to the database and no
+(``Authenticator.remembered``). It names the tenants read by value, so that on
+PostgreSQL it reads only their partitions: a street's principal, who reads its
+communities too, first needs them found (a second statement). A repeated request
+from a known token costs one round trip to the database (two for a street's) and no
 execution. A request that waits for a position
 is never answered from here.
 """
@@ -92,6 +93,17 @@ _SOME_TENANTS = text(
     _STATE.format(**{alias: f"AND {alias}.tenant_id IN :tenants" for alias in "ctkp"})
     + "WHERE h.tenant_id IN :tenants"
 ).bindparams(bindparam("tenants", expanding=True))
+# A tenant without communities: the platform log's head (named in a list too, so that
+# the statement names every tenant whose partitions it reads) and the tenant's state,
+# one round trip.
+_HEAD_AND_STATE = text(
+    _STATE.replace(
+        "SELECT count(*)",
+        "SELECT (SELECT position FROM es_tenant_heads WHERE tenant_id IN :platform), count(*)",
+        1,
+    ).format(**{alias: f"AND {alias}.tenant_id IN :tenants" for alias in "ctkp"})
+    + "WHERE h.tenant_id IN :tenants"
+).bindparams(bindparam("tenants", expanding=True), bindparam("platform", expanding=True))
 # The platform log's head (every token issued or revoked moves it) and the communities
 # of the principal's tenant (none unless it is a street): one round trip, before the
 # state of the tenants read.
@@ -102,9 +114,12 @@ _HEAD_AND_COMMUNITIES = text(
 )
 
 
-def state(reads: Reader, principal: Principal) -> tuple[int, Fingerprint]:
+def state(
+    reads: Reader, principal: Principal, has_communities: bool = True
+) -> tuple[int, Fingerprint]:
     """The platform log's head, and the state of the tenants ``principal`` reads as
-    read models show it: two statements."""
+    read models show it: one statement, or two for a street's principal (the first
+    finds its communities; ``has_communities`` False: the tenant is a community)."""
     if principal.tenant_id is None and principal.role is not Role.PLATFORM_ADMIN:
         with reads.connect() as conn:
             head = conn.execute(_PLATFORM_HEAD, {"platform": PLATFORM_LOG}).scalar()
@@ -113,6 +128,10 @@ def state(reads: Reader, principal: Principal) -> tuple[int, Fingerprint]:
         if principal.tenant_id is None:
             head = conn.execute(_PLATFORM_HEAD, {"platform": PLATFORM_LOG}).scalar()
             row = conn.execute(_EVERY_TENANT).one()
+        elif not has_communities:
+            asked_one = {"platform": [PLATFORM_LOG], "tenants": [principal.tenant_id]}
+            head, *values = conn.execute(_HEAD_AND_STATE, asked_one).one()
+            return int(head or 0), (*(str(value) for value in values), _quarter_hour())
         else:
             asked = {"platform": PLATFORM_LOG, "tenant": principal.tenant_id}
             found = dict(conn.execute(_HEAD_AND_COMMUNITIES, asked).tuples().all())

@@ -22,6 +22,8 @@ from api.graphql.loaders import Context
 from api.graphql.snapshot import Held
 from api.problems import ApiProblem, status_of
 from domain.errors import DomainError
+from domain.tenants import TenantKind
+from tenants.pipeline.identity import Principal
 from tenants.store import row_security
 
 CLIENT_ERROR_CODES = {"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT"}
@@ -60,8 +62,8 @@ def _who_and_state(context: Context, rate_limit: Any, cacheable: bool) -> Finger
     """Who asks and, if the answer may be cached, the state of the tenants they read:
     in one thread, on one connection, before the request's own snapshot begins (so
     an answer read in it is as new as the state or newer, never older). A token
-    checked before costs the state's statements, which also read the platform log's
-    head that keeps the remembered token true."""
+    checked before costs the state's statement (two for a street's principal), which
+    also reads the platform log's head that keeps the remembered token true."""
     # Bookkeeping reads of single statements: in autocommit, each is one round trip
     # (no BEGIN, no ROLLBACK when the connection goes back to the pool).
     with context.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -69,7 +71,7 @@ def _who_and_state(context: Context, rate_limit: Any, cacheable: bool) -> Finger
         remembered = context.remembered() if cacheable else None
         if remembered is not None:
             principal, checked_at = remembered
-            head, state = answers.state(held, principal)
+            head, state = answers.state(held, principal, _has_communities(context, principal))
             if checked_at is None or checked_at == head:
                 context.authorization, context.principal = None, principal
                 if rate_limit is not None:
@@ -78,7 +80,17 @@ def _who_and_state(context: Context, rate_limit: Any, cacheable: bool) -> Finger
         context.authenticate(rate_limit, held)
         if not cacheable or context.principal is None:
             return None
-        return answers.state(held, context.principal)[1]
+        principal = context.principal
+        return answers.state(held, principal, _has_communities(context, principal))[1]
+
+
+def _has_communities(context: Context, principal: Principal) -> bool:
+    """Whether the principal's tenant may have communities (a street's, or unknown):
+    a community's principal reads its state in one statement."""
+    if principal.tenant_id is None:
+        return True
+    place = context.platform.pipeline.directory.find(principal.tenant_id)
+    return place is None or place.kind is TenantKind.STREET
 
 
 def _replay(answer: Answer, how: str) -> Response:

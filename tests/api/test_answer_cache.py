@@ -186,3 +186,34 @@ def test_a_revoked_token_is_refused_even_for_a_kept_answer(engine: Engine, tenan
     assert client.post(revoke, json={}, headers=boss).status_code == 200
     refused = client.post("/graphql", json=query, headers=reader)
     assert refused.status_code == 401, "a kept answer must not outlive its token"
+
+
+def test_a_hit_costs_one_statement_for_a_community_and_two_for_a_street(
+    engine: Engine, tenant_id: str
+) -> None:
+    client, boss = _street(engine, tenant_id)
+    community = f"{tenant_id}-c"
+    body = {"tenant_id": community, "kind": "community", "name": "社区", "parent_id": tenant_id}
+    assert client.post("/tenants", json=body, headers=boss).status_code == 201
+    secretary = {"Authorization": f"Bearer dev:sec:community_secretary:{community}"}
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    def hit_statements(tenant: str, headers: dict[str, str]) -> int:
+        query = {"query": f'{{ tenant(id: "{tenant}") {{ headPosition }} }}'}
+        client.post("/graphql", json=query, headers=headers)
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            again = client.post("/graphql", json=query, headers=headers)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        assert again.headers[CACHE_HEADER] == "hit"
+        return sum(1 for s in statements if s.lstrip().upper().startswith("SELECT"))
+
+    # The state, with the platform log's head in it; a street's reader also reads its
+    # communities, found first.
+    assert hit_statements(community, secretary) == 1
+    assert hit_statements(tenant_id, boss) == 2

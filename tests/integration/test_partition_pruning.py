@@ -56,8 +56,9 @@ CROSS_TENANT = {
 # it names, and no more.
 NAMED_TENANTS = {
     # The state a GraphQL answer is cached under: a street's reader reads the street
-    # and its communities (api.graphql.answers); anyone else, one tenant.
-    "WHERE h.tenant_id IN (%(tenants_1)s": "tenants_",
+    # and its communities (api.graphql.answers); anyone else, one tenant, with the
+    # platform log's head in the same statement (its tenant named in a list of its own).
+    "WHERE h.tenant_id IN (%(tenants_1)s": ("tenants_", "platform_"),
 }
 
 
@@ -321,8 +322,8 @@ def _spanning(engine: Engine, statements: list[Statement]) -> list[str]:
             if any(fragment in statement.sql for fragment in CROSS_TENANT):
                 continue
             most = next(
-                (sum(key.startswith(prefix) for key in statement.params)
-                 for fragment, prefix in NAMED_TENANTS.items() if fragment in statement.sql),
+                (sum(key.startswith(prefixes) for key in statement.params)
+                 for fragment, prefixes in NAMED_TENANTS.items() if fragment in statement.sql),
                 1,
             )  # fmt: skip
             row = conn.execute(f"EXPLAIN (FORMAT JSON) {statement.sql}", statement.params)
