@@ -106,6 +106,14 @@ are events there), and expire (90 days by default). Create the first one with
 `POST /tenants/{tenant_id}/tokens/{token_id}/revocation`. Unsigned `dev:` tokens
 work only when `GONGJIAN_DEV_TOKENS=1` (the server warns at start-up).
 
+A revocation holds from the next request on. A process remembers the tokens it has
+checked while the platform log's head stands still, and every request reads that head:
+a command takes the remembered principal at the edge and confirms it against the head in
+its own thread before anything runs (a token revoked since is refused with 401 there,
+nothing appended); a GraphQL request reads the head with its answer cache's state. On a
+read replica, reads see a revocation once the replica has replayed it
+(docs/deployment.md).
+
 A principal holds one role, scoped to a tenant (the platform admin to none), a unit
 (a unit liaison) or a member record (a party member). Its *relation* to the tenant a
 command is for decides: **own** tenant, **street of** the community, **community of**
