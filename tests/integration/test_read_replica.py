@@ -75,22 +75,24 @@ def deployment(replica: Replica) -> Iterator[Deployment]:
     name = f"gongjian_replica_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-    primary = make_engine(f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}")
-    migrate(primary)
-    replica.catch_up()  # the new database and its tables are on the replica now
-    # Embedded: each command is projected on the primary before it answers, so the
-    # primary's read models always hold what a command returned.
-    platform = Platform(
-        primary, make_engine(replica.url(name)), embedded=True, read_wait=1.0, dev_tokens=True
-    )
-    tenant = f"t-{uuid.uuid4().hex[:12]}"
-    api = Api(TestClient(create_app(platform)), tenant)
-    api.post("/tenants", {"tenant_id": tenant, "kind": "street", "name": "枫林街道"}, 201)
-    try:
+    platform: Platform | None = None
+    try:  # from here on the database is dropped whatever fails, set-up included
+        primary = make_engine(f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}")
+        migrate(primary)
+        replica.catch_up()  # the new database and its tables are on the replica now
+        # Embedded: each command is projected on the primary before it answers, so the
+        # primary's read models always hold what a command returned.
+        platform = Platform(
+            primary, make_engine(replica.url(name)), embedded=True, read_wait=1.0, dev_tokens=True
+        )
+        tenant = f"t-{uuid.uuid4().hex[:12]}"
+        api = Api(TestClient(create_app(platform)), tenant)
+        api.post("/tenants", {"tenant_id": tenant, "kind": "street", "name": "枫林街道"}, 201)
         yield Deployment(replica, platform, api)
     finally:
         replica.resume()  # a failed test must not leave the module's replica paused
-        platform.close()
+        if platform is not None:
+            platform.close()
         with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
