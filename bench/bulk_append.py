@@ -36,11 +36,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from threading import Barrier
 
-import psycopg
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy import Engine
 
 from api.platform import migrate
+from bench.graphql import bench_database
 from tenants.store.bulk_append import bulk_append
 from tenants.store.database import make_engine
 from tenants.store.recorder import TenantRecorder
@@ -70,19 +70,16 @@ def _events(count: int) -> list[StoredEvent]:
 
 
 @contextmanager
-def bench_database(admin_url: str) -> Iterator[Engine]:
-    """A fresh, migrated database of the run's own, dropped afterwards."""
-    name = f"gongjian_bench_{uuid.uuid4().hex[:6]}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    engine = make_engine(f"{admin_url.rsplit('/', 1)[0]}/{name}", pool_size=10)
-    try:
-        migrate(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def migrated_database(admin_url: str) -> Iterator[Engine]:
+    """A fresh, migrated database of the run's own (``bench.graphql.bench_database``),
+    dropped afterwards."""
+    with bench_database(admin_url) as url:
+        engine = make_engine(url, pool_size=10)
+        try:
+            migrate(engine)
+            yield engine
+        finally:
+            engine.dispose()
 
 
 def _append_share(args: tuple[str, list[str], int, int, Barrier]) -> float:
@@ -209,7 +206,7 @@ def main() -> None:
     args = parser.parse_args()
     args.writers = [int(w) for w in args.writers.split(",") if w.strip()]
     args.appenders = [int(a) for a in args.appenders.split(",") if a.strip()]
-    with bench_database(args.url) as engine:
+    with migrated_database(args.url) as engine:
         print(
             f"appends on PostgreSQL: bulk {args.events:,} events over {args.tenants} tenants "
             f"in batches of {args.batch:,}; per command {args.seconds:g} s; {args.rounds} "

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import tempfile
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -63,6 +65,51 @@ def round_trips_of(trace: str) -> list[str]:
     return trips
 
 
+class Traces:
+    """libpq's protocol trace of each connection an engine opens, a file each."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        self.files: list[Any] = []
+        # Every connection's round trips, read once the block has closed them (libpq
+        # writes the rest of a trace when its connection closes).
+        self.closed: dict[str, list[str]] = {}
+
+    def trace(self, dbapi_connection: Any, _record: Any) -> None:
+        """Trace a new connection (an engine ``connect`` listener)."""
+        file = Path(self.folder, f"{len(self.files)}.trace").open("w")  # noqa: SIM115 - closed by traced
+        self.files.append(file)
+        dbapi_connection.pgconn.trace(file.fileno())
+        dbapi_connection.pgconn.set_trace_flags(
+            pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE
+        )
+
+    def round_trips(self) -> dict[str, list[str]]:
+        """Each connection's round trips so far, by its trace file (what libpq has
+        written: all of it only once the connection closed, ``closed``)."""
+        for file in self.files:
+            file.flush()
+        return {f.name: round_trips_of(Path(f.name).read_text()) for f in self.files}
+
+
+@contextmanager
+def traced(engine: Engine) -> Iterator[Traces]:
+    """Trace every connection ``engine`` opens within the block; its pool is emptied
+    before and after, so that every connection used is new and traced from its start."""
+    engine.dispose()
+    with tempfile.TemporaryDirectory() as folder:
+        traces = Traces(folder)
+        event.listen(engine, "connect", traces.trace)
+        try:
+            yield traces
+        finally:
+            event.remove(engine, "connect", traces.trace)
+            engine.dispose()
+            traces.closed = traces.round_trips()
+            for file in traces.files:
+                file.close()
+
+
 def count(
     platform: Platform,
     token: str,
@@ -85,43 +132,25 @@ def count(
 
     for _ in range(5):
         once()  # caches warm, statements prepared, as in a running server
-    engine.dispose()  # new connections, so that every one is traced
     checkouts = 0
 
     def checked_out(*_: Any) -> None:
         nonlocal checkouts
         checkouts += 1
 
-    with tempfile.TemporaryDirectory() as folder:
-        files: list[Any] = []
-
-        def trace(dbapi_connection: Any, _record: Any) -> None:
-            file = Path(folder, f"{len(files)}.trace").open("w")  # noqa: SIM115 - closed below
-            files.append(file)
-            dbapi_connection.pgconn.trace(file.fileno())
-            dbapi_connection.pgconn.set_trace_flags(
-                pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE
-            )
-
-        event.listen(engine, "connect", trace)
+    with traced(engine) as traces:
         event.listen(engine, "checkout", checked_out)
         try:
             once()  # the connections are made (and their set-up traced) here
-            for file in files:
-                file.flush()
-            skip = {f.name: len(round_trips_of(Path(f.name).read_text())) for f in files}
+            skip = {name: len(done) for name, done in traces.round_trips().items()}
             checkouts = 0
             for _ in range(n):
                 once()
         finally:
-            event.remove(engine, "connect", trace)
             event.remove(engine, "checkout", checked_out)
-            engine.dispose()
-            for file in files:
-                file.close()
-        trips: Counter[str] = Counter()
-        for file in files:
-            trips.update(round_trips_of(Path(file.name).read_text())[skip.get(file.name, 0) :])
+    trips: Counter[str] = Counter()
+    for name, done in traces.closed.items():
+        trips.update(done[skip.get(name, 0) :])
     total = sum(trips.values())
     print(
         f"per command ({n} in one thread, as the route runs them"

@@ -40,17 +40,14 @@ import multiprocessing
 import os
 import statistics
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import psycopg
 from sqlalchemy import Engine, event
 
-from api.platform import Platform, migrate
+from api.platform import Platform
 from bench import scale_probes as probes
+from bench.bulk_append import migrated_database
 from bench.scale_history import STREET_EVERY, history, street_of, tenant_ids
 from tenants.drafts import DraftLedger
 from tenants.store.bulk_append import bulk_append
@@ -100,22 +97,6 @@ class ScaleResult:
     stores: dict[str, Store]
     sizes: dict[str, tuple[int, int]]  # store: (log bytes, read-model bytes)
     rebuild: dict[str, tuple[int, float]]  # store: (events, seconds)
-
-
-@contextmanager
-def bench_database(admin_url: str) -> Iterator[Engine]:
-    """A fresh, migrated database of the run's own, dropped afterwards."""
-    name = f"gongjian_scale_{uuid.uuid4().hex[:6]}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    engine = make_engine(f"{admin_url.rsplit('/', 1)[0]}/{name}", pool_size=10)
-    try:
-        migrate(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _start_worker(url: str) -> None:
@@ -265,7 +246,7 @@ def probe_drafts(stores: list[Store], args: Any) -> dict[tuple[str, int, str], p
 
 def run(args: Any) -> ScaleResult:
     """Fill, project and verify the full store; measure both stores in rounds."""
-    with bench_database(args.url) as empty, bench_database(args.url) as full:
+    with migrated_database(args.url) as empty, migrated_database(args.url) as full:
         stores = [Store(EMPTY, empty), Store(FULL, full)]
         probe_tenants = tenant_ids(PROBES, "probe")
         for store in stores:

@@ -3,19 +3,16 @@ its tenant's head once and catches up, instead of checking every record it loads
 
 from __future__ import annotations
 
-import tempfile
 import threading
 import uuid
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import pytest
-from psycopg import pq
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 
 from api.platform import Platform
-from bench.command_round_trips import round_trips_of
+from bench.command_round_trips import traced
 from domain.errors import UnitHasLeft
 from domain.units import MemberUnit
 from tenants.ledger import VersionConflict
@@ -135,28 +132,9 @@ def test_a_command_on_cached_records_reads_only_the_head_then_appends(
 ) -> None:
     """Two round trips: the tenant's head, then the append; no query per record."""
     # Admitting a unit loads the tenant's record: cached by the admission before.
-    engine = community.first.engine
-    engine.dispose()  # new connections, so that each is traced from its start
-    with tempfile.TemporaryDirectory() as folder:
-        files: list[Any] = []
-
-        def trace(dbapi_connection: Any, _record: Any) -> None:
-            file = Path(folder, f"{len(files)}.trace").open("w")  # noqa: SIM115 - closed below
-            files.append(file)
-            dbapi_connection.pgconn.trace(file.fileno())
-            dbapi_connection.pgconn.set_trace_flags(
-                pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE
-            )
-
-        event.listen(engine, "connect", trace)
-        try:
-            community.send(community.first, "join_unit", name="超市", kind="enterprise")
-        finally:
-            event.remove(engine, "connect", trace)
-            engine.dispose()
-            for file in files:
-                file.close()
-        trips = [t for f in files for t in round_trips_of(Path(f.name).read_text())]
+    with traced(community.first.engine) as traces:
+        community.send(community.first, "join_unit", name="超市", kind="enterprise")
+    trips = [trip for done in traces.closed.values() for trip in done]
     # New connections prepare each statement once, the first time they send it (a
     # round trip of its own); a serving process's connections have done so already.
     assert sorted(t for t in trips if not t.startswith("prepare: ")) == [
